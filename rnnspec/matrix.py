@@ -1,0 +1,51 @@
+"""The behaviour matrix: outcomes of the spec statements per cell × return_sequences × return_state × device."""
+
+from collections import Counter, defaultdict
+
+from rnnspec.configs import CELLS
+from rnnspec.installation import DEVICES
+
+PROPERTY = "rnnspec.matrix"
+OUTCOMES = ("passed", "failed", "xfailed", "skipped")
+
+
+def outcome_of(report) -> str | None:
+    """The outcome a test report contributes, or None when the phase adds nothing (a passing setup)."""
+    if hasattr(report, "wasxfail"):
+        return "xfailed" if report.skipped else "failed"  # an xpass of a strict xfail fails
+    if report.when == "call" or not report.passed:
+        return report.outcome
+    return None
+
+
+class BehaviourMatrix:
+    def __init__(self):
+        self.outcomes: dict[tuple, dict[str, str]] = defaultdict(dict)  # key -> nodeid -> outcome
+
+    def record(self, report) -> None:
+        keys = [value for name, value in report.user_properties if name == PROPERTY]
+        outcome = outcome_of(report)
+        if not keys or outcome is None:
+            return
+        for key in keys:
+            previous = self.outcomes[tuple(key)].get(report.nodeid)
+            if previous != "failed":  # a failed teardown must not hide behind a passed call
+                self.outcomes[tuple(key)][report.nodeid] = outcome
+
+    def lines(self) -> list[str]:
+        if not self.outcomes:
+            return []
+        header = f"{'cell':<10} {'return_sequences':<17} {'return_state':<13}" + "".join(
+            f"{device:<28}" for device in DEVICES
+        )
+        rows = [header, "-" * len(header)]
+        for cell in CELLS:
+            for sequences in (False, True):
+                for state in (False, True):
+                    cells = [self.summary((cell, sequences, state, device)) for device in DEVICES]
+                    rows.append(f"{cell:<10} {str(sequences):<17} {str(state):<13}" + "".join(f"{c:<28}" for c in cells))
+        return rows
+
+    def summary(self, key) -> str:
+        counts = Counter(self.outcomes.get(key, {}).values())
+        return ", ".join(f"{counts[o]} {o}" for o in OUTCOMES if counts[o]) or "-"

@@ -1,0 +1,115 @@
+"""Build a configuration's layer and model once, run it along a call path, and keep what came back.
+
+Building is what costs (tenths of a second per model on TensorFlow), so an `ObservationCache` builds each
+layer and model once per session and every spec statement reads the same `Observation`.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rnnspec import data, installation
+from rnnspec.configs import LayerConfig
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What a layer returned for one configuration, converted to NumPy, with the structure it came in."""
+
+    config: LayerConfig
+    container: type  # the Python type of what the call returned: a tensor type, tuple or list
+    arrays: tuple[np.ndarray, ...]  # output first, then the states
+    dtypes: tuple[str, ...]
+    inputs: np.ndarray
+    weights: tuple[np.ndarray, ...]  # in the layer's `weights` order
+    weight_names: tuple[str, ...]
+    computed_shapes: tuple  # layer.compute_output_shape on the input's shape
+    symbolic_shapes: tuple  # shapes of the functional model's symbolic outputs
+    kernel: str = "generic"
+
+    @property
+    def output(self) -> np.ndarray:
+        return self.arrays[0]
+
+    @property
+    def states(self) -> tuple[np.ndarray, ...]:
+        return self.arrays[1:]
+
+    @property
+    def state(self) -> dict[str, np.ndarray]:
+        return dict(zip(self.config.state_names, self.states))
+
+    def describe(self) -> str:
+        return f"{self.config.describe()}, {self.kernel} kernel, {installation.current().describe()}"
+
+
+def as_tuple(shape_or_shapes) -> tuple:
+    """compute_output_shape returns a shape or a structure of shapes; make both a tuple of tuples."""
+    if shape_or_shapes and isinstance(shape_or_shapes[0], (tuple, list)):
+        return tuple(tuple(s) for s in shape_or_shapes)
+    return (tuple(shape_or_shapes),)
+
+
+@dataclass
+class Built:
+    layer: object
+    model: object
+    inputs: np.ndarray
+
+
+def build(config: LayerConfig) -> Built:
+    """The layer, a functional model around it, and seeded inputs; weights set to distinct seeded values."""
+    keras = installation.keras()
+    shape = config.shape
+    layer = getattr(keras.layers, config.cell)(
+        shape.units, return_sequences=config.return_sequences, return_state=config.return_state
+    )
+    time = None if shape.dynamic_time else shape.timesteps
+    inputs = keras.Input(shape=(time, shape.features))
+    model = keras.Model(inputs, layer(inputs))
+    seed = data.seed_for(config.cell, shape.name)
+    named_shapes = [(w.name, tuple(w.shape)) for w in layer.weights]
+    layer.set_weights(data.distinct_weights(named_shapes, seed))
+    return Built(layer, model, data.inputs(shape.input_shape, seed))
+
+
+CALLERS = {
+    "layer": lambda built: built.layer(built.inputs),
+    "model": lambda built: built.model(built.inputs),
+    "predict": lambda built: built.model.predict(built.inputs, batch_size=len(built.inputs), verbose=0),
+}
+
+
+def observe(config: LayerConfig, built: Built) -> Observation:
+    with installation.on_device(config.device):
+        returned = CALLERS[config.call_path](built)
+    flat = tuple(returned) if isinstance(returned, (tuple, list)) else (returned,)
+    layer = built.layer
+    return Observation(
+        config=config,
+        container=type(returned),
+        arrays=tuple(np.asarray(installation.to_numpy(t)) for t in flat),
+        dtypes=tuple(installation.dtype_name(t) for t in flat),
+        inputs=built.inputs,
+        weights=tuple(layer.get_weights()),
+        weight_names=tuple(w.name for w in layer.weights),
+        computed_shapes=as_tuple(layer.compute_output_shape(built.inputs.shape)),
+        symbolic_shapes=tuple(tuple(t.shape) for t in built.model.outputs),
+    )
+
+
+@dataclass
+class ObservationCache:
+    """Builds each layer and model once per process and each observation once."""
+
+    built: dict = field(default_factory=dict)
+    observed: dict = field(default_factory=dict)
+
+    def get(self, config: LayerConfig) -> Observation:
+        if config not in self.observed:
+            key = config.model_key
+            if key not in self.built:
+                with installation.on_device(config.device):
+                    self.built[key] = build(key)
+            self.observed[config] = observe(config, self.built[key])
+        return self.observed[config]

@@ -1,0 +1,105 @@
+"""The pytest plugin: the suite's options, the report header, fixtures shared by every chapter, and the
+behaviour matrix printed at the end of a run."""
+
+import os
+
+import pytest
+
+from rnnspec import installation, options
+from rnnspec.matrix import PROPERTY, BehaviourMatrix
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("rnnspec", "rnnspec: Keras recurrent layer conformance")
+    group.addoption(
+        "--keras-backend",
+        default=os.environ.get("KERAS_BACKEND", "tensorflow"),
+        help="Keras backend to test: tensorflow, jax or torch (default: $KERAS_BACKEND, else tensorflow)",
+    )
+    group.addoption(
+        "--devices",
+        default=None,
+        help="comma-separated devices to test: cpu, gpu (default: both; gpu cases skip when no GPU is visible, "
+        "while a GPU named here and not visible stops the run)",
+    )
+
+
+def pytest_configure(config):
+    try:
+        chosen = options.parse(config.getoption("--keras-backend"), config.getoption("--devices"))
+    except options.OptionError as error:
+        raise pytest.UsageError(str(error)) from None
+    installation.select_backend(chosen.backend)
+    options.current = chosen
+    if chosen.devices_requested and "gpu" in chosen.devices and not installation.current().gpus:
+        raise pytest.UsageError(
+            f"--devices names gpu, but {chosen.backend} sees no GPU; install a GPU build of the backend "
+            "(see README) or leave gpu out"
+        )
+    config.pluginmanager.register(MatrixReporter(), "rnnspec-matrix")
+
+
+def pytest_report_header(config):
+    return f"rnnspec: {installation.current().describe()}"
+
+
+class MatrixReporter:
+    def __init__(self):
+        self.matrix = BehaviourMatrix()
+
+    def pytest_runtest_logreport(self, report):
+        self.matrix.record(report)
+
+    def pytest_terminal_summary(self, terminalreporter):
+        lines = self.matrix.lines()
+        if lines:
+            terminalreporter.write_sep("=", "rnnspec behaviour matrix (outcomes of the statements per configuration)")
+            for line in lines:
+                terminalreporter.write_line(line)
+
+
+def skip_unless_visible(device: str) -> None:
+    """GPU cases run where the backend sees a GPU and are skipped, with the reason, where it does not."""
+    if device == "gpu" and not installation.current().gpus:
+        pytest.skip(f"no GPU visible to {installation.current().backend}")
+
+
+@pytest.fixture(scope="session")
+def observation_cache():
+    from rnnspec.observe import ObservationCache
+
+    return ObservationCache()
+
+
+@pytest.fixture
+def observe(request, observation_cache):
+    """observe(config) -> Observation: runs the configuration (built once per session) and records it in the
+    behaviour matrix; a configuration for a device that is not here is skipped with the reason."""
+
+    def observe_config(config):
+        request.node.user_properties.append((PROPERTY, config.matrix_key))
+        skip_unless_visible(config.device)
+        return observation_cache.get(config)
+
+    return observe_config
+
+
+def keras_global_state() -> dict:
+    config = installation.keras().config
+    return {
+        "floatx": config.floatx(),
+        "dtype_policy": config.dtype_policy().name,
+        "epsilon": config.epsilon(),
+        "image_data_format": config.image_data_format(),
+    }
+
+
+@pytest.fixture(autouse=True)
+def keras_global_state_restored():
+    """Every test leaves Keras's global configuration as it found it; one that does not fails here."""
+    before = keras_global_state()
+    yield
+    after = keras_global_state()
+    if after != before:
+        changed = {name: (before[name], after[name]) for name in before if before[name] != after[name]}
+        pytest.fail(f"the test changed Keras's global state and did not restore it: {changed}")

@@ -1,0 +1,68 @@
+"""The case catalogue: the layer configurations that the spec statements are held against.
+
+Each case function is one output mode of a recurrent layer (what `return_sequences` and `return_state` ask
+for), parametrized over every cell, shape, device and call path. Statements select the modes they speak of
+by tag, so a statement about states is held against every configuration that returns states, and no other.
+"""
+
+from pytest_cases import case, parametrize
+
+from rnnspec import options
+from rnnspec.configs import CALL_PATHS, CELLS, SHAPES, LayerConfig
+
+
+class Tag:
+    LAST_OUTPUT = "last output"  # return_sequences=False
+    SEQUENCES = "sequences"  # return_sequences=True
+    STATES = "states"  # return_state=True
+    NO_STATES = "no states"  # return_state=False
+    LSTM = "LSTM"
+
+
+every_configuration = parametrize(
+    cell=CELLS, shape=tuple(SHAPES), device=options.current.devices, call_path=CALL_PATHS
+)
+
+
+def config(cell, shape, device, call_path, *, return_sequences, return_state):
+    return LayerConfig(cell, return_sequences, return_state, device, SHAPES[shape], call_path)
+
+
+@case(tags=(Tag.LAST_OUTPUT, Tag.NO_STATES))
+@every_configuration
+def case_last_output(cell, shape, device, call_path):
+    return config(cell, shape, device, call_path, return_sequences=False, return_state=False)
+
+
+@case(tags=(Tag.SEQUENCES, Tag.NO_STATES))
+@every_configuration
+def case_sequences(cell, shape, device, call_path):
+    return config(cell, shape, device, call_path, return_sequences=True, return_state=False)
+
+
+@case(tags=(Tag.LAST_OUTPUT, Tag.STATES))
+@every_configuration
+def case_last_output_and_states(cell, shape, device, call_path):
+    return config(cell, shape, device, call_path, return_sequences=False, return_state=True)
+
+
+@case(tags=(Tag.SEQUENCES, Tag.STATES))
+@every_configuration
+def case_sequences_and_states(cell, shape, device, call_path):
+    return config(cell, shape, device, call_path, return_sequences=True, return_state=True)
+
+
+@case(tags=(Tag.LSTM, Tag.STATES))
+@parametrize(return_sequences=(False, True), shape=tuple(SHAPES), device=options.current.devices, call_path=CALL_PATHS)
+def case_lstm_states(return_sequences, shape, device, call_path):
+    return config("LSTM", shape, device, call_path, return_sequences=return_sequences, return_state=True)
+
+
+@parametrize(cell=CELLS, device=options.current.devices)
+def layer_of(cell, device):
+    return cell, device
+
+
+@parametrize(lower=CELLS, upper=CELLS, device=options.current.devices)
+def stack_of(lower, upper, device):
+    return lower, upper, device

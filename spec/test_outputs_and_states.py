@@ -1,0 +1,194 @@
+"""Chapter 1. What `return_sequences` and `return_state` return.
+
+The claims of the seed notebook, for every recurrent cell: the input is 3-D; `return_state` appends the final
+states (LSTM: h and c; GRU and SimpleRNN: h); without `return_sequences` the output is the final h, with it the
+output is the whole sequence whose last step is the final h; the LSTM cell state is not h; and stacking recurrent
+layers needs `return_sequences=True`.
+
+Keras documents these at https://keras.io/api/layers/recurrent_layers/ (the LSTM, GRU and SimpleRNN pages:
+"inputs: A 3D tensor, with shape (batch, timesteps, feature)", "return_sequences: Whether to return the last
+output in the output sequence, or the full sequence", "return_state: Whether to return the last state in addition
+to the output").
+"""
+
+import numpy as np
+import pytest
+from pytest_cases import parametrize_with_cases
+
+from rnnspec import installation
+from rnnspec.assertions import assert_identical, assert_shape
+from rnnspec.configs import SHAPES
+from rnnspec.plugin import skip_unless_visible
+from rnnspec.tolerances import FLOAT32_BOUND
+from spec.cases import Tag
+
+CASES = "spec.cases"
+
+
+def returned_container() -> type:
+    """Keras 3 returns `(output, *states)` as a tuple; Keras 2 (tf_keras) returns `[output, *states]` as a list."""
+    return tuple if installation.current().keras_major >= 3 else list
+
+
+def build_recurrent_layer(cell: str, units: int, **flags):
+    return getattr(installation.keras().layers, cell)(units, **flags)
+
+
+@pytest.mark.parametrize("rank", [2, 4])
+@parametrize_with_cases("cell, device", cases=CASES, prefix="layer_")
+def test_input_must_be_3d(cell, device, rank):
+    """A recurrent layer refuses an input that is not 3-D (batch, timesteps, features), saying it expected ndim=3."""
+    skip_unless_visible(device)
+    layer = build_recurrent_layer(cell, 4)
+    wrong = np.ones((2, 5, 3, 2)[:rank], dtype="float32")
+    with installation.on_device(device), pytest.raises(ValueError, match="ndim=3") as refused:
+        layer(wrong)
+    assert f"ndim={rank}" in str(refused.value), f"the error does not name the rank received: {refused.value}"
+
+
+@parametrize_with_cases("config", cases=CASES, has_tag=Tag.NO_STATES)
+def test_without_return_state_one_tensor_is_returned(config, observe):
+    """Without `return_state`, the layer returns its output alone: one tensor, not a tuple or list."""
+    run = observe(config)
+    assert run.container not in (tuple, list), (
+        f"returned a {run.container.__name__} of {len(run.arrays)} where one tensor was expected"
+        f"\n  configuration: {run.describe()}"
+    )
+
+
+@parametrize_with_cases("config", cases=CASES, has_tag=Tag.STATES)
+def test_with_return_state_the_output_is_followed_by_the_states(config, observe):
+    """With `return_state`, the layer returns the output followed by its final states: (output, h, c) for LSTM,
+    (output, h) for GRU and SimpleRNN, as a tuple in Keras 3 and a list in Keras 2."""
+    run = observe(config)
+    expected = returned_container()
+    count = 1 + len(config.state_names)
+    assert run.container is expected and len(run.arrays) == count, (
+        f"returned a {run.container.__name__} of {len(run.arrays)} tensors; expected a {expected.__name__} of "
+        f"{count}: output, {', '.join(config.state_names)}\n  configuration: {run.describe()}"
+    )
+
+
+@parametrize_with_cases("config", cases=CASES)
+def test_output_shape_follows_return_sequences(config, observe):
+    """The output is (batch, units) without `return_sequences` and (batch, timesteps, units) with it."""
+    run = observe(config)
+    s = config.shape
+    expected = (s.batch, s.timesteps, s.units) if config.return_sequences else (s.batch, s.units)
+    assert_shape(run.output, expected, "the output", run)
+
+
+@parametrize_with_cases("config", cases=CASES, has_tag=Tag.STATES)
+def test_every_state_has_shape_batch_by_units(config, observe):
+    """Every returned state, h and (LSTM) c, has shape (batch, units), whatever `return_sequences` says."""
+    run = observe(config)
+    for name, state in run.state.items():
+        assert_shape(state, (config.shape.batch, config.shape.units), f"state {name}", run)
+
+
+@parametrize_with_cases("config", cases=CASES)
+def test_everything_returned_is_float32(config, observe):
+    """Under the default float32 policy, the output and every state are float32."""
+    run = observe(config)
+    names = ("output",) + config.state_names
+    wrong = {name: dtype for name, dtype in zip(names, run.dtypes) if dtype != "float32"}
+    assert not wrong, f"not float32: {wrong}\n  configuration: {run.describe()}"
+
+
+@parametrize_with_cases("config", cases=CASES, has_tag=[Tag.LAST_OUTPUT, Tag.STATES])
+def test_without_return_sequences_the_output_is_the_final_h(config, observe):
+    """Without `return_sequences`, the output is exactly the final hidden state h."""
+    run = observe(config)
+    assert_identical(run.output, run.state["h"], "the output and the final h", run)
+
+
+@parametrize_with_cases("config", cases=CASES, has_tag=[Tag.SEQUENCES, Tag.STATES])
+def test_with_return_sequences_the_last_step_is_the_final_h(config, observe):
+    """With `return_sequences`, the last step of the output sequence, output[:, -1], is exactly the final h."""
+    run = observe(config)
+    assert_identical(run.output[:, -1], run.state["h"], "output[:, -1] and the final h", run)
+
+
+@parametrize_with_cases("config", cases=CASES, has_tag=Tag.LSTM)
+def test_lstm_cell_state_is_not_h(config, observe):
+    """The LSTM's second state is its cell state c, which differs from h in every element."""
+    run = observe(config)
+    h, c = run.state["h"], run.state["c"]
+    same = np.argwhere(h == c)
+    assert same.size == 0, (
+        f"c equals h at {len(same)} of {h.size} elements, first at {tuple(same[0])}\n  configuration: {run.describe()}"
+    )
+
+
+@parametrize_with_cases("config", cases=CASES, has_tag=Tag.LSTM)
+def test_lstm_h_is_bounded_by_tanh_of_c(config, observe):
+    """The LSTM's h is o * tanh(c) with the output gate o in (0, 1), so |h| <= |tanh(c)| elementwise
+    (and h has the sign of tanh(c))."""
+    run = observe(config)
+    h, c = run.state["h"].astype(np.float64), run.state["c"].astype(np.float64)
+    excess = np.abs(h) - np.abs(np.tanh(c))
+    worst = np.unravel_index(np.argmax(excess), excess.shape)
+    assert excess[worst] <= FLOAT32_BOUND.atol, (
+        f"|h| exceeds |tanh(c)| by {excess[worst]:.3g} at {tuple(int(i) for i in worst)} "
+        f"(h={h[worst]:.6g}, c={c[worst]:.6g}; allowed {FLOAT32_BOUND})\n  configuration: {run.describe()}"
+    )
+    opposite = np.argwhere(h * np.tanh(c) < 0)
+    assert opposite.size == 0, f"h and tanh(c) differ in sign at {tuple(opposite[0])}\n  configuration: {run.describe()}"
+
+
+STACK_SHAPE = SHAPES["batch"]
+
+
+def stacked_model(lower: str, upper: str, lower_returns_sequences: bool):
+    keras = installation.keras()
+    inputs = keras.Input(shape=(STACK_SHAPE.timesteps, STACK_SHAPE.features))
+    hidden = build_recurrent_layer(lower, STACK_SHAPE.units, return_sequences=lower_returns_sequences)(inputs)
+    return keras.Model(inputs, build_recurrent_layer(upper, STACK_SHAPE.units + 2)(hidden))
+
+
+@parametrize_with_cases("lower, upper, device", cases=CASES, prefix="stack_")
+def test_stacking_on_a_last_output_is_refused(lower, upper, device):
+    """A recurrent layer fed by one with `return_sequences=False` gets a 2-D input and refuses it, saying it
+    expected ndim=3: stacking needs `return_sequences=True` below."""
+    skip_unless_visible(device)
+    with installation.on_device(device), pytest.raises(ValueError, match="ndim=3"):
+        stacked_model(lower, upper, lower_returns_sequences=False)
+
+
+@parametrize_with_cases("lower, upper, device", cases=CASES, prefix="stack_")
+def test_stacking_on_sequences_works_and_its_shapes_follow(lower, upper, device):
+    """A recurrent layer fed by one with `return_sequences=True` accepts the (batch, timesteps, units) sequence
+    and returns (batch, its own units), symbolically and when called."""
+    skip_unless_visible(device)
+    s = STACK_SHAPE
+    x = np.random.default_rng(0).normal(size=s.input_shape).astype("float32")
+    with installation.on_device(device):
+        model = stacked_model(lower, upper, lower_returns_sequences=True)
+        y = installation.to_numpy(model(x))
+    assert tuple(model.outputs[0].shape) == (None, s.units + 2), f"symbolic output shape {model.outputs[0].shape}"
+    assert y.shape == (s.batch, s.units + 2), f"{lower} -> {upper}: output shape {y.shape}, expected {(s.batch, s.units + 2)}"
+    assert np.all(np.isfinite(y)), f"{lower} -> {upper}: the stacked output is not finite"
+
+
+@parametrize_with_cases("config", cases=CASES)
+def test_compute_output_shape_agrees_with_the_tensors(config, observe):
+    """`layer.compute_output_shape(input_shape)` gives the shapes of the tensors the layer returns, in order."""
+    run = observe(config)
+    returned = tuple(a.shape for a in run.arrays)
+    assert run.computed_shapes == returned, (
+        f"compute_output_shape says {run.computed_shapes}, the layer returned {returned}\n  configuration: {run.describe()}"
+    )
+
+
+@parametrize_with_cases("config", cases=CASES)
+def test_symbolic_output_shapes_agree_with_the_tensors(config, observe):
+    """A functional model's symbolic outputs have the returned tensors' shapes, with None for the batch and for a
+    time dimension the Input leaves open."""
+    run = observe(config)
+    s = config.shape
+    time = None if s.dynamic_time else s.timesteps
+    output = (None, time, s.units) if config.return_sequences else (None, s.units)
+    expected = (output,) + ((None, s.units),) * (len(config.state_names) if config.return_state else 0)
+    assert run.symbolic_shapes == expected, (
+        f"symbolic output shapes {run.symbolic_shapes}, expected {expected}\n  configuration: {run.describe()}"
+    )
