@@ -98,6 +98,12 @@ def observe(config: LayerConfig, built: Built) -> Observation:
     )
 
 
+def observe_fresh(config: LayerConfig) -> Observation:
+    """Build and observe without the cache: for layers patched by a meta-test, which must not be cached."""
+    with installation.on_device(config.device):
+        return observe(config, build(config))
+
+
 @dataclass
 class ObservationCache:
     """Builds each layer and model once per process and each observation once."""

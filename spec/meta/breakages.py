@@ -1,0 +1,164 @@
+"""Deliberately broken recurrent layers, for showing that the spec statements catch what they claim to.
+
+Each breakage is a function of pytest's `monkeypatch` that patches every recurrent layer class (LSTM, GRU,
+SimpleRNN) for the duration of one meta-test, the way a regression in Keras would change them.
+"""
+
+import functools
+
+from rnnspec import installation
+from rnnspec.configs import CELLS
+
+
+def layer_classes(cells):
+    keras = installation.keras()
+    return [getattr(keras.layers, cell) for cell in cells]
+
+
+def only(cell, breakage):
+    """The breakage applied to one layer class, e.g. to the upper layer of a stack alone."""
+    restricted = functools.partial(breakage, cells=(cell,))
+    restricted.__name__ = f"{breakage.__name__}_in_{cell}"
+    return restricted
+
+
+def transform_returned(transform):
+    """A breakage that rewrites what `call` returns: transform(layer, returned) -> returned."""
+
+    def breakage(monkeypatch, cells=CELLS):
+        for cls in layer_classes(cells):
+            original = cls.call
+
+            @functools.wraps(original)  # keeps the signature Keras inspects for mask/training arguments
+            def call(self, *args, _original=original, **kwargs):
+                return transform(self, _original(self, *args, **kwargs))
+
+            monkeypatch.setattr(cls, "call", call)
+
+    breakage.__name__ = transform.__name__
+    return breakage
+
+
+def split(layer, returned):
+    """(output, states) of what a layer returned, whatever it was asked to return."""
+    if layer.return_state:
+        return returned[0], list(returned[1:])
+    return returned, []
+
+
+def join(layer, output, states):
+    return (output, *states) if layer.return_state else output
+
+
+def ops():
+    return installation.keras().ops
+
+
+@transform_returned
+def wraps_lone_output(layer, returned):
+    """Without return_state, returns (output,) instead of the output alone."""
+    return returned if layer.return_state else (returned,)
+
+
+@transform_returned
+def drops_last_state(layer, returned):
+    output, states = split(layer, returned)
+    return (output, *states[:-1]) if layer.return_state else output
+
+
+@transform_returned
+def returns_other_container(layer, returned):
+    """Returns a list where Keras 3 returns a tuple (and a tuple where Keras 2 returns a list)."""
+    if not layer.return_state:
+        return returned
+    return tuple(returned) if isinstance(returned, list) else list(returned)
+
+
+@transform_returned
+def drops_a_unit(layer, returned):
+    output, states = split(layer, returned)
+    return join(layer, output[..., :-1], states)
+
+
+@transform_returned
+def states_gain_a_time_axis(layer, returned):
+    output, states = split(layer, returned)
+    return join(layer, output, [ops().expand_dims(s, 1) for s in states])
+
+
+@transform_returned
+def output_in_float16(layer, returned):
+    output, states = split(layer, returned)
+    return join(layer, ops().cast(output, "float16"), states)
+
+
+@transform_returned
+def reverses_sequence(layer, returned):
+    output, states = split(layer, returned)
+    return join(layer, ops().flip(output, axis=1) if layer.return_sequences else output, states)
+
+
+@transform_returned
+def swaps_states(layer, returned):
+    output, states = split(layer, returned)
+    return join(layer, output, states[::-1])
+
+
+@transform_returned
+def cell_state_is_h(layer, returned):
+    output, states = split(layer, returned)
+    return join(layer, output, [states[0]] * len(states))
+
+
+def state_from_step(step):
+    """h is taken from time step `step` of the sequence instead of the last one."""
+
+    def breakage(monkeypatch, cells=CELLS):
+        for cls in layer_classes(cells):
+            original = cls.call
+
+            @functools.wraps(original)
+            def call(self, *args, _original=original, **kwargs):
+                wanted = (self.return_sequences, self.return_state)
+                self.return_sequences, self.return_state = True, True
+                try:
+                    sequence, *states = _original(self, *args, **kwargs)
+                finally:
+                    self.return_sequences, self.return_state = wanted
+                output = sequence if self.return_sequences else sequence[:, -1]
+                return join(self, output, [sequence[:, step], *states[1:]])
+
+            monkeypatch.setattr(cls, "call", call)
+
+    breakage.__name__ = f"state_from_step_{step}"
+    return breakage
+
+
+def accepts_2d_input(monkeypatch, cells=CELLS):
+    """A 2-D input is taken as a one-step sequence instead of being refused."""
+    for cls in layer_classes(cells):
+        original = cls.__call__
+
+        @functools.wraps(original)
+        def __call__(self, inputs, *args, _original=original, **kwargs):
+            if len(inputs.shape) == 2:
+                inputs = ops().expand_dims(inputs, 1)
+            return _original(self, inputs, *args, **kwargs)
+
+        monkeypatch.setattr(cls, "__call__", __call__)
+
+
+def misreports_output_shape(monkeypatch, cells=CELLS):
+    """compute_output_shape says one unit more than the layer returns."""
+    for cls in layer_classes(cells):
+        original = cls.compute_output_shape
+
+        @functools.wraps(original)
+        def compute_output_shape(self, *args, _original=original, **kwargs):
+            shapes = _original(self, *args, **kwargs)
+            grow = lambda shape: tuple(shape[:-1]) + (shape[-1] + 1,)
+            if shapes and isinstance(shapes[0], (tuple, list)):
+                return type(shapes)(grow(s) for s in shapes)
+            return grow(shapes)
+
+        monkeypatch.setattr(cls, "compute_output_shape", compute_output_shape)

@@ -1,0 +1,49 @@
+"""The machinery of the meta-tests: a statement, a breakage, and the arguments to hold one against the other."""
+
+import inspect
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+
+from rnnspec.configs import LayerConfig
+from rnnspec.observe import observe_fresh
+
+CAUGHT = (AssertionError, pytest.fail.Exception)
+
+
+@dataclass(frozen=True)
+class Catch:
+    statement: Callable  # a spec test function
+    breakage: Callable  # breakage(monkeypatch) breaks the layers
+    arguments: dict  # what the statement is called with; a `config` is observed through `observe`
+
+    @property
+    def id(self) -> str:
+        config = self.arguments.get("config")
+        where = config.cell if isinstance(config, LayerConfig) else "-".join(map(str, self.arguments.values()))
+        return f"{self.statement.__name__}-{self.breakage.__name__}-{where}"
+
+
+def run_statement(catch: Catch, observation):
+    statement = inspect.unwrap(catch.statement)  # pytest-cases wraps parametrized tests in fixture plumbing
+    kwargs = dict(catch.arguments)
+    if "observe" in inspect.signature(statement).parameters:
+        kwargs["observe"] = observation
+    statement(**kwargs)
+
+
+def assert_caught(catch: Catch, monkeypatch, observation_cache) -> None:
+    """The statement holds for the real layer and fails once the layer is broken."""
+    run_statement(catch, observation_cache.get)  # the control: a statement that fails anyway proves nothing
+    catch.breakage(monkeypatch)
+    try:
+        run_statement(catch, observe_fresh)
+    except CAUGHT:
+        return
+    pytest.fail(f"{catch.statement.__name__} passed against the layer broken by {catch.breakage.__name__}")
+
+
+def statements_of(module) -> set[str]:
+    """The test functions of a chapter (not the fixtures pytest-cases generates beside them)."""
+    return {name for name, value in vars(module).items() if name.startswith("test_") and inspect.isfunction(value)}
