@@ -30,6 +30,7 @@ def pytest_configure(config):
     except options.OptionError as error:
         raise pytest.UsageError(str(error)) from None
     installation.select_backend(chosen.backend)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up notices would drown the report
     options.current = chosen
     if chosen.devices_requested and "gpu" in chosen.devices and not installation.current().gpus:
         raise pytest.UsageError(
