@@ -44,6 +44,8 @@ class LayerConfig:
     device: str
     shape: Shape
     call_path: str = "layer"
+    # Further layer arguments, as sorted (name, value) pairs so that the configuration stays hashable.
+    options: tuple[tuple[str, object], ...] = ()
 
     @property
     def state_names(self) -> tuple[str, ...]:
@@ -52,17 +54,23 @@ class LayerConfig:
     @property
     def model_key(self) -> "LayerConfig":
         """Configurations that differ only in call path share one built layer and model."""
-        return LayerConfig(self.cell, self.return_sequences, self.return_state, self.device, self.shape)
+        return LayerConfig(
+            self.cell, self.return_sequences, self.return_state, self.device, self.shape, options=self.options
+        )
 
     @property
     def matrix_key(self) -> tuple[str, bool, bool, str]:
         return (self.cell, self.return_sequences, self.return_state, self.device)
 
+    @property
+    def layer_arguments(self) -> dict:
+        return {"return_sequences": self.return_sequences, "return_state": self.return_state, **dict(self.options)}
+
     def describe(self) -> str:
         s = self.shape
         time = "None" if s.dynamic_time else s.timesteps
+        arguments = ", ".join(f"{name}={value!r}" for name, value in self.layer_arguments.items())
         return (
-            f"{self.cell}(units={s.units}, return_sequences={self.return_sequences}, "
-            f"return_state={self.return_state}) on {self.device} via {self.call_path}, "
+            f"{self.cell}(units={s.units}, {arguments}) on {self.device} via {self.call_path}, "
             f"input (batch={s.batch}, timesteps={s.timesteps}, features={s.features}), Input time dimension {time}"
         )

@@ -61,13 +61,11 @@ def build(config: LayerConfig) -> Built:
     """The layer, a functional model around it, and seeded inputs; weights set to distinct seeded values."""
     keras = installation.keras()
     shape = config.shape
-    layer = getattr(keras.layers, config.cell)(
-        shape.units, return_sequences=config.return_sequences, return_state=config.return_state
-    )
+    layer = getattr(keras.layers, config.cell)(shape.units, **config.layer_arguments)
     time = None if shape.dynamic_time else shape.timesteps
     inputs = keras.Input(shape=(time, shape.features))
     model = keras.Model(inputs, layer(inputs))
-    seed = data.seed_for(config.cell, shape.name)
+    seed = data.seed_for(config.cell, shape.name, config.options)
     named_shapes = [(w.name, tuple(w.shape)) for w in layer.weights]
     layer.set_weights(data.distinct_weights(named_shapes, seed))
     return Built(layer, model, data.inputs(shape.input_shape, seed))

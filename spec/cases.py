@@ -66,3 +66,43 @@ def layer_of(cell, device):
 @parametrize(lower=CELLS, upper=CELLS, device=options.current.devices)
 def stack_of(lower, upper, device):
     return lower, upper, device
+
+
+# Variants of the layer arguments, held against the NumPy reference on one shape. Their prefix keeps them out
+# of the chapters that state the defaults (float32 returns, tanh activations).
+ACTIVATION_VARIANTS = {
+    "LSTM": [("activation", "relu"), ("activation", "linear"), ("activation", "sigmoid"), ("activation", "hard_sigmoid"),
+             ("recurrent_activation", "hard_sigmoid"), ("recurrent_activation", "tanh"),
+             ("recurrent_activation", "relu"), ("recurrent_activation", "linear")],
+    "SimpleRNN": [("activation", "relu"), ("activation", "linear"), ("activation", "sigmoid"),
+                  ("activation", "hard_sigmoid")],
+}
+ACTIVATION_VARIANTS["GRU"] = ACTIVATION_VARIANTS["LSTM"]
+
+ARGUMENT_VARIANTS = [
+    (cell, (option,)) for cell, variants in ACTIVATION_VARIANTS.items() for option in variants
+] + [(cell, (("use_bias", False),)) for cell in CELLS] + [
+    ("GRU", (("reset_after", False),)),
+    ("GRU", (("reset_after", False), ("use_bias", False))),
+]
+
+
+def variant(cell, arguments, device):
+    return LayerConfig(cell, True, True, device, SHAPES["batch"], "layer", options=arguments)
+
+
+@case(tags=(Tag.SEQUENCES, Tag.STATES))
+@parametrize(
+    "cell, arguments",
+    ARGUMENT_VARIANTS,
+    ids=[f"{cell}-" + "-".join(f"{k}={v}" for k, v in arguments) for cell, arguments in ARGUMENT_VARIANTS],
+)
+@parametrize(device=options.current.devices)
+def variant_arguments(cell, arguments, device):
+    return variant(cell, arguments, device)
+
+
+@case(tags=(Tag.SEQUENCES, Tag.STATES))
+@parametrize(cell=CELLS, dtype=("float64", "mixed_float16", "mixed_bfloat16"), device=options.current.devices)
+def variant_dtype(cell, dtype, device):
+    return variant(cell, (("dtype", dtype),), device)

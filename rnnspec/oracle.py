@@ -1,0 +1,43 @@
+"""What the NumPy reference says a configuration must return, from the weights and inputs it was run with."""
+
+import numpy as np
+
+from rnnspec import installation, reference
+from rnnspec.configs import LayerConfig
+
+# Keras's defaults, as documented on the LSTM, GRU and SimpleRNN pages.
+DEFAULTS = {"activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": True, "reset_after": True}
+
+
+def reference_activation(name: str) -> str:
+    """hard_sigmoid is relu6(x + 3) / 6 in Keras 3 and clip(0.2 x + 0.5, 0, 1) in Keras 2 (tf_keras)."""
+    if name == "hard_sigmoid" and installation.current().keras_major < 3:
+        return "hard_sigmoid_keras2"
+    return name
+
+
+def cell_spec(config: LayerConfig) -> reference.CellSpec:
+    arguments = {**DEFAULTS, **dict(config.options)}
+    return reference.CellSpec(
+        cell=config.cell,
+        units=config.shape.units,
+        activation=reference_activation(arguments["activation"]),
+        recurrent_activation=reference_activation(arguments["recurrent_activation"]),
+        use_bias=arguments["use_bias"],
+        reset_after=arguments["reset_after"],
+    )
+
+
+def weight_dict(names, values) -> dict:
+    """Keras 3 names weights `kernel`; Keras 2 names them `lstm/lstm_cell/kernel:0`."""
+    return {name.split("/")[-1].split(":")[0]: value for name, value in zip(names, values)}
+
+
+def expected_returns(observation) -> tuple[np.ndarray, ...]:
+    """(output, *states) as the layer should return them, in float64."""
+    config = observation.config
+    outputs, states = reference.run_sequence(
+        cell_spec(config), weight_dict(observation.weight_names, observation.weights), observation.inputs
+    )
+    output = outputs if config.return_sequences else outputs[:, -1]
+    return (output, *states) if config.return_state else (output,)
