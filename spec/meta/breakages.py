@@ -162,3 +162,102 @@ def misreports_output_shape(monkeypatch, cells=CELLS):
             return grow(shapes)
 
         monkeypatch.setattr(cls, "compute_output_shape", compute_output_shape)
+
+
+def during_call(change):
+    """A breakage that changes the layer only while `call` runs: change(layer) -> undo. Eager calls only, which
+    is how the meta-tests call layers."""
+
+    def breakage(monkeypatch, cells=CELLS):
+        for cls in layer_classes(cells):
+            original = cls.call
+
+            @functools.wraps(original)
+            def call(self, *args, _original=original, **kwargs):
+                undo = change(self)
+                try:
+                    return _original(self, *args, **kwargs)
+                finally:
+                    undo()
+
+            monkeypatch.setattr(cls, "call", call)
+
+    breakage.__name__ = change.__name__
+    return breakage
+
+
+def computing_with(transform):
+    """Computes with transform(layer, weights) instead of the weights the layer reports."""
+
+    def change(layer):
+        saved = [variable.numpy() for variable in layer.weights]
+        for variable, value in zip(layer.weights, transform(layer, [w.copy() for w in saved])):
+            variable.assign(value)
+        return lambda: [variable.assign(value) for variable, value in zip(layer.weights, saved)]
+
+    change.__name__ = transform.__name__
+    return change
+
+
+@during_call
+@computing_with
+def swaps_first_two_gate_blocks(layer, weights):
+    """The gates are read in another order than the documented layout (LSTM i <-> f, GRU z <-> r)."""
+    m = layer.cell.units
+    for w in weights:
+        w[..., :m], w[..., m : 2 * m] = w[..., m : 2 * m].copy(), w[..., :m].copy()
+    return weights
+
+
+@during_call
+@computing_with
+def ignores_recurrent_bias(layer, weights):
+    """A GRU with reset_after=True that drops the recurrent row of its (2, 3 units) bias."""
+    kernel, recurrent_kernel, bias = weights
+    bias[1] = 0.0
+    return [kernel, recurrent_kernel, bias]
+
+
+@during_call
+def uses_relu_activation(layer):
+    """The candidate activation is relu where tanh was asked for."""
+    original = layer.cell.activation
+    layer.cell.activation = installation.keras().activations.relu
+
+    def undo():
+        layer.cell.activation = original
+
+    return undo
+
+
+def output_drift(amount):
+    @transform_returned
+    def drift(layer, returned):
+        output, states = split(layer, returned)
+        return join(layer, output + amount, states)
+
+    drift.__name__ = f"output_drifts_by_{amount:g}"
+    return drift
+
+
+def state_drift(amount):
+    @transform_returned
+    def drift(layer, returned):
+        output, states = split(layer, returned)
+        return join(layer, output, [states[0], *(s + amount for s in states[1:])] if len(states) > 1 else [states[0] + amount])
+
+    drift.__name__ = f"last_state_drifts_by_{amount:g}"
+    return drift
+
+
+def forget_bias_left_at_zero(monkeypatch, cells=("LSTM",)):
+    """unit_forget_bias is ignored: a new LSTM's bias is all zeros."""
+    cell_class = installation.keras().layers.LSTMCell
+    original = cell_class.build
+
+    @functools.wraps(original)
+    def build(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.bias.assign(installation.keras().ops.zeros_like(self.bias))
+
+    monkeypatch.setattr(cell_class, "build", build)

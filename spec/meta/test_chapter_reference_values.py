@@ -1,0 +1,38 @@
+"""Each statement of chapter 2 fails against a layer that computes something other than the cell equations."""
+
+import pytest
+
+from rnnspec.configs import SHAPES, LayerConfig
+from spec import test_reference_values as chapter
+from spec.meta import breakages as broken
+from spec.meta.catching import Catch, assert_caught, statements_of
+
+pytestmark = pytest.mark.meta
+
+
+def config(cell, return_sequences=True, return_state=True, **options):
+    layer = LayerConfig(cell, return_sequences, return_state, "cpu", SHAPES["batch"], "layer", tuple(options.items()))
+    return {"config": layer}
+
+
+CATCHES = [
+    Catch(chapter.test_output_equals_the_reference, broken.swaps_first_two_gate_blocks, config("LSTM")),
+    Catch(chapter.test_output_equals_the_reference, broken.ignores_recurrent_bias, config("GRU", False, False)),
+    Catch(chapter.test_output_equals_the_reference, broken.uses_relu_activation, config("SimpleRNN", True, False)),
+    Catch(chapter.test_output_equals_the_reference, broken.output_drift(1e-3), config("GRU")),
+    Catch(chapter.test_output_equals_the_reference, broken.output_drift(1e-3), config("LSTM", dtype="float64")),
+    Catch(chapter.test_final_states_equal_the_reference, broken.swaps_first_two_gate_blocks, config("GRU", False)),
+    Catch(chapter.test_final_states_equal_the_reference, broken.state_drift(1e-3), config("LSTM")),
+    Catch(chapter.test_final_states_equal_the_reference, broken.ignores_recurrent_bias, config("GRU")),
+    Catch(chapter.test_lstm_forget_gate_bias_starts_at_one_with_unit_forget_bias, broken.forget_bias_left_at_zero, {"unit_forget_bias": True}),
+]
+
+
+@pytest.mark.parametrize("catch", CATCHES, ids=lambda catch: catch.id)
+def test_statement_catches_the_broken_layer(catch, monkeypatch, observation_cache):
+    assert_caught(catch, monkeypatch, observation_cache)
+
+
+def test_every_statement_of_the_chapter_has_a_breakage_it_catches():
+    uncovered = statements_of(chapter) - {catch.statement.__name__ for catch in CATCHES}
+    assert not uncovered, f"statements no meta-test breaks: {sorted(uncovered)}"

@@ -1,0 +1,96 @@
+"""The suite's own helpers: seeded data, options, assertion messages, the behaviour matrix."""
+
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from rnnspec import data, options
+from rnnspec.assertions import assert_close, assert_identical
+from rnnspec.matrix import PROPERTY, BehaviourMatrix
+from rnnspec.tolerances import Tolerance
+
+pytestmark = pytest.mark.meta
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_distinct_weights_are_distinct_seeded_and_biases_bounded_away_from_zero():
+    shapes = [("kernel", (2, 16)), ("recurrent_kernel", (4, 16)), ("bias", (16,))]
+    first, again = data.distinct_weights(shapes, seed=7), data.distinct_weights(shapes, seed=7)
+    assert all(np.array_equal(a, b) for a, b in zip(first, again))
+    flat = np.concatenate([w.ravel() for w in first])
+    assert np.unique(flat).size == flat.size
+    assert np.all(np.abs(first[2]) >= 0.1) and np.any(first[2] < 0) and np.any(first[2] > 0)
+
+
+def test_seeds_do_not_depend_on_the_process():
+    code = "from rnnspec.data import seed_for; print(seed_for('LSTM', 'batch', ()))"
+    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT).stdout for _ in range(2)}
+    assert runs == {f"{data.seed_for('LSTM', 'batch', ())}\n"}
+
+
+class FakeObservation:
+    def describe(self):
+        return "LSTM(units=4) on cpu via layer"
+
+
+def test_a_close_failure_names_the_tensor_the_worst_element_and_the_configuration():
+    expected = np.zeros((2, 3))
+    actual = expected.copy()
+    actual[1, 2] = 0.5
+    with pytest.raises(AssertionError) as failure:
+        assert_close(actual, expected, Tolerance(0, 1e-6, "a reason"), "state h", FakeObservation())
+    message = str(failure.value)
+    for part in ("state h", "index (1, 2)", "0.5", "1 of 6 elements", "a reason", "LSTM(units=4) on cpu via layer"):
+        assert part in message, f"{part!r} missing from: {message}"
+
+
+def test_an_identity_failure_names_the_shapes_when_they_differ():
+    with pytest.raises(AssertionError, match=r"has shape \(2,\), expected \(3,\)"):
+        assert_identical(np.zeros(2), np.zeros(3), "output", FakeObservation())
+
+
+@pytest.mark.parametrize(
+    "backend, devices, complaint",
+    [("theano", None, "not a Keras backend"), ("tensorflow", "tpu", r"unknown one \(tpu\)"), ("jax", ",", "names no device")],
+)
+def test_bad_options_are_refused_with_the_valid_names(backend, devices, complaint):
+    with pytest.raises(options.OptionError, match=complaint):
+        options.parse(backend, devices)
+
+
+def test_devices_are_parsed_in_catalogue_order():
+    assert options.parse("tensorflow", "gpu, CPU").devices == ("cpu", "gpu")
+
+
+def test_a_bad_option_stops_the_run_with_a_usage_error():
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "spec", "--devices=tpu", "-p", "no:cacheprovider"],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR, run.stdout + run.stderr
+    assert "--devices='tpu'" in run.stderr and "cpu, gpu" in run.stderr, run.stderr
+
+
+def report(nodeid, when, outcome, key, **extra):
+    return SimpleNamespace(
+        nodeid=nodeid, when=when, outcome=outcome, passed=outcome == "passed", skipped=outcome == "skipped",
+        user_properties=[(PROPERTY, key)], **extra,
+    )
+
+
+def test_the_matrix_counts_each_test_once_by_its_outcome():
+    key = ("GRU", True, False, "cpu")
+    matrix = BehaviourMatrix()
+    for r in (
+        report("a", "setup", "passed", key), report("a", "call", "passed", key), report("a", "teardown", "passed", key),
+        report("b", "call", "failed", key), report("c", "call", "skipped", key),
+        report("d", "call", "skipped", key, wasxfail="issue"), report("e", "call", "passed", key),
+        report("e", "teardown", "failed", key),
+    ):
+        matrix.record(r)
+    assert matrix.summary(key) == "1 passed, 2 failed, 1 xfailed, 1 skipped"
+    assert matrix.summary(("LSTM", True, False, "cpu")) == "-"
