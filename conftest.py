@@ -1,3 +1,4 @@
 """The rnnspec plugin is loaded from here so that `pytest spec` needs no other set-up."""
 
-pytest_plugins = ["rnnspec.plugin"]
+# pytester lets the meta-tests run the plugin on small test files of their own.
+pytest_plugins = ["rnnspec.plugin", "pytester"]

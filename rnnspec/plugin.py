@@ -95,12 +95,22 @@ def keras_global_state() -> dict:
     }
 
 
+def restore_keras_global_state(state: dict) -> None:
+    config = installation.keras().config
+    config.set_floatx(state["floatx"])
+    config.set_dtype_policy(state["dtype_policy"])
+    config.set_epsilon(state["epsilon"])
+    config.set_image_data_format(state["image_data_format"])
+
+
 @pytest.fixture(autouse=True)
 def keras_global_state_restored():
-    """Every test leaves Keras's global configuration as it found it; one that does not fails here."""
+    """Every test leaves Keras's global configuration as it found it; one that does not fails here, and the
+    configuration is put back so that the tests after it are not affected."""
     before = keras_global_state()
     yield
     after = keras_global_state()
     if after != before:
+        restore_keras_global_state(before)
         changed = {name: (before[name], after[name]) for name in before if before[name] != after[name]}
         pytest.fail(f"the test changed Keras's global state and did not restore it: {changed}")

@@ -94,3 +94,21 @@ def test_the_matrix_counts_each_test_once_by_its_outcome():
         matrix.record(r)
     assert matrix.summary(key) == "1 passed, 2 failed, 1 xfailed, 1 skipped"
     assert matrix.summary(("LSTM", True, False, "cpu")) == "-"
+
+
+LEAKY_TEST = """
+import keras
+
+def test_leaves_float64_behind():
+    keras.config.set_floatx("float64")
+"""
+
+
+def test_a_test_that_changes_keras_global_state_fails_and_the_state_is_put_back(pytester):
+    import keras
+
+    pytester.makepyfile(test_leaky=LEAKY_TEST)
+    result = pytester.runpytest_inprocess("-p", "rnnspec.plugin", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*changed Keras's global state*floatx*float32*float64*"])
+    assert keras.config.floatx() == "float32"
