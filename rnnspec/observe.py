@@ -12,20 +12,22 @@ from rnnspec import data, installation
 from rnnspec.configs import LayerConfig
 
 
+def kernel_of(config: LayerConfig) -> str:
+    """On a CPU only the generic kernel exists; which one a GPU ran is for the devices chapter to prove."""
+    return "generic" if config.device == "cpu" else "undetermined"
+
+
 @dataclass(frozen=True)
-class Observation:
-    """What a layer returned for one configuration, converted to NumPy, with the structure it came in."""
+class Returned:
+    """What one call of a configuration's layer returned, as NumPy arrays: the output, then the states."""
 
     config: LayerConfig
-    container: type  # the Python type of what the call returned: a tensor type, tuple or list
-    arrays: tuple[np.ndarray, ...]  # output first, then the states
-    dtypes: tuple[str, ...]
-    inputs: np.ndarray
-    weights: tuple[np.ndarray, ...]  # in the layer's `weights` order
-    weight_names: tuple[str, ...]
-    computed_shapes: tuple  # layer.compute_output_shape on the input's shape
-    symbolic_shapes: tuple  # shapes of the functional model's symbolic outputs
-    kernel: str = "generic"
+    arrays: tuple[np.ndarray, ...]
+    note: str = ""  # what the call was given beyond the inputs, e.g. a mask
+
+    @property
+    def kernel(self) -> str:
+        return kernel_of(self.config)
 
     @property
     def output(self) -> np.ndarray:
@@ -40,7 +42,22 @@ class Observation:
         return dict(zip(self.config.state_names, self.states))
 
     def describe(self) -> str:
-        return f"{self.config.describe()}, {self.kernel} kernel, {installation.current().describe()}"
+        note = f", {self.note}" if self.note else ""
+        return f"{self.config.describe()}{note}, {self.kernel} kernel, {installation.current().describe()}"
+
+
+@dataclass(frozen=True)
+class Observation(Returned):
+    """What a layer returned for its configuration's own inputs and call path, with everything about the call
+    that the statements check: the structure it came in, dtypes, weights, and the shapes Keras predicted."""
+
+    container: type = tuple  # the Python type of what the call returned: a tensor type, tuple or list
+    dtypes: tuple[str, ...] = ()
+    inputs: np.ndarray | None = None
+    weights: tuple[np.ndarray, ...] = ()  # in the layer's `weights` order
+    weight_names: tuple[str, ...] = ()
+    computed_shapes: tuple = ()  # layer.compute_output_shape on the input's shape
+    symbolic_shapes: tuple = ()  # shapes of the functional model's symbolic outputs
 
 
 def as_tuple(shape_or_shapes) -> tuple:
@@ -78,10 +95,21 @@ CALLERS = {
 }
 
 
+def flatten(returned) -> tuple:
+    return tuple(returned) if isinstance(returned, (tuple, list)) else (returned,)
+
+
+def call(config: LayerConfig, layer, inputs, note="", **arguments) -> Returned:
+    """Call `layer` eagerly on the configuration's device with further call arguments (mask, initial_state)."""
+    with installation.on_device(config.device):
+        returned = layer(inputs, **arguments)
+    return Returned(config, tuple(np.asarray(installation.to_numpy(t)) for t in flatten(returned)), note)
+
+
 def observe(config: LayerConfig, built: Built) -> Observation:
     with installation.on_device(config.device):
         returned = CALLERS[config.call_path](built)
-    flat = tuple(returned) if isinstance(returned, (tuple, list)) else (returned,)
+    flat = flatten(returned)
     layer = built.layer
     return Observation(
         config=config,
@@ -109,11 +137,14 @@ class ObservationCache:
     built: dict = field(default_factory=dict)
     observed: dict = field(default_factory=dict)
 
+    def built_for(self, config: LayerConfig) -> Built:
+        key = config.model_key
+        if key not in self.built:
+            with installation.on_device(config.device):
+                self.built[key] = build(key)
+        return self.built[key]
+
     def get(self, config: LayerConfig) -> Observation:
         if config not in self.observed:
-            key = config.model_key
-            if key not in self.built:
-                with installation.on_device(config.device):
-                    self.built[key] = build(key)
-            self.observed[config] = observe(config, self.built[key])
+            self.observed[config] = observe(config, self.built_for(config))
         return self.observed[config]

@@ -33,11 +33,28 @@ def weight_dict(names, values) -> dict:
     return {name.split("/")[-1].split(":")[0]: value for name, value in zip(names, values)}
 
 
-def expected_returns(observation) -> tuple[np.ndarray, ...]:
-    """(output, *states) as the layer should return them, in float64."""
-    config = observation.config
+def expected(config: LayerConfig, weights: dict, inputs, *, mask=None, initial_state=None) -> tuple[np.ndarray, ...]:
+    """(output, *states) as the configuration's layer should return them for these inputs, in float64.
+    `go_backwards` and `zero_output_for_mask` come from the configuration's layer arguments."""
+    arguments = dict(config.options)
     outputs, states = reference.run_sequence(
-        cell_spec(config), weight_dict(observation.weight_names, observation.weights), observation.inputs
+        cell_spec(config),
+        weights,
+        inputs,
+        mask=mask,
+        initial_state=initial_state,
+        go_backwards=arguments.get("go_backwards", False),
+        zero_output_for_mask=arguments.get("zero_output_for_mask", False),
     )
     output = outputs if config.return_sequences else outputs[:, -1]
     return (output, *states) if config.return_state else (output,)
+
+
+def layer_weights(layer) -> dict:
+    return weight_dict([w.name for w in layer.weights], layer.get_weights())
+
+
+def expected_returns(observation) -> tuple[np.ndarray, ...]:
+    """What the observed call should have returned, in float64."""
+    weights = weight_dict(observation.weight_names, observation.weights)
+    return expected(observation.config, weights, observation.inputs)

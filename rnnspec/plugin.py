@@ -72,17 +72,34 @@ def observation_cache():
     return ObservationCache()
 
 
+def enter_configuration(request, config) -> None:
+    """Record the test under its configuration in the behaviour matrix; skip it where its device is absent."""
+    request.node.user_properties.append((PROPERTY, config.matrix_key))
+    skip_unless_visible(config.device)
+
+
 @pytest.fixture
 def observe(request, observation_cache):
-    """observe(config) -> Observation: runs the configuration (built once per session) and records it in the
-    behaviour matrix; a configuration for a device that is not here is skipped with the reason."""
+    """observe(config) -> Observation: what the configuration's layer returned on its own inputs and call path
+    (built and run once per session)."""
 
     def observe_config(config):
-        request.node.user_properties.append((PROPERTY, config.matrix_key))
-        skip_unless_visible(config.device)
+        enter_configuration(request, config)
         return observation_cache.get(config)
 
     return observe_config
+
+
+@pytest.fixture
+def built(request, observation_cache):
+    """built(config) -> Built: the configuration's layer, model and inputs (built once per session), for
+    statements that call the layer with arguments of their own (masks, initial states)."""
+
+    def built_for(config):
+        enter_configuration(request, config)
+        return observation_cache.built_for(config)
+
+    return built_for
 
 
 def keras_global_state() -> dict:
