@@ -80,7 +80,9 @@ def build(config: LayerConfig) -> Built:
     shape = config.shape
     layer = getattr(keras.layers, config.cell)(shape.units, **config.layer_arguments)
     time = None if shape.dynamic_time else shape.timesteps
-    inputs = keras.Input(shape=(time, shape.features))
+    # A stateful layer keeps one state per sample, so its model must fix the batch size.
+    batch = shape.batch if dict(config.options).get("stateful") else None
+    inputs = keras.Input(batch_shape=(batch, time, shape.features))
     model = keras.Model(inputs, layer(inputs))
     seed = data.seed_for(config.cell, shape.name, config.options)
     named_shapes = [(w.name, tuple(w.shape)) for w in layer.weights]

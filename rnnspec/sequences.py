@@ -1,0 +1,44 @@
+"""Padded batches for the chapters on time: masks of mixed lengths, padded on the right, on the left, in the
+middle, and a sample masked throughout.
+
+Padded steps hold random values, never zeros, so that what is tested is the mask and not the padding.
+"""
+
+import numpy as np
+
+from rnnspec.configs import Shape
+
+PADDED = Shape("padded", batch=4, timesteps=6, features=3, units=4)
+MASK_VALUE = 0.75  # the Masking layer's mask_value: any constant other than zero
+
+
+def padded_on(side: str, lengths) -> np.ndarray:
+    mask = np.zeros((len(lengths), PADDED.timesteps), dtype=bool)
+    for sample, length in enumerate(lengths):
+        if length:
+            mask[sample, :length] = True
+    return mask if side == "right" else mask[:, ::-1].copy()
+
+
+MASKS = {
+    "right_padded": padded_on("right", [6, 4, 1, 3]),
+    "left_padded": padded_on("left", [6, 4, 1, 3]),
+    "mid_sequence": np.array(
+        [[1, 1, 0, 0, 1, 1], [1, 0, 1, 0, 1, 0], [0, 1, 1, 1, 1, 0], [1, 1, 1, 1, 1, 1]], dtype=bool
+    ),
+    "one_sample_fully_masked": padded_on("right", [6, 0, 3, 2]),
+}
+
+
+def lengths(mask: np.ndarray) -> np.ndarray:
+    return mask.sum(axis=1)
+
+
+def is_right_padded(mask: np.ndarray) -> bool:
+    """Every sample's valid steps come first, then only padding (what cuDNN kernels accept)."""
+    return bool(np.all(mask == padded_on("right", lengths(mask))))
+
+
+def for_masking_layer(inputs: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The inputs with every masked step set to MASK_VALUE, which is how a Masking layer finds them."""
+    return np.where(mask[..., None], inputs, np.float32(MASK_VALUE)).astype(inputs.dtype)

@@ -1,0 +1,71 @@
+"""Chapter 4. go_backwards: the layer reads the sequence from its last step to its first.
+
+"go_backwards: If True, process the input sequence backwards and return the reversed sequence"
+(https://keras.io/api/layers/recurrent_layers/lstm/). The output sequence comes in the order the steps were
+processed, and is not flipped back: its last step is the final h, and the whole of it equals a forward layer run on
+the time-reversed input. Under a right-padding mask, the padding is what the layer reads first.
+"""
+
+import numpy as np
+from pytest_cases import parametrize_with_cases
+
+from rnnspec import installation
+from rnnspec.assertions import assert_close, assert_identical
+from rnnspec.observe import call
+from rnnspec.oracle import expected, layer_weights
+from rnnspec.sequences import MASKS, lengths
+from rnnspec.tolerances import VERSUS_REFERENCE
+from spec.cases import Tag
+
+CASES = "spec.cases_time"
+RETURNED = ("output", "h", "c")
+
+
+@parametrize_with_cases("config", cases=CASES, prefix="backwards_", has_tag=Tag.STATES)
+def test_reading_backwards_the_last_output_is_still_the_final_h(config, built):
+    """Reading backwards, the output (or, with `return_sequences`, its last step: the first input step, read last)
+    is exactly the final h: the output sequence is in processing order."""
+    layer = built(config)
+    returned = call(config, layer.layer, layer.inputs)
+    last = returned.output[:, -1] if config.return_sequences else returned.output
+    assert_identical(last, returned.state["h"], "the last output and the final h", returned)
+
+
+@parametrize_with_cases("config", cases=CASES, prefix="backwards_")
+def test_reading_backwards_equals_a_forward_layer_on_the_reversed_input(config, built):
+    """A layer with `go_backwards=True` returns exactly what the same layer reading forwards returns for the
+    time-reversed input."""
+    layer = built(config)
+    arguments = {**config.layer_arguments, "go_backwards": False}
+    with installation.on_device(config.device):
+        forward = getattr(installation.keras().layers, config.cell)(config.shape.units, **arguments)
+        forward.build(layer.inputs.shape)
+        forward.set_weights(layer.layer.get_weights())
+    backwards = call(config, layer.layer, layer.inputs)
+    reversed_input = call(config, forward, layer.inputs[:, ::-1].copy(), note="forward layer, reversed input")
+    for name, actual, wanted in zip(RETURNED, backwards.arrays, reversed_input.arrays):
+        assert_identical(actual, wanted, f"{name} reading backwards and {name} of the reversed input", backwards)
+
+
+@parametrize_with_cases("config", cases=CASES, prefix="backwards_")
+def test_reading_backwards_equals_the_reference(config, built):
+    """Reading backwards, the output and states equal the reference reading the steps from last to first."""
+    layer = built(config)
+    returned = call(config, layer.layer, layer.inputs)
+    for name, actual, wanted in zip(RETURNED, returned.arrays, expected(config, layer_weights(layer.layer), layer.inputs)):
+        assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"{name} and the reference {name}", returned)
+
+
+@parametrize_with_cases("config", cases=CASES, prefix="backwards_", has_tag=Tag.SEQUENCES)
+def test_reading_backwards_under_a_mask_reads_the_padding_first(config, built):
+    """Reading a right-padded batch backwards, the padded steps come first in processing order: the output is
+    zeros until the sample's first valid step is read, and equals the reference throughout."""
+    layer = built(config)
+    mask = MASKS["right_padded"]
+    returned = call(config, layer.layer, layer.inputs, note="mask right_padded", mask=mask)
+    for sample, length in enumerate(lengths(mask)):
+        padding = returned.output[sample, : config.shape.timesteps - length]
+        assert_identical(padding, np.zeros_like(padding), f"sample {sample}'s outputs before its first valid step", returned)
+    reference = expected(config, layer_weights(layer.layer), layer.inputs, mask=mask)
+    for name, actual, wanted in zip(RETURNED, returned.arrays, reference):
+        assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"{name} and the reference {name}", returned)

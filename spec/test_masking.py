@@ -1,0 +1,156 @@
+"""Chapter 3. Masking: padded steps are skipped.
+
+A mask marks which time steps of each sample are real. At a masked step the layer does not update its states;
+with `return_sequences` the output of a masked step repeats the last valid output (zeros before the first one),
+unless `zero_output_for_mask=True`, which writes zeros there. Masks reach a layer as `mask=`, from a `Masking`
+layer, or from `Embedding(mask_zero=True)`. See https://keras.io/guides/understanding_masking_and_padding/ and
+the `zero_output_for_mask` argument at https://keras.io/api/layers/recurrent_layers/rnn/.
+
+Values are held against the NumPy reference, run with the same mask. The padding holds random values, so that a
+layer which ignored the mask could not pass. These statements describe the generic kernel; the cuDNN kernel
+writes zeros at padded steps, which the devices chapter states for that kernel.
+"""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from pytest_cases import parametrize_with_cases
+
+from rnnspec import installation
+from rnnspec.assertions import assert_close, assert_identical
+from rnnspec.observe import call
+from rnnspec.oracle import expected, layer_weights
+from rnnspec.sequences import MASK_VALUE, MASKS, for_masking_layer, lengths
+from rnnspec.tolerances import FLOAT32_REARRANGED, VERSUS_REFERENCE
+from spec.cases import Tag
+
+CASES = "spec.cases_time"
+RETURNED = ("output", "h", "c")
+RIGHT_PADDED = "right_padded"
+
+
+def masked_call(config, built, mask_name, **arguments):
+    return call(config, built.layer, built.inputs, note=f"mask {mask_name}", mask=MASKS[mask_name], **arguments)
+
+
+def assert_equals_reference(returned, built, mask_name, initial_state=None):
+    weights = layer_weights(built.layer)
+    reference = expected(returned.config, weights, built.inputs, mask=MASKS[mask_name], initial_state=initial_state)
+    for name, actual, wanted in zip(RETURNED, returned.arrays, reference):
+        assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"{name} and the reference {name}", returned)
+
+
+@parametrize_with_cases("config, mask_name", cases=CASES, prefix="masked_")
+def test_a_masked_call_equals_the_reference(config, mask_name, built):
+    """Under a mask, the output and states equal the reference: states held across masked steps, the output of a
+    masked step repeating the last valid output (zeros before the first valid step)."""
+    layer = built(config)
+    assert_equals_reference(masked_call(config, layer, mask_name), layer, mask_name)
+
+
+@parametrize_with_cases("config", cases=CASES, prefix="right_padded_", has_tag=Tag.STATES)
+def test_the_final_state_of_a_right_padded_sample_is_that_of_its_unpadded_sequence(config, built):
+    """For right-padded samples, the returned states equal those of each sample's unpadded sequence run alone."""
+    layer = built(config)
+    padded = masked_call(config, layer, RIGHT_PADDED)
+    for sample, length in enumerate(lengths(MASKS[RIGHT_PADDED])):
+        alone = call(config, layer.layer, layer.inputs[sample : sample + 1, :length], note=f"sample {sample} alone")
+        for name, batched, single in zip(config.state_names, padded.states, alone.states):
+            assert_close(batched[sample : sample + 1], single, FLOAT32_REARRANGED, f"sample {sample}'s {name}", padded)
+
+
+@parametrize_with_cases("config", cases=CASES, prefix="right_padded_", has_tag=Tag.SEQUENCES)
+def test_padded_steps_repeat_the_last_valid_output(config, built):
+    """With `return_sequences`, each padded step of a right-padded sample repeats the sample's last valid output
+    exactly."""
+    layer = built(config)
+    returned = masked_call(config, layer, RIGHT_PADDED)
+    for sample, length in enumerate(lengths(MASKS[RIGHT_PADDED])):
+        padded_steps = returned.output[sample, length:]
+        last_valid = np.broadcast_to(returned.output[sample, length - 1], padded_steps.shape)
+        assert_identical(padded_steps, last_valid, f"sample {sample}'s padded steps and its step {length - 1}", returned)
+
+
+@parametrize_with_cases("config", cases=CASES, prefix="right_padded_", has_tag=Tag.STATES)
+def test_under_a_mask_the_output_still_ends_with_the_final_h(config, built):
+    """Under a right-padding mask the output (or its last step, with `return_sequences`) is still exactly h."""
+    layer = built(config)
+    returned = masked_call(config, layer, RIGHT_PADDED)
+    last = returned.output[:, -1] if config.return_sequences else returned.output
+    assert_identical(last, returned.state["h"], "the last output and the final h", returned)
+
+
+@parametrize_with_cases("config", cases=CASES, prefix="right_padded_", has_tag=Tag.STATES)
+def test_a_fully_masked_sample_keeps_its_initial_state_and_outputs_zeros(config, built):
+    """A sample masked at every step returns the initial states it was given, unchanged, and zeros as output."""
+    layer = built(config)
+    mask_name = "one_sample_fully_masked"
+    empty = int(np.flatnonzero(lengths(MASKS[mask_name]) == 0)[0])
+    rng = np.random.default_rng(5)
+    initial = [rng.uniform(-0.9, 0.9, size=(len(layer.inputs), config.shape.units)).astype("float32") for _ in config.state_names]
+    returned = masked_call(config, layer, mask_name, initial_state=initial)
+    for name, state, start in zip(config.state_names, returned.states, initial):
+        assert_identical(state[empty], start[empty], f"the fully masked sample's {name} and its initial {name}", returned)
+    assert_identical(returned.output[empty], np.zeros_like(returned.output[empty]), "its output and zeros", returned)
+
+
+@parametrize_with_cases("config, mask_name", cases=CASES, prefix="masked_")
+def test_a_masking_layer_and_an_embedding_give_the_same_result_as_mask(config, mask_name, built):
+    """A mask from a `Masking` layer, or from `Embedding(mask_zero=True)`, gives exactly what the same mask given
+    as `mask=` gives."""
+    keras = installation.keras()
+    layer = built(config)
+    mask = MASKS[mask_name]
+    with installation.on_device(config.device):
+        sequences = keras.Input(shape=(config.shape.timesteps, config.shape.features))
+        masking = keras.Model(sequences, layer.layer(keras.layers.Masking(mask_value=MASK_VALUE)(sequences)))
+        ids = keras.Input(shape=(config.shape.timesteps,), dtype="int32")
+        embedding = keras.layers.Embedding(7, config.shape.features, mask_zero=True)
+        embedded = keras.Model(ids, layer.layer(embedding(ids)))
+        token_ids = np.where(mask, 1 + np.arange(mask.size).reshape(mask.shape) % 6, 0).astype("int32")
+        vectors = installation.to_numpy(embedding(token_ids))
+    as_argument = masked_call(config, layer, mask_name)
+    by_masking = call(config, masking, for_masking_layer(layer.inputs, mask), note="Masking layer")
+    by_embedding = call(config, embedded, token_ids, note="Embedding(mask_zero=True)")
+    from_vectors = call(config, layer.layer, vectors, note=f"mask {mask_name}", mask=mask)
+    for name, argument, masked in zip(RETURNED, as_argument.arrays, by_masking.arrays):
+        assert_identical(masked, argument, f"{name} from a Masking layer and from mask=", by_masking)
+    for name, argument, masked in zip(RETURNED, from_vectors.arrays, by_embedding.arrays):
+        assert_identical(masked, argument, f"{name} from Embedding(mask_zero=True) and from mask=", by_embedding)
+
+
+def processing_order(config, mask: np.ndarray) -> np.ndarray:
+    """The mask in the order the layer reads the steps, which is the order of its output sequence."""
+    return mask[:, ::-1] if dict(config.options).get("go_backwards") else mask
+
+
+@parametrize_with_cases("config", cases=CASES, prefix="zero_output_", glob="*_sequences")
+def test_zero_output_for_mask_writes_zeros_at_masked_steps(config, built):
+    """With `zero_output_for_mask=True` and `return_sequences`, every masked step of the output is exactly zero,
+    and the rest of the output and the states are the reference's."""
+    layer = built(config)
+    returned = masked_call(config, layer, "mid_sequence")
+    masked_steps = returned.output[~processing_order(config, MASKS["mid_sequence"])]
+    assert_identical(masked_steps, np.zeros_like(masked_steps), "the masked steps and zeros", returned)
+    assert_equals_reference(returned, layer, "mid_sequence")
+
+
+@parametrize_with_cases("config", cases=CASES, prefix="zero_output_", glob="*_last_output")
+def test_zero_output_for_mask_has_no_effect_without_return_sequences(config, built, request):
+    """`zero_output_for_mask` is "only used when return_sequences is True" (Keras docs): without
+    `return_sequences`, a sample whose last step read is padding outputs its last valid output, as without the flag."""
+    if installation.current().keras_major >= 3 or dict(config.options)["go_backwards"]:
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=True,
+                reason="https://github.com/keras-team/keras/issues/17596 (open): zero_output_for_mask also zeros the "
+                "last output without return_sequences (Keras 2: when reading backwards; Keras 3: always)",
+            )
+        )
+    layer = built(config)
+    padding_read_last = "left_padded" if dict(config.options)["go_backwards"] else RIGHT_PADDED
+    returned = masked_call(config, layer, padding_read_last)
+    without_flag = replace(config, options=tuple((k, v) for k, v in config.options if k != "zero_output_for_mask"))
+    wanted = expected(without_flag, layer_weights(layer.layer), layer.inputs, mask=MASKS[padding_read_last])
+    assert_close(returned.output, wanted[0], VERSUS_REFERENCE["float32"], "the output and the last valid output", returned)
