@@ -117,3 +117,9 @@ def zero_output_sequences(cell, return_state, device, go_backwards):
 @parametrize(cell=CELLS, return_state=(False, True), device=DEVICES, go_backwards=(False, True))
 def zero_output_last_output(cell, return_state, device, go_backwards):
     return on_padded_batch(cell, False, return_state, device, zero_output_for_mask=True, go_backwards=go_backwards)
+
+
+# Bidirectional wrappers, for initial states given to both directions.
+@parametrize(cell=CELLS, return_sequences=(False, True), device=DEVICES)
+def bidirectional_layer(cell, return_sequences, device):
+    return on_padded_batch(cell, return_sequences, True, device)

@@ -6,8 +6,9 @@ from typing import Callable
 
 import pytest
 
+from rnnspec import installation
 from rnnspec.configs import LayerConfig
-from rnnspec.observe import observe_fresh
+from rnnspec.observe import build, observe_fresh
 
 CAUGHT = (AssertionError, pytest.fail.Exception)
 
@@ -25,20 +26,26 @@ class Catch:
         return f"{self.statement.__name__}-{self.breakage.__name__}-{where}"
 
 
-def run_statement(catch: Catch, observation):
+def build_fresh(config: LayerConfig):
+    with installation.on_device(config.device):
+        return build(config)
+
+
+def run_statement(catch: Catch, observe, built):
+    """Call the statement as pytest would, with `observe` and `built` fixtures of the meta-test's choosing."""
     statement = inspect.unwrap(catch.statement)  # pytest-cases wraps parametrized tests in fixture plumbing
-    kwargs = dict(catch.arguments)
-    if "observe" in inspect.signature(statement).parameters:
-        kwargs["observe"] = observation
-    statement(**kwargs)
+    fixtures = {"observe": observe, "built": built}
+    parameters = inspect.signature(statement).parameters
+    statement(**catch.arguments, **{name: value for name, value in fixtures.items() if name in parameters})
 
 
 def assert_caught(catch: Catch, monkeypatch, observation_cache) -> None:
-    """The statement holds for the real layer and fails once the layer is broken."""
-    run_statement(catch, observation_cache.get)  # the control: a statement that fails anyway proves nothing
+    """The statement holds for the real layer and fails once the layer is broken (built afresh, uncached)."""
+    # The control: a statement that fails anyway proves nothing.
+    run_statement(catch, observation_cache.get, observation_cache.built_for)
     catch.breakage(monkeypatch)
     try:
-        run_statement(catch, observe_fresh)
+        run_statement(catch, observe_fresh, build_fresh)
     except CAUGHT:
         return
     pytest.fail(f"{catch.statement.__name__} passed against the layer broken by {catch.breakage.__name__}")
