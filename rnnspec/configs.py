@@ -1,6 +1,6 @@
 """The configurations the spec is held against: a recurrent layer, its flags, a shape, a device, a call path."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 CELLS = ("LSTM", "GRU", "SimpleRNN")
 STATE_NAMES = {"LSTM": ("h", "c"), "GRU": ("h",), "SimpleRNN": ("h",)}
@@ -46,6 +46,7 @@ class LayerConfig:
     call_path: str = "layer"
     # Further layer arguments, as sorted (name, value) pairs so that the configuration stays hashable.
     options: tuple[tuple[str, object], ...] = ()
+    tf32: bool | None = None  # GPU float32 products in TF32 (True), full float32 (False), or the backend's default
 
     @property
     def state_names(self) -> tuple[str, ...]:
@@ -53,10 +54,8 @@ class LayerConfig:
 
     @property
     def model_key(self) -> "LayerConfig":
-        """Configurations that differ only in call path share one built layer and model."""
-        return LayerConfig(
-            self.cell, self.return_sequences, self.return_state, self.device, self.shape, options=self.options
-        )
+        """Configurations that differ only in call path or TF32 setting share one built layer and model."""
+        return replace(self, call_path="layer", tf32=None)
 
     @property
     def matrix_key(self) -> tuple[str, bool, bool, str]:
@@ -70,7 +69,8 @@ class LayerConfig:
         s = self.shape
         time = "None" if s.dynamic_time else s.timesteps
         arguments = ", ".join(f"{name}={value!r}" for name, value in self.layer_arguments.items())
+        precision = "" if self.tf32 is None else f" with TF32 {'enabled' if self.tf32 else 'disabled'}"
         return (
-            f"{self.cell}(units={s.units}, {arguments}) on {self.device} via {self.call_path}, "
+            f"{self.cell}(units={s.units}, {arguments}) on {self.device}{precision} via {self.call_path}, "
             f"input (batch={s.batch}, timesteps={s.timesteps}, features={s.features}), Input time dimension {time}"
         )

@@ -91,9 +91,19 @@ def select_backend(backend: str) -> None:
     os.environ["KERAS_BACKEND"] = backend
 
 
+def default_device() -> str:
+    """Where Keras places work when told nothing: the first GPU where the backend sees one, else the CPU."""
+    return "gpu" if current().gpus else "cpu"
+
+
 @contextmanager
 def on_device(device: str):
-    """Place what is built and run inside on `device` ("cpu" or "gpu"), the first of its kind."""
+    """Place what is built and run inside on `device` ("cpu" or "gpu"), the first of its kind. On the default
+    device no scope is entered: Keras's torch backend cannot build an LSTM or GRU inside `keras.device` (the
+    devices chapter states it), and a scope that changes nothing should not decide the result."""
+    if device == default_device():
+        yield
+        return
     with keras().device(f"{device}:0"):
         yield
 
@@ -104,3 +114,36 @@ def to_numpy(tensor):
 
 def dtype_name(tensor) -> str:
     return keras().backend.standardize_dtype(tensor.dtype)
+
+
+@contextmanager
+def tf32(enabled: bool | None):
+    """Within the block, let float32 matrix products on a GPU use TF32 (10-bit mantissa) or forbid it; None
+    leaves the backend's default. The previous setting is restored."""
+    if enabled is None:
+        yield
+        return
+    backend = current().backend
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        before = tf.config.experimental.tensor_float_32_execution_enabled()
+        tf.config.experimental.enable_tensor_float_32_execution(enabled)
+        try:
+            yield
+        finally:
+            tf.config.experimental.enable_tensor_float_32_execution(before)
+    elif backend == "torch":
+        import torch
+
+        before = (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32)
+        torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = enabled
+        try:
+            yield
+        finally:
+            torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = before
+    else:
+        import jax
+
+        with jax.default_matmul_precision("tensorfloat32" if enabled else "float32"):
+            yield

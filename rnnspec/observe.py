@@ -8,13 +8,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rnnspec import data, installation
+from rnnspec import data, installation, kernels
 from rnnspec.configs import LayerConfig
-
-
-def kernel_of(config: LayerConfig) -> str:
-    """On a CPU only the generic kernel exists; which one a GPU ran is for the devices chapter to prove."""
-    return "generic" if config.device == "cpu" else "undetermined"
 
 
 @dataclass(frozen=True)
@@ -24,10 +19,7 @@ class Returned:
     config: LayerConfig
     arrays: tuple[np.ndarray, ...]
     note: str = ""  # what the call was given beyond the inputs, e.g. a mask
-
-    @property
-    def kernel(self) -> str:
-        return kernel_of(self.config)
+    kernel: str = kernels.UNDETERMINED  # which kernel ran, as recorded by rnnspec.kernels
 
     @property
     def output(self) -> np.ndarray:
@@ -103,18 +95,24 @@ def flatten(returned) -> tuple:
 
 def call(config: LayerConfig, layer, inputs, note="", **arguments) -> Returned:
     """Call `layer` eagerly on the configuration's device with further call arguments (mask, initial_state)."""
-    with installation.on_device(config.device):
+    with installation.on_device(config.device), kernels.recording(installation.current().backend) as record:
         returned = layer(inputs, **arguments)
-    return Returned(config, tuple(np.asarray(installation.to_numpy(t)) for t in flatten(returned)), note)
+    arrays = tuple(np.asarray(installation.to_numpy(t)) for t in flatten(returned))
+    return Returned(config, arrays, note, record.kernel)
 
 
 def observe(config: LayerConfig, built: Built) -> Observation:
-    with installation.on_device(config.device):
+    with (
+        installation.on_device(config.device),
+        installation.tf32(config.tf32),
+        kernels.recording(installation.current().backend) as record,
+    ):
         returned = CALLERS[config.call_path](built)
     flat = flatten(returned)
     layer = built.layer
     return Observation(
         config=config,
+        kernel=record.kernel,
         container=type(returned),
         arrays=tuple(np.asarray(installation.to_numpy(t)) for t in flat),
         dtypes=tuple(installation.dtype_name(t) for t in flat),

@@ -1,0 +1,65 @@
+"""Run configurations of the catalogue under another Keras backend, in a process of its own (a process has one
+backend), and bring back what they returned, for the backend parity statements.
+
+Weights and inputs come from the configuration's seed, which NumPy turns into the same values in every process;
+the child also sends its weights back, so that the parent can check that both ran the same layer.
+Run as `python -m rnnspec.backend_parity REQUEST.json RESULT.npz` with KERAS_BACKEND set.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import asdict
+
+import numpy as np
+
+from rnnspec.configs import SHAPES, LayerConfig
+
+
+def to_json(configs: list[LayerConfig]) -> str:
+    return json.dumps([{**asdict(c), "shape": c.shape.name, "options": list(c.options)} for c in configs])
+
+
+def from_json(text: str) -> list[LayerConfig]:
+    return [
+        LayerConfig(**{**entry, "shape": SHAPES[entry["shape"]], "options": tuple(map(tuple, entry["options"]))})
+        for entry in json.loads(text)
+    ]
+
+
+def run_under(backend: str, configs: list[LayerConfig], workdir) -> list[dict]:
+    """[{"arrays": (...), "weights": (...)}] per configuration, as computed under `backend` on its CPU."""
+    request, result = workdir / "request.json", workdir / "result.npz"
+    request.write_text(to_json(configs))
+    # Hide GPUs from the child: this is a comparison of CPU kernels.
+    env = {**os.environ, "KERAS_BACKEND": backend, "CUDA_VISIBLE_DEVICES": "", "JAX_PLATFORMS": "cpu",
+           "TF_CPP_MIN_LOG_LEVEL": "2"}
+    child = subprocess.run(
+        [sys.executable, "-m", "rnnspec.backend_parity", str(request), str(result)],
+        env=env, capture_output=True, text=True, timeout=600,
+    )
+    if child.returncode != 0:
+        raise RuntimeError(f"the {backend} process failed (exit {child.returncode}):\n{child.stderr[-3000:]}")
+    saved = np.load(result)
+    return [
+        {kind: tuple(saved[f"{index}/{kind}/{n}"] for n in range(int(saved[f"{index}/{kind}/count"])))
+         for kind in ("arrays", "weights")}
+        for index in range(len(configs))
+    ]
+
+
+def main(request_path: str, result_path: str) -> None:
+    from rnnspec.observe import observe_fresh
+
+    saved = {}
+    for index, config in enumerate(from_json(open(request_path).read())):
+        observation = observe_fresh(config)
+        for kind, values in (("arrays", observation.arrays), ("weights", observation.weights)):
+            saved[f"{index}/{kind}/count"] = np.array(len(values))
+            saved.update({f"{index}/{kind}/{n}": value for n, value in enumerate(values)})
+    np.savez(result_path, **saved)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])

@@ -1,0 +1,59 @@
+"""Cases for the chapter on devices and kernels: layers that can run cuDNN, each condition that rules it out, and
+the catalogue on a GPU with TF32 disabled and enabled."""
+
+from pytest_cases import parametrize
+
+from rnnspec import options
+from rnnspec.configs import CALL_PATHS, CELLS, SHAPES, LayerConfig
+from rnnspec.sequences import PADDED
+
+CUDNN_CELLS = ("LSTM", "GRU")  # SimpleRNN has no cuDNN kernel in Keras
+
+# Each argument that rules the cuDNN kernel out, alone (https://keras.io/api/layers/recurrent_layers/lstm/).
+INELIGIBLE = {
+    "LSTM": [("activation", "relu"), ("recurrent_activation", "hard_sigmoid"), ("recurrent_dropout", 0.25),
+             ("unroll", True), ("use_bias", False), ("use_cudnn", False)],
+}
+INELIGIBLE["GRU"] = INELIGIBLE["LSTM"] + [("reset_after", False)]
+INELIGIBLE_CASES = [(cell, argument) for cell in CUDNN_CELLS for argument in INELIGIBLE[cell]]
+
+
+def on_device(cell, device, return_sequences=True, return_state=True, *arguments):
+    """A layer on the padded batch of the chapters on time, so that its masks apply."""
+    return LayerConfig(cell, return_sequences, return_state, device, PADDED, options=tuple(sorted(arguments)))
+
+
+@parametrize(cell=CUDNN_CELLS, return_sequences=(False, True), return_state=(False, True))
+def eligible_on_gpu(cell, return_sequences, return_state):
+    return on_device(cell, "gpu", return_sequences, return_state)
+
+
+@parametrize("cell, argument", INELIGIBLE_CASES, ids=[f"{c}-{k}={v}" for c, (k, v) in INELIGIBLE_CASES])
+def ineligible_on_gpu(cell, argument):
+    return on_device(cell, "gpu", True, True, argument)
+
+
+@parametrize(cell=CUDNN_CELLS, device=options.current.devices)
+def cudnn_capable_layer(cell, device):
+    return on_device(cell, device)
+
+
+every_configuration = parametrize(
+    cell=CELLS, return_sequences=(False, True), return_state=(False, True), shape=tuple(SHAPES), call_path=CALL_PATHS
+)
+
+
+@every_configuration
+def catalogue_on_cpu(cell, return_sequences, return_state, shape, call_path):
+    return LayerConfig(cell, return_sequences, return_state, "cpu", SHAPES[shape], call_path)
+
+
+@every_configuration
+@parametrize(tf32=(False, True))
+def catalogue_on_gpu(cell, return_sequences, return_state, shape, call_path, tf32):
+    return LayerConfig(cell, return_sequences, return_state, "gpu", SHAPES[shape], call_path, tf32=tf32)
+
+
+@parametrize(cell=CUDNN_CELLS, return_state=(False, True))
+def masked_sequences_on_gpu(cell, return_state):
+    return on_device(cell, "gpu", True, return_state)

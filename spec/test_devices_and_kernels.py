@@ -1,0 +1,225 @@
+"""Chapter 7. Devices and kernels: the same layer on CPU and GPU, cuDNN against the generic kernel, and across
+backends.
+
+On a GPU, Keras 3 runs LSTM and GRU with a fused cuDNN kernel when the layer's arguments allow it, and the generic
+loop otherwise: "If a GPU is available and all the arguments to the layer meet the requirement of the cuDNN
+kernel, the layer will use a fast cuDNN implementation": activation tanh, recurrent_activation sigmoid,
+recurrent_dropout 0, unroll False, use_bias True, GRU reset_after True, masks strictly right-padded
+(https://keras.io/api/layers/recurrent_layers/lstm/). `use_cudnn` ("auto", True, False) chooses.
+
+Which kernel ran is proven, not assumed (`rnnspec.kernels` watches Keras's cuDNN entry points): a parity check
+between two runs of one kernel would check nothing. Where the backends differ in what reaches cuDNN, each
+backend's expectation is stated. GPU statements skip, with the reason, where no GPU is visible.
+"""
+
+import importlib.util
+import inspect
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from pytest_cases import parametrize_with_cases
+
+from rnnspec import installation, kernels
+from rnnspec.assertions import assert_close, assert_identical
+from rnnspec.backend_parity import run_under
+from rnnspec.configs import CELLS, SHAPES, LayerConfig
+from rnnspec.installation import BACKENDS
+from rnnspec.observe import call
+from rnnspec.oracle import expected, layer_weights
+from rnnspec.sequences import MASKS, is_right_padded, lengths
+from rnnspec.tolerances import BACKEND_PARITY, GPU_VERSUS_CPU, VERSUS_REFERENCE
+
+CASES = "spec.cases_kernels"
+RETURNED = ("output", "h", "c")
+
+
+def cudnn_expected(cell: str, mask: np.ndarray | None = None) -> bool:
+    """Whether an otherwise eligible layer reaches cuDNN on this backend's GPU. TensorFlow (the documented case):
+    yes, with no mask or a strictly right-padded one without a fully masked sample. PyTorch: yes, without a mask.
+    JAX: LSTM without a mask; Keras's JAX GRU fast path is a scan, never cuDNN."""
+    backend = installation.current().backend
+    if backend == "jax" and cell == "GRU":
+        return False
+    if mask is None:
+        return True
+    return backend == "tensorflow" and is_right_padded(mask) and bool(np.all(lengths(mask) > 0))
+
+
+def require_kernel_record(run) -> None:
+    if run.kernel == kernels.UNDETERMINED:
+        pytest.skip(f"Keras {installation.current().keras_version} exposes no cuDNN function to watch, so which "
+                    "kernel ran cannot be proven here")
+
+
+def has_use_cudnn() -> bool:
+    return "use_cudnn" in inspect.signature(installation.keras().layers.LSTM.__init__).parameters
+
+
+def require_use_cudnn() -> None:
+    if not has_use_cudnn():
+        pytest.skip(f"Keras {installation.current().keras_version} has no use_cudnn argument (Keras 3 added it)")
+
+
+@parametrize_with_cases("config", cases=CASES, prefix="catalogue_", glob="*cpu")
+def test_the_cpu_runs_the_generic_kernel(config, observe):
+    """On the CPU every layer runs the generic kernel (no cuDNN function returns)."""
+    run = observe(config)
+    require_kernel_record(run)
+    assert run.kernel == kernels.GENERIC, f"the {run.kernel} kernel ran on the CPU\n  configuration: {run.describe()}"
+
+
+@parametrize_with_cases("config", cases=CASES, prefix="eligible_")
+def test_on_a_gpu_an_eligible_layer_runs_cudnn(config, observe):
+    """On a GPU, an LSTM or GRU with the default arguments runs the cuDNN kernel (except JAX's GRU, which Keras
+    runs as a scan)."""
+    run = observe(config)
+    require_kernel_record(run)
+    wanted = kernels.CUDNN if cudnn_expected(config.cell) else kernels.GENERIC
+    assert run.kernel == wanted, f"the {run.kernel} kernel ran where {wanted} was expected\n  configuration: {run.describe()}"
+
+
+@parametrize_with_cases("config", cases=CASES, prefix="ineligible_")
+def test_on_a_gpu_each_ineligible_argument_alone_selects_the_generic_kernel(config, observe):
+    """On a GPU, each argument that cuDNN cannot honour, set alone (relu activation, hard_sigmoid recurrent
+    activation, recurrent_dropout, unroll, no bias, GRU reset_after=False, use_cudnn=False), selects the generic
+    kernel."""
+    if dict(config.options).get("use_cudnn") is not None:
+        require_use_cudnn()
+    run = observe(config)
+    require_kernel_record(run)
+    assert run.kernel == kernels.GENERIC, f"the {run.kernel} kernel ran\n  configuration: {run.describe()}"
+
+
+@pytest.mark.parametrize("mask_name", sorted(MASKS))
+@parametrize_with_cases("config", cases=CASES, prefix="eligible_")
+def test_on_a_gpu_the_mask_decides_the_kernel_as_each_backend_states(config, mask_name, built):
+    """On a GPU under a mask, TensorFlow keeps cuDNN for strictly right-padded masks without an empty sample and
+    falls back to the generic kernel otherwise; PyTorch and JAX fall back for any mask."""
+    layer = built(config)
+    mask = MASKS[mask_name]
+    run = call(config, layer.layer, layer.inputs, note=f"mask {mask_name}", mask=mask)
+    require_kernel_record(run)
+    wanted = kernels.CUDNN if cudnn_expected(config.cell, mask) else kernels.GENERIC
+    assert run.kernel == wanted, f"the {run.kernel} kernel ran where {wanted} was expected\n  configuration: {run.describe()}"
+
+
+@parametrize_with_cases("config", cases=CASES, prefix="cudnn_capable_")
+def test_use_cudnn_true_is_refused_where_cudnn_cannot_run(config, built):
+    """`use_cudnn=True` where cuDNN cannot run (on a CPU; on a GPU, with a relu activation) raises a ValueError
+    that names use_cudnn, instead of silently running the generic kernel."""
+    require_use_cudnn()
+    layer = built(config)
+    arguments = {**config.layer_arguments, "use_cudnn": True}
+    if config.device == "gpu":
+        arguments["activation"] = "relu"
+    with installation.on_device(config.device), pytest.raises(ValueError, match="use_cudnn"):
+        getattr(installation.keras().layers, config.cell)(config.shape.units, **arguments)(layer.inputs)
+
+
+@parametrize_with_cases("config", cases=CASES, prefix="cudnn_capable_")
+def test_use_cudnn_false_runs_the_generic_kernel_and_the_reference_values(config, built):
+    """`use_cudnn=False` runs the generic kernel, on any device, and returns the reference's values."""
+    require_use_cudnn()
+    layer = built(config)
+    with installation.on_device(config.device):
+        generic = getattr(installation.keras().layers, config.cell)(
+            config.shape.units, **config.layer_arguments, use_cudnn=False
+        )
+        generic.build(layer.inputs.shape)
+        generic.set_weights(layer.layer.get_weights())
+    run = call(config, generic, layer.inputs, note="use_cudnn=False")
+    require_kernel_record(run)
+    assert run.kernel == kernels.GENERIC, f"the {run.kernel} kernel ran\n  configuration: {run.describe()}"
+    for name, actual, wanted in zip(RETURNED, run.arrays, expected(config, layer_weights(generic), layer.inputs)):
+        assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"{name} and the reference {name}", run)
+
+
+@pytest.mark.parametrize("cell", ["LSTM", "GRU"])
+def test_use_cudnn_is_auto_by_default_and_refuses_other_values(cell):
+    """`use_cudnn` defaults to "auto" and accepts only "auto", True and False (a ValueError names the argument);
+    a Keras without the argument refuses it as an unknown keyword."""
+    layers = installation.keras().layers
+    if not has_use_cudnn():
+        with pytest.raises((TypeError, ValueError)):
+            getattr(layers, cell)(2, use_cudnn=False)
+        return
+    assert getattr(layers, cell)(2).use_cudnn == "auto", "use_cudnn does not default to 'auto'"
+    with pytest.raises(ValueError, match="use_cudnn"):
+        getattr(layers, cell)(2, use_cudnn="always")
+
+
+@parametrize_with_cases("config", cases=CASES, prefix="catalogue_", glob="*gpu")
+def test_on_a_gpu_outputs_and_states_equal_the_cpus(config, observe):
+    """On a GPU every configuration returns what it returns on the CPU, within the tolerance for TF32 disabled
+    (a few float32 ulps) or enabled (TF32's 10-bit mantissa)."""
+    gpu = observe(config)
+    cpu = observe(replace(config, device="cpu", tf32=None))
+    for name, on_gpu, on_cpu in zip(RETURNED, gpu.arrays, cpu.arrays):
+        assert_close(on_gpu, on_cpu, GPU_VERSUS_CPU[config.tf32], f"{name} on the GPU ({gpu.kernel}) and on the CPU", gpu)
+
+
+@parametrize_with_cases("config", cases=CASES, prefix="eligible_")
+def test_on_a_gpu_cudnn_equals_the_generic_kernel(config, observe):
+    """On one GPU with TF32 disabled, the cuDNN kernel and the generic kernel (`use_cudnn=False`) return the same
+    outputs and states; the check first proves that the two runs used different kernels."""
+    require_use_cudnn()
+    fast = observe(replace(config, tf32=False))
+    generic = observe(replace(config, tf32=False, options=config.options + (("use_cudnn", False),)))
+    require_kernel_record(fast)
+    if not cudnn_expected(config.cell):
+        pytest.skip(f"{installation.current().backend} runs no cuDNN {config.cell}: there is no second kernel")
+    assert (fast.kernel, generic.kernel) == (kernels.CUDNN, kernels.GENERIC), (
+        f"kernels {fast.kernel} and {generic.kernel} ran; a parity check needs cuDNN against generic"
+    )
+    for name, a, b in zip(RETURNED, fast.arrays, generic.arrays):
+        assert_close(a, b, GPU_VERSUS_CPU[False], f"{name} from cuDNN and from the generic kernel", fast)
+
+
+@parametrize_with_cases("config", cases=CASES, prefix="masked_sequences_")
+def test_under_a_mask_cudnn_writes_zeros_where_the_generic_kernel_repeats_the_last_output(config, built):
+    """A known kernel difference: with `return_sequences` and a right-padded mask, padded steps hold zeros when
+    cuDNN ran and repeat the last valid output when the generic kernel ran."""
+    layer = built(config)
+    mask = MASKS["right_padded"]
+    run = call(config, layer.layer, layer.inputs, note="mask right_padded", mask=mask)
+    require_kernel_record(run)
+    for sample, length in enumerate(lengths(mask)):
+        padded = run.output[sample, length:]
+        wanted = np.zeros_like(padded) if run.kernel == kernels.CUDNN else np.broadcast_to(run.output[sample, length - 1], padded.shape)
+        assert_identical(padded, wanted, f"sample {sample}'s padded steps under the {run.kernel} kernel", run)
+
+
+PARITY_CONFIGS = [
+    LayerConfig(cell, sequences, state, "cpu", SHAPES[shape])
+    for cell in CELLS for sequences in (False, True) for state in (False, True) for shape in ("notebook", "batch")
+]
+
+
+@pytest.fixture(scope="module")
+def other_backend_runs(tmp_path_factory):
+    """backend -> what the parity configurations returned under it, in a process of its own (run once)."""
+    runs = {}
+
+    def run(backend):
+        if backend not in runs:
+            runs[backend] = run_under(backend, PARITY_CONFIGS, tmp_path_factory.mktemp(backend))
+        return runs[backend]
+
+    return run
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_backends_agree_on_the_cpu(backend, other_backend_runs, observe):
+    """On the CPU, TensorFlow, JAX and PyTorch return the same outputs and states for the same weights and inputs."""
+    here = installation.current().backend
+    if backend == here:
+        pytest.skip(f"{backend} is the backend under test; it is compared with the others")
+    if importlib.util.find_spec(backend) is None:
+        pytest.skip(f"{backend} is not installed (pip install -e '.[backends]')")
+    for config, theirs in zip(PARITY_CONFIGS, other_backend_runs(backend)):
+        ours = observe(config)
+        for mine, other in zip(ours.weights, theirs["weights"]):
+            assert_identical(other, mine, f"the weights {backend} ran with", ours)
+        for name, mine, other in zip(RETURNED, ours.arrays, theirs["arrays"]):
+            assert_close(other, mine, BACKEND_PARITY, f"{name} under {backend} and under {here}", ours)
