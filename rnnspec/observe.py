@@ -89,6 +89,17 @@ CALLERS = {
 }
 
 
+def twin(config: LayerConfig, built: Built, **arguments):
+    """A layer like the configuration's, with some arguments changed, holding the very same weights."""
+    with installation.on_device(config.device):
+        layer = getattr(installation.keras().layers, config.cell)(
+            config.shape.units, **{**config.layer_arguments, **arguments}
+        )
+        layer.build(built.inputs.shape)
+        layer.set_weights(built.layer.get_weights())
+    return layer
+
+
 def flatten(returned) -> tuple:
     return tuple(returned) if isinstance(returned, (tuple, list)) else (returned,)
 

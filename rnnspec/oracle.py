@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from rnnspec import installation, reference
+from rnnspec import installation, kernels, reference
 from rnnspec.configs import LayerConfig
 
 # Keras's defaults, as documented on the LSTM, GRU and SimpleRNN pages.
@@ -33,10 +33,15 @@ def weight_dict(names, values) -> dict:
     return {name.split("/")[-1].split(":")[0]: value for name, value in zip(names, values)}
 
 
-def expected(config: LayerConfig, weights: dict, inputs, *, mask=None, initial_state=None) -> tuple[np.ndarray, ...]:
+def expected(
+    config: LayerConfig, weights: dict, inputs, *, mask=None, initial_state=None, kernel=kernels.GENERIC
+) -> tuple[np.ndarray, ...]:
     """(output, *states) as the configuration's layer should return them for these inputs, in float64.
-    `go_backwards` and `zero_output_for_mask` come from the configuration's layer arguments."""
+    `go_backwards` and `zero_output_for_mask` come from the configuration's layer arguments. Under a mask the
+    cuDNN kernel writes zeros at masked steps and returns the final h as its last output (a known kernel
+    difference); the generic kernel repeats the last valid output."""
     arguments = dict(config.options)
+    cudnn_masked = kernel == kernels.CUDNN and mask is not None
     outputs, states = reference.run_sequence(
         cell_spec(config),
         weights,
@@ -44,9 +49,9 @@ def expected(config: LayerConfig, weights: dict, inputs, *, mask=None, initial_s
         mask=mask,
         initial_state=initial_state,
         go_backwards=arguments.get("go_backwards", False),
-        zero_output_for_mask=arguments.get("zero_output_for_mask", False),
+        zero_output_for_mask=arguments.get("zero_output_for_mask", False) or cudnn_masked,
     )
-    output = outputs if config.return_sequences else outputs[:, -1]
+    output = outputs if config.return_sequences else (states[0] if cudnn_masked else outputs[:, -1])
     return (output, *states) if config.return_state else (output,)
 
 

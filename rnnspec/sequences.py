@@ -7,6 +7,7 @@ Padded steps hold random values, never zeros, so that what is tested is the mask
 import numpy as np
 
 from rnnspec.configs import Shape
+from rnnspec.kernels import CUDNN
 
 PADDED = Shape("padded", batch=4, timesteps=6, features=3, units=4)
 MASK_VALUE = 0.75  # the Masking layer's mask_value: any constant other than zero
@@ -42,3 +43,12 @@ def is_right_padded(mask: np.ndarray) -> bool:
 def for_masking_layer(inputs: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """The inputs with every masked step set to MASK_VALUE, which is how a Masking layer finds them."""
     return np.where(mask[..., None], inputs, np.float32(MASK_VALUE)).astype(inputs.dtype)
+
+
+def padded_steps_expected(output: np.ndarray, sample: int, length: int, kernel: str) -> np.ndarray:
+    """What the padded steps of a right-padded sample hold in a `return_sequences` output: the generic kernel
+    repeats the sample's last valid output (zeros if it has none); cuDNN writes zeros, a known kernel difference."""
+    padded = output[sample, length:]
+    if kernel == CUDNN or length == 0:
+        return np.zeros_like(padded)
+    return np.broadcast_to(output[sample, length - 1], padded.shape)

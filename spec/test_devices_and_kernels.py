@@ -25,9 +25,9 @@ from rnnspec.assertions import assert_close, assert_identical
 from rnnspec.backend_parity import run_under
 from rnnspec.configs import CELLS, SHAPES, LayerConfig
 from rnnspec.installation import BACKENDS
-from rnnspec.observe import call
+from rnnspec.observe import call, twin
 from rnnspec.oracle import expected, layer_weights
-from rnnspec.sequences import MASKS, is_right_padded, lengths
+from rnnspec.sequences import MASKS, is_right_padded, lengths, padded_steps_expected
 from rnnspec.tolerances import BACKEND_PARITY, GPU_VERSUS_CPU, VERSUS_REFERENCE
 
 CASES = "spec.cases_kernels"
@@ -122,12 +122,7 @@ def test_use_cudnn_false_runs_the_generic_kernel_and_the_reference_values(config
     """`use_cudnn=False` runs the generic kernel, on any device, and returns the reference's values."""
     require_use_cudnn()
     layer = built(config)
-    with installation.on_device(config.device):
-        generic = getattr(installation.keras().layers, config.cell)(
-            config.shape.units, **config.layer_arguments, use_cudnn=False
-        )
-        generic.build(layer.inputs.shape)
-        generic.set_weights(layer.layer.get_weights())
+    generic = twin(config, layer, use_cudnn=False)
     run = call(config, generic, layer.inputs, note="use_cudnn=False")
     require_kernel_record(run)
     assert run.kernel == kernels.GENERIC, f"the {run.kernel} kernel ran\n  configuration: {run.describe()}"
@@ -160,17 +155,20 @@ def test_on_a_gpu_outputs_and_states_equal_the_cpus(config, observe):
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="eligible_")
-def test_on_a_gpu_cudnn_equals_the_generic_kernel(config, observe):
-    """On one GPU with TF32 disabled, the cuDNN kernel and the generic kernel (`use_cudnn=False`) return the same
-    outputs and states; the check first proves that the two runs used different kernels."""
+def test_on_a_gpu_cudnn_equals_the_generic_kernel(config, built):
+    """On one GPU with TF32 disabled, the cuDNN kernel and the generic kernel (`use_cudnn=False`, same weights)
+    return the same outputs and states; the check first proves that the two runs used different kernels."""
     require_use_cudnn()
-    fast = observe(replace(config, tf32=False))
-    generic = observe(replace(config, tf32=False, options=config.options + (("use_cudnn", False),)))
+    layer = built(config)
+    with installation.tf32(False):
+        fast = call(config, layer.layer, layer.inputs, note="TF32 disabled")
+        generic = call(config, twin(config, layer, use_cudnn=False), layer.inputs, note="use_cudnn=False")
     require_kernel_record(fast)
     if not cudnn_expected(config.cell):
         pytest.skip(f"{installation.current().backend} runs no cuDNN {config.cell}: there is no second kernel")
     assert (fast.kernel, generic.kernel) == (kernels.CUDNN, kernels.GENERIC), (
         f"kernels {fast.kernel} and {generic.kernel} ran; a parity check needs cuDNN against generic"
+        f"\n  configuration: {fast.describe()}"
     )
     for name, a, b in zip(RETURNED, fast.arrays, generic.arrays):
         assert_close(a, b, GPU_VERSUS_CPU[False], f"{name} from cuDNN and from the generic kernel", fast)
@@ -185,9 +183,8 @@ def test_under_a_mask_cudnn_writes_zeros_where_the_generic_kernel_repeats_the_la
     run = call(config, layer.layer, layer.inputs, note="mask right_padded", mask=mask)
     require_kernel_record(run)
     for sample, length in enumerate(lengths(mask)):
-        padded = run.output[sample, length:]
-        wanted = np.zeros_like(padded) if run.kernel == kernels.CUDNN else np.broadcast_to(run.output[sample, length - 1], padded.shape)
-        assert_identical(padded, wanted, f"sample {sample}'s padded steps under the {run.kernel} kernel", run)
+        wanted = padded_steps_expected(run.output, sample, length, run.kernel)
+        assert_identical(run.output[sample, length:], wanted, f"sample {sample}'s padded steps under the {run.kernel} kernel", run)
 
 
 PARITY_CONFIGS = [

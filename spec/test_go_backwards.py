@@ -9,9 +9,8 @@ the time-reversed input. Under a right-padding mask, the padding is what the lay
 import numpy as np
 from pytest_cases import parametrize_with_cases
 
-from rnnspec import installation
 from rnnspec.assertions import assert_close, assert_identical
-from rnnspec.observe import call
+from rnnspec.observe import call, twin
 from rnnspec.oracle import expected, layer_weights
 from rnnspec.sequences import MASKS, lengths
 from rnnspec.tolerances import VERSUS_REFERENCE
@@ -36,11 +35,7 @@ def test_reading_backwards_equals_a_forward_layer_on_the_reversed_input(config, 
     """A layer with `go_backwards=True` returns exactly what the same layer reading forwards returns for the
     time-reversed input."""
     layer = built(config)
-    arguments = {**config.layer_arguments, "go_backwards": False}
-    with installation.on_device(config.device):
-        forward = getattr(installation.keras().layers, config.cell)(config.shape.units, **arguments)
-        forward.build(layer.inputs.shape)
-        forward.set_weights(layer.layer.get_weights())
+    forward = twin(config, layer, go_backwards=False)
     backwards = call(config, layer.layer, layer.inputs)
     reversed_input = call(config, forward, layer.inputs[:, ::-1].copy(), note="forward layer, reversed input")
     for name, actual, wanted in zip(RETURNED, backwards.arrays, reversed_input.arrays):

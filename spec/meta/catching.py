@@ -8,7 +8,7 @@ import pytest
 
 from rnnspec import installation
 from rnnspec.configs import LayerConfig
-from rnnspec.observe import build, observe_fresh
+from rnnspec.observe import ObservationCache, build, observe_fresh
 
 CAUGHT = (AssertionError, pytest.fail.Exception)
 
@@ -18,6 +18,9 @@ class Catch:
     statement: Callable  # a spec test function
     breakage: Callable  # breakage(monkeypatch) breaks the layers
     arguments: dict  # what the statement is called with; a `config` is observed through `observe`
+    # environment(monkeypatch) sets the scene for both runs (e.g. a simulated GPU); its runs bypass the session
+    # cache, so that nothing observed in a simulated scene is served to the spec itself.
+    environment: Callable | None = None
 
     @property
     def id(self) -> str:
@@ -36,11 +39,15 @@ def run_statement(catch: Catch, observe, built):
     statement = inspect.unwrap(catch.statement)  # pytest-cases wraps parametrized tests in fixture plumbing
     fixtures = {"observe": observe, "built": built}
     parameters = inspect.signature(statement).parameters
-    statement(**catch.arguments, **{name: value for name, value in fixtures.items() if name in parameters})
+    fixtures = {name: value for name, value in fixtures.items() if name in parameters and name not in catch.arguments}
+    statement(**catch.arguments, **fixtures)
 
 
 def assert_caught(catch: Catch, monkeypatch, observation_cache) -> None:
     """The statement holds for the real layer and fails once the layer is broken (built afresh, uncached)."""
+    if catch.environment:
+        catch.environment(monkeypatch)
+        observation_cache = ObservationCache()
     # The control: a statement that fails anyway proves nothing.
     run_statement(catch, observation_cache.get, observation_cache.built_for)
     catch.breakage(monkeypatch)

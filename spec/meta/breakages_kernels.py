@@ -1,0 +1,51 @@
+"""Recurrent layers broken in how they choose and report kernels, and other backends that drift."""
+
+from rnnspec import installation
+from spec.meta.breakages import during_call
+
+CUDNN_CELLS = ("LSTM", "GRU")
+
+
+@during_call
+def use_cudnn_true_falls_back_quietly(layer):
+    """use_cudnn=True runs the generic kernel where cuDNN cannot run, instead of refusing."""
+    wanted = layer.use_cudnn
+    layer.use_cudnn = "auto"
+    return lambda: setattr(layer, "use_cudnn", wanted)
+
+
+@during_call
+def use_cudnn_false_is_ignored(layer):
+    wanted = layer.use_cudnn
+    layer.use_cudnn = "auto"
+    return lambda: setattr(layer, "use_cudnn", wanted)
+
+
+def use_cudnn_defaults_to_false(monkeypatch, cells=CUDNN_CELLS):
+    """A changed default: use_cudnn=False unless asked, and any value accepted."""
+    for cell in cells:
+        cls = getattr(installation.keras().layers, cell)
+        original = cls.__init__
+
+        def __init__(self, units, use_cudnn=False, _original=original, **kwargs):
+            _original(self, units, **kwargs)
+            self.use_cudnn = use_cudnn
+
+        monkeypatch.setattr(cls, "__init__", __init__)
+
+
+class OwnResults:
+    """Stands in for another backend's process: this backend's own observations, optionally drifted."""
+
+    drift = 0.0
+
+    def __init__(self, configs, observation_cache):
+        self.configs, self.cache = configs, observation_cache
+
+    def __call__(self, backend):
+        runs = [self.cache.get(config) for config in self.configs]
+        return [{"arrays": tuple(a + self.drift for a in run.arrays), "weights": run.weights} for run in runs]
+
+
+def other_backend_drifts_by_1e_3(monkeypatch, cells=None):
+    monkeypatch.setattr(OwnResults, "drift", 1e-3)

@@ -1,0 +1,66 @@
+"""Each statement of the devices chapter fails against a broken kernel choice, a drifting GPU or backend, and holds
+for the real layer; where there is no GPU, one is simulated on the CPU (spec/meta/simulated_gpu.py)."""
+
+from dataclasses import replace
+
+import pytest
+
+from rnnspec.configs import SHAPES, LayerConfig
+from rnnspec.installation import BACKENDS, current
+from rnnspec.sequences import PADDED
+from spec import test_devices_and_kernels as chapter
+from spec.meta import breakages_kernels as broken
+from spec.meta import simulated_gpu as gpu
+from spec.meta.catching import Catch, assert_caught, statements_of
+
+pytestmark = pytest.mark.meta
+
+
+def config(cell, device="gpu", return_sequences=True, return_state=True, tf32=None, **arguments):
+    layer = LayerConfig(cell, return_sequences, return_state, device, PADDED, options=tuple(sorted(arguments.items())), tf32=tf32)
+    return {"config": layer}
+
+
+def simulated(statement, breakage, arguments):
+    return Catch(statement, breakage, arguments, environment=gpu.simulated_gpu)
+
+
+def another_backend():
+    return next(backend for backend in BACKENDS if backend != current().backend)
+
+
+CATCHES = [
+    simulated(chapter.test_on_a_gpu_an_eligible_layer_runs_cudnn, gpu.cudnn_silently_falls_back, config("LSTM")),
+    simulated(chapter.test_on_a_gpu_each_ineligible_argument_alone_selects_the_generic_kernel, gpu.cudnn_ignores_ineligible_arguments, config("GRU", unroll=True)),
+    simulated(chapter.test_on_a_gpu_the_mask_decides_the_kernel_as_each_backend_states, gpu.cudnn_takes_any_mask, {**config("LSTM"), "mask_name": "left_padded"}),
+    simulated(chapter.test_the_cpu_runs_the_generic_kernel, gpu.cudnn_runs_on_the_cpu, config("GRU", device="cpu")),
+    simulated(chapter.test_on_a_gpu_outputs_and_states_equal_the_cpus, gpu.cudnn_result_drifts_by_1e_3, config("LSTM", tf32=False)),
+    simulated(chapter.test_on_a_gpu_cudnn_equals_the_generic_kernel, gpu.cudnn_silently_falls_back, config("GRU")),
+    simulated(chapter.test_on_a_gpu_cudnn_equals_the_generic_kernel, gpu.cudnn_result_drifts_by_1e_3, config("LSTM", return_sequences=False)),
+    simulated(chapter.test_under_a_mask_cudnn_writes_zeros_where_the_generic_kernel_repeats_the_last_output, gpu.cudnn_repeats_the_last_output_at_masked_steps, config("LSTM", return_state=False)),
+    simulated(chapter.test_use_cudnn_false_runs_the_generic_kernel_and_the_reference_values, broken.use_cudnn_false_is_ignored, config("GRU")),
+    Catch(chapter.test_use_cudnn_true_is_refused_where_cudnn_cannot_run, broken.use_cudnn_true_falls_back_quietly, config("LSTM", device="cpu")),
+    Catch(chapter.test_use_cudnn_is_auto_by_default_and_refuses_other_values, broken.use_cudnn_defaults_to_false, {"cell": "GRU"}),
+]
+
+
+@pytest.mark.parametrize("catch", CATCHES, ids=lambda catch: catch.id)
+def test_statement_catches_the_broken_layer(catch, monkeypatch, observation_cache):
+    assert_caught(catch, monkeypatch, observation_cache)
+
+
+def test_backend_parity_catches_another_backend_that_drifts(monkeypatch, observation_cache):
+    """The parity statement holds when the other backend returns exactly this one's results, and fails when they
+    drift by 1e-3 (the other process is stood in for; the statement skips where that backend is not installed)."""
+    results = broken.OwnResults(chapter.PARITY_CONFIGS, observation_cache)
+    catch = Catch(
+        chapter.test_the_backends_agree_on_the_cpu, broken.other_backend_drifts_by_1e_3,
+        {"backend": another_backend(), "other_backend_runs": results},
+    )
+    assert_caught(catch, monkeypatch, observation_cache)
+
+
+def test_every_statement_of_the_chapter_has_a_breakage_it_catches():
+    caught = {catch.statement.__name__ for catch in CATCHES} | {chapter.test_the_backends_agree_on_the_cpu.__name__}
+    uncovered = statements_of(chapter) - caught
+    assert not uncovered, f"statements no meta-test breaks: {sorted(uncovered)}"
