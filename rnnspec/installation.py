@@ -12,6 +12,10 @@ from functools import cache
 
 BACKENDS = ("tensorflow", "jax", "torch")
 DEVICES = ("cpu", "gpu")
+# The Keras under test: Keras 3 (`keras`), or the Keras 2 API of TensorFlow (`tf_keras`, what TensorFlow itself
+# loads as tf.keras under TF_USE_LEGACY_KERAS=1).
+KERAS_MODULES = ("keras", "tf_keras")
+keras_module = "tf_keras" if os.environ.get("TF_USE_LEGACY_KERAS") == "1" else "keras"
 FRAMEWORK_DISTRIBUTIONS = {
     "tensorflow": ("tensorflow", "tensorflow-cpu", "tf-nightly"),
     "jax": ("jax",),
@@ -21,6 +25,7 @@ FRAMEWORK_DISTRIBUTIONS = {
 
 @dataclass(frozen=True)
 class Installation:
+    keras_module: str
     keras_version: str
     backend: str
     framework_versions: dict[str, str]
@@ -33,7 +38,8 @@ class Installation:
     def describe(self) -> str:
         frameworks = ", ".join(f"{name} {version}" for name, version in self.framework_versions.items())
         devices = ", ".join(("cpu",) + self.gpus)
-        return f"Keras {self.keras_version} on {self.backend} | {frameworks or 'no framework found'} | devices: {devices}"
+        name = f"Keras {self.keras_version}" + (" (tf_keras)" if self.keras_module == "tf_keras" else "")
+        return f"{name} on {self.backend} | {frameworks or 'no framework found'} | devices: {devices}"
 
 
 def distribution_version(names: tuple[str, ...]) -> str | None:
@@ -52,7 +58,11 @@ def installed_frameworks() -> dict[str, str]:
 
 
 def keras():
-    return importlib.import_module("keras")
+    return importlib.import_module(keras_module)
+
+
+def is_keras_2() -> bool:
+    return keras_module == "tf_keras"
 
 
 def visible_gpus(backend: str) -> tuple[str, ...]:
@@ -77,6 +87,7 @@ def current() -> Installation:
     module = keras()
     backend = module.backend.backend()
     return Installation(
+        keras_module=keras_module,
         keras_version=module.__version__,
         backend=backend,
         framework_versions=installed_frameworks(),
@@ -84,10 +95,10 @@ def current() -> Installation:
     )
 
 
-def select_backend(backend: str) -> None:
-    """Make `backend` the one Keras loads; refuse when Keras is already loaded with another."""
-    if backend not in BACKENDS:
-        raise ValueError(f"unknown Keras backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+def select(module: str, backend: str) -> None:
+    """Make `module` the Keras under test and `backend` the backend Keras 3 loads (before Keras is imported)."""
+    global keras_module
+    keras_module = module
     os.environ["KERAS_BACKEND"] = backend
 
 
@@ -103,17 +114,80 @@ def on_device(device: str):
     devices chapter states it), and a scope that changes nothing should not decide the result."""
     if device == default_device():
         yield
-        return
-    with keras().device(f"{device}:0"):
-        yield
+    elif is_keras_2():
+        import tensorflow as tf
+
+        with tf.device(f"/{device.upper()}:0"):
+            yield
+    else:
+        with keras().device(f"{device}:0"):
+            yield
 
 
 def to_numpy(tensor):
+    if is_keras_2():
+        return tensor.numpy() if hasattr(tensor, "numpy") else tensor
     return keras().ops.convert_to_numpy(tensor)
 
 
+def as_tensor(array):
+    """A backend tensor (Keras 2 takes `initial_state` only as tensors, not NumPy arrays)."""
+    if is_keras_2():
+        import tensorflow as tf
+
+        return tf.convert_to_tensor(array)
+    return keras().ops.convert_to_tensor(array)
+
+
 def dtype_name(tensor) -> str:
+    if is_keras_2():
+        import tensorflow as tf
+
+        return tf.as_dtype(tensor.dtype).name
     return keras().backend.standardize_dtype(tensor.dtype)
+
+
+def ops():
+    """Keras 3's backend-agnostic ops, or for Keras 2 the TensorFlow functions of the same names."""
+    if not is_keras_2():
+        return keras().ops
+    import tensorflow as tf
+
+    return Keras2Ops(tf)
+
+
+class Keras2Ops:
+    def __init__(self, tf):
+        self.tf = tf
+        self.expand_dims, self.cast, self.multiply, self.zeros_like = tf.expand_dims, tf.cast, tf.multiply, tf.zeros_like
+
+    def flip(self, x, axis):
+        return self.tf.reverse(x, axis=[axis])
+
+
+def global_state() -> dict:
+    """Keras's global configuration, which every test must leave as it found it."""
+    if is_keras_2():
+        k = keras()
+        return {"floatx": k.backend.floatx(), "dtype_policy": k.mixed_precision.global_policy().name,
+                "epsilon": k.backend.epsilon(), "image_data_format": k.backend.image_data_format()}
+    config = keras().config
+    return {"floatx": config.floatx(), "dtype_policy": config.dtype_policy().name,
+            "epsilon": config.epsilon(), "image_data_format": config.image_data_format()}
+
+
+def restore_global_state(state: dict) -> None:
+    k = keras()
+    if is_keras_2():
+        k.backend.set_floatx(state["floatx"])
+        k.mixed_precision.set_global_policy(state["dtype_policy"])
+        k.backend.set_epsilon(state["epsilon"])
+        k.backend.set_image_data_format(state["image_data_format"])
+        return
+    k.config.set_floatx(state["floatx"])
+    k.config.set_dtype_policy(state["dtype_policy"])
+    k.config.set_epsilon(state["epsilon"])
+    k.config.set_image_data_format(state["image_data_format"])
 
 
 @contextmanager

@@ -53,10 +53,12 @@ class Observation(Returned):
 
 
 def as_tuple(shape_or_shapes) -> tuple:
-    """compute_output_shape returns a shape or a structure of shapes; make both a tuple of tuples."""
-    if shape_or_shapes and isinstance(shape_or_shapes[0], (tuple, list)):
-        return tuple(tuple(s) for s in shape_or_shapes)
-    return (tuple(shape_or_shapes),)
+    """compute_output_shape returns a shape or a structure of shapes (tuples in Keras 3, TensorShapes in Keras 2);
+    make both a tuple of tuples."""
+    shapes = list(shape_or_shapes)
+    if shapes and not isinstance(shapes[0], (int, type(None))):
+        return tuple(tuple(s) for s in shapes)
+    return (tuple(shapes),)
 
 
 @dataclass

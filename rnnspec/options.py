@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from rnnspec.installation import BACKENDS, DEVICES
+from rnnspec.installation import BACKENDS, DEVICES, KERAS_MODULES
 
 
 class OptionError(ValueError):
@@ -11,16 +11,21 @@ class OptionError(ValueError):
 
 @dataclass(frozen=True)
 class Options:
+    keras: str
     backend: str
     devices: tuple[str, ...]
     devices_requested: bool  # named on the command line, as opposed to the default of every device
 
 
-def parse(backend: str, devices: str | None) -> Options:
+def parse(backend: str, devices: str | None, keras: str = "keras") -> Options:
+    if keras not in KERAS_MODULES:
+        raise OptionError(f"--keras={keras!r} is not a Keras this suite tests; choose one of: {', '.join(KERAS_MODULES)}")
     if backend not in BACKENDS:
         raise OptionError(f"--keras-backend={backend!r} is not a Keras backend; choose one of: {', '.join(BACKENDS)}")
+    if keras == "tf_keras" and backend != "tensorflow":
+        raise OptionError(f"tf_keras runs on TensorFlow only; --keras-backend={backend!r} cannot go with --keras=tf_keras")
     if devices is None:
-        return Options(backend, DEVICES, devices_requested=False)
+        return Options(keras, backend, DEVICES, devices_requested=False)
     chosen = tuple(name.strip().lower() for name in devices.split(",") if name.strip())
     unknown = [name for name in chosen if name not in DEVICES]
     if unknown or not chosen:
@@ -28,8 +33,8 @@ def parse(backend: str, devices: str | None) -> Options:
             f"--devices={devices!r} names no device or an unknown one ({', '.join(unknown) or 'empty'}); "
             f"give a comma-separated list of: {', '.join(DEVICES)}"
         )
-    return Options(backend, tuple(d for d in DEVICES if d in chosen), devices_requested=True)
+    return Options(keras, backend, tuple(d for d in DEVICES if d in chosen), devices_requested=True)
 
 
 # Set by the plugin at configuration; the case catalogue reads it to choose devices.
-current = Options("tensorflow", DEVICES, devices_requested=False)
+current = Options("keras", "tensorflow", DEVICES, devices_requested=False)

@@ -17,6 +17,12 @@ def pytest_addoption(parser):
         help="Keras backend to test: tensorflow, jax or torch (default: $KERAS_BACKEND, else tensorflow)",
     )
     group.addoption(
+        "--keras",
+        default=installation.keras_module,
+        help="the Keras under test: keras (Keras 3) or tf_keras (the Keras 2 API; default when "
+        "TF_USE_LEGACY_KERAS=1)",
+    )
+    group.addoption(
         "--devices",
         default=None,
         help="comma-separated devices to test: cpu, gpu (default: both; gpu cases skip when no GPU is visible, "
@@ -26,10 +32,12 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     try:
-        chosen = options.parse(config.getoption("--keras-backend"), config.getoption("--devices"))
+        chosen = options.parse(
+            config.getoption("--keras-backend"), config.getoption("--devices"), config.getoption("--keras")
+        )
     except options.OptionError as error:
         raise pytest.UsageError(str(error)) from None
-    installation.select_backend(chosen.backend)
+    installation.select(chosen.keras, chosen.backend)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up notices would drown the report
     options.current = chosen
     if chosen.devices_requested and "gpu" in chosen.devices and not installation.current().gpus:
@@ -102,32 +110,14 @@ def built(request, observation_cache):
     return built_for
 
 
-def keras_global_state() -> dict:
-    config = installation.keras().config
-    return {
-        "floatx": config.floatx(),
-        "dtype_policy": config.dtype_policy().name,
-        "epsilon": config.epsilon(),
-        "image_data_format": config.image_data_format(),
-    }
-
-
-def restore_keras_global_state(state: dict) -> None:
-    config = installation.keras().config
-    config.set_floatx(state["floatx"])
-    config.set_dtype_policy(state["dtype_policy"])
-    config.set_epsilon(state["epsilon"])
-    config.set_image_data_format(state["image_data_format"])
-
-
 @pytest.fixture(autouse=True)
 def keras_global_state_restored():
     """Every test leaves Keras's global configuration as it found it; one that does not fails here, and the
     configuration is put back so that the tests after it are not affected."""
-    before = keras_global_state()
+    before = installation.global_state()
     yield
-    after = keras_global_state()
+    after = installation.global_state()
     if after != before:
-        restore_keras_global_state(before)
+        installation.restore_global_state(before)
         changed = {name: (before[name], after[name]) for name in before if before[name] != after[name]}
         pytest.fail(f"the test changed Keras's global state and did not restore it: {changed}")

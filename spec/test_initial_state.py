@@ -27,13 +27,17 @@ def initial_states(config, count: int) -> list[np.ndarray]:
     return [rng.uniform(-0.9, 0.9, size=shape).astype("float32") for _ in range(count)]
 
 
+def as_tensors(states):
+    return [installation.as_tensor(state) for state in states]
+
+
 @parametrize_with_cases("config", cases=CASES, prefix="right_padded_")
 def test_initial_state_is_where_the_recurrence_starts(config, built):
     """Given `initial_state`, the output and states equal the reference started from those states (and not the
     reference started from zeros)."""
     layer = built(config)
     initial = initial_states(config, len(config.state_names))
-    returned = call(config, layer.layer, layer.inputs, note="initial_state given", initial_state=initial)
+    returned = call(config, layer.layer, layer.inputs, note="initial_state given", initial_state=as_tensors(initial))
     weights = layer_weights(layer.layer)
     from_initial = expected(config, weights, layer.inputs, initial_state=initial)
     assert not np.allclose(from_initial[0], expected(config, weights, layer.inputs)[0], atol=1e-3), (
@@ -59,7 +63,7 @@ def test_bidirectional_takes_forward_states_then_backward_states(config, built):
             named = [(w.name, tuple(w.shape)) for w in direction.weights]
             direction.set_weights(data.distinct_weights(named, data.seed_for(config.cell, "bidirectional", seed)))
     initial = initial_states(config, 2 * count)
-    returned = call(config, wrapper, template.inputs, note="Bidirectional, concat", initial_state=initial)
+    returned = call(config, wrapper, template.inputs, note="Bidirectional, concat", initial_state=as_tensors(initial))
     spec = cell_spec(config)
     merged, forward_states, backward_states = reference.bidirectional(
         spec, layer_weights(wrapper.forward_layer), spec, layer_weights(wrapper.backward_layer), template.inputs,

@@ -72,7 +72,7 @@ def masking_layer_masks_nothing(monkeypatch, cells=CELLS):
     """A Masking layer that passes its inputs on without a mask (Keras 3 attaches the mask in `call`)."""
     keras = installation.keras()
     monkeypatch.setattr(keras.layers.Masking, "compute_mask", lambda self, inputs, mask=None: None)
-    monkeypatch.setattr(keras.layers.Masking, "call", lambda self, inputs: keras.ops.multiply(inputs, 1.0))
+    monkeypatch.setattr(keras.layers.Masking, "call", lambda self, inputs: installation.ops().multiply(inputs, 1.0))
 
 
 def bidirectional_swaps_initial_states(monkeypatch, cells=CELLS):

@@ -45,6 +45,8 @@ def run_statement(catch: Catch, observe, built):
 
 def assert_caught(catch: Catch, monkeypatch, observation_cache) -> None:
     """The statement holds for the real layer and fails once the layer is broken (built afresh, uncached)."""
+    if installation.is_keras_2():
+        pytest.skip("the breakages patch Keras 3's layers and backends; the meta-tests run on Keras 3")
     if catch.environment:
         catch.environment(monkeypatch)
         observation_cache = ObservationCache()

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from rnnspec import data, options
+from rnnspec import data, installation, options
 from rnnspec.assertions import assert_close, assert_identical
 from rnnspec.matrix import PROPERTY, BehaviourMatrix
 from rnnspec.tolerances import Tolerance
@@ -97,18 +97,17 @@ def test_the_matrix_counts_each_test_once_by_its_outcome():
 
 
 LEAKY_TEST = """
-import keras
+from rnnspec import installation
 
 def test_leaves_float64_behind():
-    keras.config.set_floatx("float64")
+    installation.restore_global_state({**installation.global_state(), "floatx": "float64"})
 """
 
 
 def test_a_test_that_changes_keras_global_state_fails_and_the_state_is_put_back(pytester):
-    import keras
-
     pytester.makepyfile(test_leaky=LEAKY_TEST)
-    result = pytester.runpytest_inprocess("-p", "rnnspec.plugin", "-p", "no:cacheprovider")
+    keras = installation.current().keras_module
+    result = pytester.runpytest_inprocess("-p", "rnnspec.plugin", "-p", "no:cacheprovider", f"--keras={keras}")
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*changed Keras's global state*floatx*float32*float64*"])
-    assert keras.config.floatx() == "float32"
+    assert installation.global_state()["floatx"] == "float32"
