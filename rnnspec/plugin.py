@@ -2,6 +2,7 @@
 behaviour matrix printed at the end of a run."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +22,17 @@ def pytest_addoption(parser):
         default=installation.keras_module,
         help="the Keras under test: keras (Keras 3) or tf_keras (the Keras 2 API; default when "
         "TF_USE_LEGACY_KERAS=1)",
+    )
+    group.addoption(
+        "--snapshot",
+        default=None,
+        help="behaviour snapshot to compare with (default: snapshots/reference.npz, the project's reference "
+        "installation)",
+    )
+    group.addoption(
+        "--snapshot-update",
+        action="store_true",
+        help="record this installation's behaviour to --snapshot instead of comparing with it (overwrites it)",
     )
     group.addoption(
         "--devices",
@@ -71,6 +83,12 @@ def skip_unless_visible(device: str) -> None:
     """GPU cases run where the backend sees a GPU and are skipped, with the reason, where it does not."""
     if device == "gpu" and not installation.current().gpus:
         pytest.skip(f"no GPU visible to {installation.current().backend}")
+
+
+@pytest.fixture(scope="session")
+def snapshot_path(request) -> Path:
+    chosen = request.config.getoption("--snapshot")
+    return Path(chosen) if chosen else request.config.rootpath / "snapshots" / "reference.npz"
 
 
 @pytest.fixture(scope="session")

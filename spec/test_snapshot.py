@@ -1,0 +1,30 @@
+"""Chapter 8. The behaviour snapshot: nothing else changed.
+
+The statements of the other chapters say what must hold. This one says that nothing observable changed against
+a recorded installation: for every configuration of the catalogue on the CPU, the returned structure, shapes,
+dtypes and values (within `rnnspec.tolerances.SNAPSHOT`). The project ships the snapshot of its reference
+installation (`snapshots/reference.npz`, named in its header); `--snapshot=PATH` compares with another file, and
+`--snapshot-update` records this installation to it instead (the only way a snapshot is ever written).
+"""
+
+import pytest
+
+from rnnspec import snapshot
+
+
+def test_behaviour_matches_the_snapshot(observe, snapshot_path, request):
+    """Every configuration of the catalogue returns what the snapshot recorded: the same structure, shapes and
+    dtypes, and values within the snapshot tolerance."""
+    current = snapshot.record(observe(config) for config in snapshot.CONFIGS)
+    if request.config.getoption("--snapshot-update"):
+        snapshot.save(current, snapshot_path)
+        pytest.skip(f"recorded this installation's behaviour to {snapshot_path}; nothing was compared")
+    try:
+        reference = snapshot.load(snapshot_path)
+    except snapshot.SnapshotError as error:
+        pytest.fail(str(error), pytrace=False)
+    changed = snapshot.differences(reference, current)
+    assert not changed, (
+        f"{len(changed)} differences from the snapshot {snapshot_path}\n  recorded on: {reference.installation}\n"
+        f"  compared on: {current.installation}\n  " + "\n  ".join(changed)
+    )
