@@ -1,0 +1,275 @@
+"""Cases for the chapters on wrappers (Bidirectional, RNN over cells) and on configuration (dropout, unroll,
+defaults, weights, saving, dtypes, bad input)."""
+
+import inspect
+
+from pytest_cases import case, parametrize
+
+from rnnspec import installation, options
+from rnnspec.configs import CELLS, SHAPES, LayerConfig
+from rnnspec.wrappers import MERGE_MODES, BidirectionalConfig, StackConfig
+
+devices = options.current.devices
+
+
+def accepts(cell: str, argument: str) -> bool:
+    """Whether the installed Keras's layer has the argument (use_cudnn, for one, is Keras 3's)."""
+    return argument in inspect.signature(getattr(installation.keras().layers, cell)).parameters
+
+
+class Tag:
+    LAST_OUTPUT = "last output"  # return_sequences=False
+    SEQUENCES = "sequences"  # return_sequences=True
+    STATES = "states"  # return_state=True
+    NO_STATES = "no states"  # return_state=False
+
+
+# Bidirectional's (cell, merge_mode, call_path) per output mode. With return_state, every merge mode on LSTM, whose
+# two states make their order visible, and a one-state cell; without it, every merge mode on one cell or another,
+# since merging does not depend on the cell; and for each output mode a functional model, on an Input whose time
+# dimension is None.
+LAST_OUTPUT = [
+    ("LSTM", "concat", "layer"), ("LSTM", None, "layer"), ("GRU", "mul", "layer"), ("SimpleRNN", "concat", "model"),
+]
+SEQUENCES = [("LSTM", "concat", "layer"), ("LSTM", "sum", "layer"), ("LSTM", None, "layer"), ("GRU", "ave", "model")]
+LAST_OUTPUT_AND_STATES = [("LSTM", merge_mode, "layer") for merge_mode in MERGE_MODES] + [
+    ("GRU", "concat", "layer"), ("LSTM", "concat", "model"),
+]
+SEQUENCES_AND_STATES = [("LSTM", merge_mode, "layer") for merge_mode in MERGE_MODES] + [
+    ("GRU", "concat", "layer"), ("SimpleRNN", None, "layer"), ("LSTM", None, "model"),
+]
+
+
+def over(wrapped):
+    return parametrize("cell, merge_mode, call_path", wrapped, ids=[f"{c}-merge_mode={m}-{p}" for c, m, p in wrapped])
+
+
+def bidirectional(cell, merge_mode, device, call_path="layer", *, return_sequences=True, return_state=True, **more):
+    shape = SHAPES["dynamic_time"] if call_path == "model" else SHAPES["batch"]
+    return BidirectionalConfig(
+        cell, return_sequences, return_state, device, shape, call_path, merge_mode=merge_mode, **more
+    )
+
+
+@case(tags=(Tag.LAST_OUTPUT, Tag.NO_STATES))
+@over(LAST_OUTPUT)
+@parametrize(device=devices)
+def case_last_output(cell, merge_mode, call_path, device):
+    return bidirectional(cell, merge_mode, device, call_path, return_sequences=False, return_state=False)
+
+
+@case(tags=(Tag.SEQUENCES, Tag.NO_STATES))
+@over(SEQUENCES)
+@parametrize(device=devices)
+def case_sequences(cell, merge_mode, call_path, device):
+    return bidirectional(cell, merge_mode, device, call_path, return_sequences=True, return_state=False)
+
+
+@case(tags=(Tag.LAST_OUTPUT, Tag.STATES))
+@over(LAST_OUTPUT_AND_STATES)
+@parametrize(device=devices)
+def case_last_output_and_states(cell, merge_mode, call_path, device):
+    return bidirectional(cell, merge_mode, device, call_path, return_sequences=False, return_state=True)
+
+
+@case(tags=(Tag.SEQUENCES, Tag.STATES))
+@over(SEQUENCES_AND_STATES)
+@parametrize(device=devices)
+def case_sequences_and_states(cell, merge_mode, call_path, device):
+    return bidirectional(cell, merge_mode, device, call_path, return_sequences=True, return_state=True)
+
+
+@over([wrapped for wrapped in SEQUENCES_AND_STATES if wrapped[1] in ("concat", None)])
+@parametrize(device=devices)
+def halves_of_sequences(cell, merge_mode, call_path, device):
+    """The configurations whose output keeps the two directions apart."""
+    return bidirectional(cell, merge_mode, device, call_path)
+
+
+FUNCTIONAL = [
+    (wrapped, return_sequences, return_state)
+    for mode, return_sequences, return_state in (
+        (LAST_OUTPUT, False, False), (SEQUENCES, True, False), (LAST_OUTPUT_AND_STATES, False, True),
+        (SEQUENCES_AND_STATES, True, True),
+    )
+    for wrapped in mode
+    if wrapped[2] == "model"
+]
+
+
+@parametrize(
+    "wrapped, return_sequences, return_state", FUNCTIONAL,
+    ids=[f"{c}-merge_mode={m}-return_sequences={rs}-return_state={st}" for (c, m, _), rs, st in FUNCTIONAL],
+)
+@parametrize(device=devices)
+def functional_model(wrapped, return_sequences, return_state, device):
+    """The configurations of the catalogue that are called through a functional model."""
+    cell, merge_mode, call_path = wrapped
+    return bidirectional(
+        cell, merge_mode, device, call_path, return_sequences=return_sequences, return_state=return_state
+    )
+
+
+# Arguments that change what the wrapped layer computes, or how (use_cudnn, where the layer has it).
+WRAPPED_ARGUMENTS = {
+    "LSTM": {"activation": "relu", "recurrent_activation": "hard_sigmoid", "use_cudnn": False},
+    "GRU": {"activation": "relu", "reset_after": False, "use_cudnn": False},
+    "SimpleRNN": {"activation": "relu", "use_bias": False},
+}
+
+
+def wrapped_arguments(cell) -> dict:
+    return {name: value for name, value in WRAPPED_ARGUMENTS[cell].items() if accepts(cell, name)}
+
+
+@case(tags=(Tag.SEQUENCES, Tag.STATES))
+@parametrize(cell=CELLS, device=devices)
+def variant_wrapped_arguments(cell, device):
+    return bidirectional(cell, "concat", device, options=tuple(sorted(wrapped_arguments(cell).items())))
+
+
+@case(tags=(Tag.SEQUENCES, Tag.STATES))
+@parametrize(cell=CELLS, device=devices)
+def variant_backward_layer(cell, device):
+    """The Keras documentation's example: a backward layer of the same kind with activation="relu"."""
+    return bidirectional(cell, "concat", device, backward_options=(("activation", "relu"),))
+
+
+MASKED = [("LSTM", "concat"), ("GRU", None), ("SimpleRNN", "sum")]
+
+
+@case(tags=(Tag.SEQUENCES, Tag.STATES))
+@parametrize("cell, merge_mode", MASKED, ids=[f"{c}-merge_mode={m}" for c, m in MASKED])
+@parametrize(device=devices)
+def variant_masked(cell, merge_mode, device):
+    return bidirectional(cell, merge_mode, device, masked=True)
+
+
+# Stacks in which every cell is once the lower and once the upper one.
+STACKS = [("LSTM", "GRU"), ("GRU", "SimpleRNN"), ("SimpleRNN", "LSTM")]
+
+
+@parametrize("cells", STACKS, ids=["-".join(cells) for cells in STACKS])
+@parametrize(device=devices)
+def stack_unmasked(cells, device):
+    return StackConfig(cells, device)
+
+
+@parametrize("cells", [("LSTM", "GRU")], ids=["LSTM-GRU"])
+@parametrize(device=devices)
+def stack_masked(cells, device):
+    return StackConfig(cells, device, masked=True)
+
+
+@parametrize(device=devices)
+def device_any(device):
+    return device
+
+
+def returning_everything(cell, device, **arguments) -> LayerConfig:
+    """A layer returning sequences and states on the `batch` shape, with further arguments."""
+    return LayerConfig(cell, True, True, device, SHAPES["batch"], options=tuple(sorted(arguments.items())))
+
+
+@parametrize(cell=CELLS, device=devices)
+def layer_plain(cell, device):
+    return returning_everything(cell, device)
+
+
+DROPOUT_SEED = 1234
+
+
+def with_dropout(cell, device, dropout, recurrent_dropout) -> LayerConfig:
+    """Dropout seeded through the layer's own `seed` argument where it has one, which leaves the global seed alone."""
+    seeded = {"seed": DROPOUT_SEED} if accepts(cell, "seed") else {}
+    return returning_everything(cell, device, dropout=dropout, recurrent_dropout=recurrent_dropout, **seeded)
+
+
+@parametrize(cell=CELLS, device=devices)
+def dropout_both(cell, device):
+    return with_dropout(cell, device, 0.5, 0.5)
+
+
+@parametrize(cell=CELLS, device=devices)
+def dropout_input_only(cell, device):
+    return with_dropout(cell, device, 0.5, 0.0)
+
+
+@parametrize(cell=CELLS, device=devices)
+def dropout_recurrent_only(cell, device):
+    return with_dropout(cell, device, 0.0, 0.5)
+
+
+@parametrize(cell=CELLS, device=devices)
+def unrolled_layer(cell, device):
+    return returning_everything(cell, device, unroll=True)
+
+
+# The defaults on the LSTM, GRU and SimpleRNN pages of https://keras.io/api/layers/recurrent_layers/.
+COMMON_DEFAULTS = {
+    "activation": "tanh", "use_bias": True, "kernel_initializer": "glorot_uniform",
+    "recurrent_initializer": "orthogonal", "bias_initializer": "zeros", "dropout": 0.0, "recurrent_dropout": 0.0,
+    "return_sequences": False, "return_state": False, "go_backwards": False, "stateful": False, "unroll": False,
+}
+DOCUMENTED_DEFAULTS = {
+    "LSTM": {**COMMON_DEFAULTS, "recurrent_activation": "sigmoid", "unit_forget_bias": True, "use_cudnn": "auto"},
+    "GRU": {**COMMON_DEFAULTS, "recurrent_activation": "sigmoid", "reset_after": True, "use_cudnn": "auto"},
+    "SimpleRNN": COMMON_DEFAULTS,
+}
+
+
+# (cell, argument, value), for the arguments the installed layers have.
+DEFAULTS = [
+    (cell, argument, value)
+    for cell, defaults in DOCUMENTED_DEFAULTS.items()
+    for argument, value in defaults.items()
+    if accepts(cell, argument)
+]
+
+
+@parametrize("cell, argument, value", DEFAULTS, ids=[f"{c}-{a}={v!r}" for c, a, v in DEFAULTS])
+def default_of(cell, argument, value):
+    return cell, argument, value
+
+
+WEIGHT_VARIANTS = [
+    ("LSTM", ()), ("LSTM", (("use_bias", False),)), ("GRU", ()), ("GRU", (("reset_after", False),)),
+    ("SimpleRNN", ()),
+]
+
+
+@parametrize(
+    "cell, arguments", WEIGHT_VARIANTS,
+    ids=[cell + "".join(f"-{k}={v}" for k, v in arguments) for cell, arguments in WEIGHT_VARIANTS],
+)
+def weights_of(cell, arguments):
+    return cell, dict(arguments)
+
+
+@parametrize(saving_format=("keras", "weights.h5"))
+def saved_as(saving_format):
+    return saving_format
+
+
+@parametrize(cell=CELLS, policy=("mixed_float16", "mixed_bfloat16"), device=devices)
+def stateful_under(cell, policy, device):
+    return cell, policy, device
+
+
+# A state too many for every cell, and one too few for LSTM (GRU and SimpleRNN would get an empty list).
+STATE_COUNTS = [("LSTM", 1), ("LSTM", 3), ("GRU", 2), ("SimpleRNN", 2)]
+
+
+@parametrize("cell, count", STATE_COUNTS, ids=[f"{cell}-{count}_states" for cell, count in STATE_COUNTS])
+@parametrize(device=devices)
+def state_count_wrong(cell, count, device):
+    return cell, count, device
+
+
+ACTIVATION_ARGUMENTS = [(cell, argument) for cell in CELLS for argument in ("activation", "recurrent_activation")
+                        if (cell, argument) != ("SimpleRNN", "recurrent_activation")]
+
+
+@parametrize("cell, argument", ACTIVATION_ARGUMENTS, ids=[f"{c}-{a}" for c, a in ACTIVATION_ARGUMENTS])
+def activation_argument_of(cell, argument):
+    return cell, argument
