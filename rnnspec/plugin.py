@@ -85,6 +85,12 @@ def skip_unless_visible(device: str) -> None:
         pytest.skip(f"no GPU visible to {installation.current().backend}")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def installation_in_the_junit_report(record_testsuite_property):
+    """The installation under test, in `--junitxml` reports, for the version matrix."""
+    record_testsuite_property("rnnspec.installation", installation.current().describe())
+
+
 @pytest.fixture(scope="session")
 def snapshot_path(request) -> Path:
     chosen = request.config.getoption("--snapshot")
