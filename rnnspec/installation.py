@@ -102,6 +102,15 @@ def select(module: str, backend: str) -> None:
     os.environ["KERAS_BACKEND"] = backend
 
 
+def computes_in_float64() -> bool:
+    """JAX silently narrows float64 to float32 unless x64 is enabled; the other backends compute in float64."""
+    if current().backend != "jax":
+        return True
+    import jax
+
+    return bool(jax.config.jax_enable_x64)
+
+
 def default_device() -> str:
     """Where Keras places work when told nothing: the first GPU where the backend sees one, else the CPU."""
     return "gpu" if current().gpus else "cpu"

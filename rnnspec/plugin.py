@@ -108,6 +108,9 @@ def enter_configuration(request, config) -> None:
     """Record the test under its configuration in the behaviour matrix; skip it where its device is absent."""
     request.node.user_properties.append((PROPERTY, config.matrix_key))
     skip_unless_visible(config.device)
+    dtype = dict(config.options).get("dtype")
+    if dtype == "float64" and not installation.computes_in_float64():
+        pytest.skip("JAX computes float64 layers in float32 unless JAX_ENABLE_X64=1")
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from pytest_cases import parametrize_with_cases
 
-from rnnspec import installation, kernels
+from rnnspec import divergences, installation, kernels
 from rnnspec.assertions import assert_close, assert_identical
 from rnnspec.backend_parity import run_under
 from rnnspec.configs import CELLS, SHAPES, LayerConfig
@@ -105,10 +105,13 @@ def test_on_a_gpu_the_mask_decides_the_kernel_as_each_backend_states(config, mas
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="cudnn_capable_")
-def test_use_cudnn_true_is_refused_where_cudnn_cannot_run(config, built):
+def test_use_cudnn_true_is_refused_where_cudnn_cannot_run(config, built, request):
     """`use_cudnn=True` where cuDNN cannot run (on a CPU; on a GPU, with a relu activation) raises a ValueError
     that names use_cudnn, instead of silently running the generic kernel."""
     require_use_cudnn()
+    backend = installation.current().backend
+    if config.device == "cpu" and (backend == "torch" or (backend == "jax" and config.cell == "GRU")):
+        divergences.expect(request, divergences.USE_CUDNN_TRUE_RUNS_ANOTHER_KERNEL)
     layer = built(config)
     arguments = {**config.layer_arguments, "use_cudnn": True}
     if config.device == "gpu":
