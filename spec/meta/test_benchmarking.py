@@ -1,0 +1,165 @@
+"""The benchmarks' helpers: FLOP formulas, the NumPy bound, the proof of the kernel, the chart, the default run."""
+
+import configparser
+import json
+import math
+import os
+import time
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import pytest
+
+from rnnspec import benchmarking, installation, kernels, throughput_plot
+from rnnspec.configs import Shape
+
+pytestmark = pytest.mark.meta
+ROOT = Path(__file__).resolve().parents[2]
+TINY = Shape("tiny", batch=2, timesteps=3, features=4, units=5)
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.mark.parametrize(
+    "cell, mode, expected",
+    [
+        ("LSTM", "inference", 2 * 2 * 3 * 20 * 9),  # 2·B·T·4M·(F+M) = 2·2·3·20·9 = 2160
+        ("GRU", "inference", 2 * 2 * 3 * 15 * 9),  # 2·B·T·3M·(F+M) = 1620
+        ("LSTM", "training", 3 * 2160),
+        ("GRU", "training", 3 * 1620),
+    ],
+)
+def test_flops_count_the_matrix_products_of_a_tiny_case_by_hand(cell, mode, expected):
+    assert benchmarking.flops(cell, mode, TINY) == expected
+
+
+def test_throughput_is_flops_per_second_in_billions():
+    assert benchmarking.gflops_per_second(3_000_000_000, 1.5) == 2.0
+
+
+def test_the_numpy_bound_is_a_finite_positive_throughput():
+    gflops = benchmarking.numpy_matmul_gflops("GRU", TINY, min_seconds=0.01)
+    assert math.isfinite(gflops) and gflops > 0
+
+
+CUDNN_TARGET = benchmarking.TARGETS["gpu-cuDNN"]
+GENERIC_TARGET = benchmarking.TARGETS["gpu-generic"]
+WATCHED = ("_cudnn_lstm", "_cudnn_gru")
+
+
+@pytest.mark.parametrize(
+    "target, ran",
+    [(CUDNN_TARGET, []), (GENERIC_TARGET, ["_cudnn_lstm"])],
+    ids=["cuDNN label, generic ran", "generic label, cuDNN ran"],
+)
+def test_a_benchmark_whose_kernel_record_contradicts_its_label_fails(target, ran):
+    record = kernels.KernelRecord(watched=WATCHED, ran=ran)
+    with pytest.raises(AssertionError, match=f"labelled {target.kernel} but the {record.kernel} kernel ran"):
+        benchmarking.check_kernel(target, record, "LSTM inference large on gpu")
+
+
+@pytest.mark.parametrize("target, ran", [(CUDNN_TARGET, ["_cudnn_lstm"]), (GENERIC_TARGET, [])], ids=["cuDNN", "generic"])
+def test_a_benchmark_whose_kernel_record_matches_its_label_passes(target, ran):
+    benchmarking.check_kernel(target, kernels.KernelRecord(watched=WATCHED, ran=ran), "LSTM inference large on gpu")
+
+
+
+@pytest.mark.parametrize(
+    "backend, cell, target, default_device, reason",
+    [
+        ("jax", "GRU", CUDNN_TARGET, "gpu", benchmarking.JAX_HAS_NO_CUDNN_GRU),
+        ("jax", "LSTM", CUDNN_TARGET, "gpu", None),
+        ("torch", "LSTM", benchmarking.TARGETS["cpu-generic"], "gpu", benchmarking.TORCH_CANNOT_BUILD_IN_DEVICE_SCOPE),
+        ("torch", "LSTM", benchmarking.TARGETS["cpu-generic"], "cpu", None),
+        ("tensorflow", "GRU", benchmarking.TARGETS["cpu-generic"], "gpu", None),
+    ],
+)
+def test_benchmarks_that_keras_is_known_to_prevent_are_named_with_the_reason(
+    backend, cell, target, default_device, reason, monkeypatch
+):
+    monkeypatch.setattr(installation, "default_device", lambda: default_device)
+    assert benchmarking.known_failure(backend, cell, target) == reason
+
+
+def test_only_the_first_call_runs_under_the_kernel_recording():
+    backend = installation.current().backend
+    module, names = kernels.cudnn_functions(backend)
+    original = getattr(module, names[0])
+    watched_during_calls = []
+    step = benchmarking.RecordedFirstCall(
+        lambda: watched_during_calls.append(getattr(module, names[0]) is not original), backend
+    )
+    step()
+    first_record = step.record
+    step()
+    assert watched_during_calls == [True, False]
+    assert step.record is first_record and first_record.watched == names
+
+
+
+def test_warm_up_runs_the_warm_up_rounds_and_sizes_the_timed_rounds_to_the_pace_of_the_step(monkeypatch):
+    calls = []
+    assert benchmarking.warm_up(lambda: calls.append(1)) == benchmarking.MAX_ROUNDS  # too fast to fill the time
+    assert len(calls) == benchmarking.WARMUP_ROUNDS
+    monkeypatch.setattr(benchmarking, "TIMED_SECONDS", 0.001)
+    assert benchmarking.warm_up(lambda: time.sleep(0.002)) == benchmarking.MIN_ROUNDS  # one round would fill it
+
+
+def fake_result(cell, device, kernel, mode, size, gflops, numpy_gflops=None):
+    info = {
+        "cell": cell, "mode": mode, "device": device, "kernel": kernel, "size": size.name, "batch": size.batch,
+        "timesteps": size.timesteps, "features": size.features, "units": size.units, "gflops_per_s": gflops,
+        "installation": "Keras 3 on torch",
+    }
+    if numpy_gflops is not None:
+        info["numpy_matmul_gflops_per_s"] = numpy_gflops
+    return {"name": f"{cell}-{device}-{kernel}-{mode}-{size.name}", "extra_info": info, "stats": {"mean": 0.01}}
+
+
+def fake_run():
+    """A small pytest-benchmark JSON: LSTM on the CPU and on a GPU with both kernels, over two sizes."""
+    sizes = (Shape("large", 64, 128, 128, 256), Shape("small", 8, 16, 16, 32))  # out of order on purpose
+    results = []
+    for scale, size in enumerate(sizes, start=1):
+        results.append(fake_result("LSTM", "cpu", "generic", "inference", size, 10.0 / scale, numpy_gflops=100.0 / scale))
+        results.append(fake_result("LSTM", "gpu", "cuDNN", "inference", size, 5000.0 / scale))
+        results.append(fake_result("LSTM", "gpu", "generic", "inference", size, 300.0 / scale))
+    results.append({"name": "smoke", "extra_info": {"cell": "LSTM", "kernel": "generic"}, "stats": {}})  # no throughput
+    return {"machine_info": {"cpu": {"brand_raw": "Test CPU"}}, "datetime": "2025-01-01T00:00:00", "benchmarks": results}
+
+
+def test_the_chart_is_an_svg_with_one_line_per_kernel_next_to_the_saved_run(tmp_path, capsys):
+    saved = tmp_path / "0001_baseline.json"
+    saved.write_text(json.dumps(fake_run()))
+    chart = throughput_plot.main([str(saved)])
+    assert chart == tmp_path / "0001_baseline.svg"
+    root = ElementTree.parse(chart).getroot()
+    assert root.tag == f"{SVG}svg"
+    lines = {line.get("data-series"): line for line in root.iter(f"{SVG}polyline")}
+    expected = {"cpu generic inference", "gpu cuDNN inference", "gpu generic inference", throughput_plot.NUMPY_SERIES}
+    assert set(lines) == expected
+    assert {text.text for text in root.iter(f"{SVG}text") if text.get("class") == "legend"} == expected
+    texts = {text.text for text in root.iter(f"{SVG}text")}
+    assert {"GFLOP/s (log scale)", "size (batch B, time steps T, features F, units M)", "small", "large"} <= texts
+    xs = [float(point.split(",")[0]) for point in lines["gpu cuDNN inference"].get("points").split()]
+    assert xs == sorted(xs), "sizes run from small to large along the x axis"
+    printed = capsys.readouterr().out
+    assert "gpu cuDNN inference" in printed and "5000.0" in printed and str(chart) in printed
+
+
+def test_the_chart_defaults_to_the_newest_saved_run(tmp_path):
+    older, newer = tmp_path / "machine" / "0001_a.json", tmp_path / "machine" / "0002_b.json"
+    older.parent.mkdir()
+    for age, path in ((100, older), (0, newer)):
+        path.write_text("{}")
+        os.utime(path, (path.stat().st_mtime - age,) * 2)
+    assert throughput_plot.newest_saved_run(tmp_path) == newer
+
+
+def test_the_default_run_calls_each_benchmark_once_untimed():
+    ini = configparser.ConfigParser()
+    ini.read(ROOT / "pytest.ini")
+    assert "--benchmark-disable" in ini["pytest"]["addopts"].split()
+
+
+def test_saved_benchmark_runs_are_not_committed():
+    assert ".benchmarks/" in (ROOT / ".gitignore").read_text().splitlines()
