@@ -150,9 +150,11 @@ def timed_step(cell: str, mode: str, shape: Shape, target: Target):
     only once the device has finished. Build and call it on the target's device."""
     keras = installation.keras()
     seed = data.seed_for("benchmark", cell, shape.name)
+    # A Keras without use_cudnn (3.0) chooses by itself: on a CPU, the generic kernel the target asks for.
+    choice = {"use_cudnn": target.use_cudnn} if installation.has_use_cudnn() else {}
     layer = getattr(keras.layers, cell)(
         shape.units,
-        use_cudnn=target.use_cudnn,
+        **choice,
         kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
         recurrent_initializer=keras.initializers.Orthogonal(seed=seed),
     )

@@ -111,6 +111,13 @@ def computes_in_float64() -> bool:
     return bool(jax.config.jax_enable_x64)
 
 
+def has_use_cudnn() -> bool:
+    """Whether this Keras's LSTM and GRU take `use_cudnn` (Keras 3 added it after 3.0)."""
+    import inspect
+
+    return "use_cudnn" in inspect.signature(keras().layers.LSTM.__init__).parameters
+
+
 def default_device() -> str:
     """Where Keras places work when told nothing: the first GPU where the backend sees one, else the CPU."""
     return "gpu" if current().gpus else "cpu"

@@ -13,7 +13,6 @@ backend's expectation is stated. GPU statements skip, with the reason, where no 
 """
 
 import importlib.util
-import inspect
 from dataclasses import replace
 
 import numpy as np
@@ -52,12 +51,8 @@ def require_kernel_record(run) -> None:
                     "kernel ran cannot be proven here")
 
 
-def has_use_cudnn() -> bool:
-    return "use_cudnn" in inspect.signature(installation.keras().layers.LSTM.__init__).parameters
-
-
 def require_use_cudnn() -> None:
-    if not has_use_cudnn():
+    if not installation.has_use_cudnn():
         pytest.skip(f"Keras {installation.current().keras_version} has no use_cudnn argument (Keras 3 added it)")
 
 
@@ -138,7 +133,7 @@ def test_use_cudnn_is_auto_by_default_and_refuses_other_values(cell):
     """`use_cudnn` defaults to "auto" and accepts only "auto", True and False (a ValueError names the argument);
     a Keras without the argument refuses it as an unknown keyword."""
     layers = installation.keras().layers
-    if not has_use_cudnn():
+    if not installation.has_use_cudnn():
         with pytest.raises((TypeError, ValueError)):
             getattr(layers, cell)(2, use_cudnn=False)
         return
