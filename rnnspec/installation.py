@@ -173,12 +173,18 @@ def ops():
 
 
 class Keras2Ops:
+    """The few Keras 3 ops the suite uses, by their Keras 3 names, from TensorFlow."""
+
     def __init__(self, tf):
         self.tf = tf
         self.expand_dims, self.cast, self.multiply, self.zeros_like = tf.expand_dims, tf.cast, tf.multiply, tf.zeros_like
+        self.matmul, self.tanh = tf.matmul, tf.tanh
 
     def flip(self, x, axis):
         return self.tf.reverse(x, axis=[axis])
+
+    def concatenate(self, tensors, axis=0):
+        return self.tf.concat(tensors, axis=axis)
 
 
 def global_state() -> dict:

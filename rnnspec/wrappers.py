@@ -189,7 +189,8 @@ class StackRun:
 
 def to_numpy_nested(returned):
     if isinstance(returned, (tuple, list)):
-        return type(returned)(to_numpy_nested(part) for part in returned)
+        # Keras 2 returns list subclasses (TensorFlow's ListWrapper), which cannot be built from a generator.
+        return (tuple if isinstance(returned, tuple) else list)(to_numpy_nested(part) for part in returned)
     return np.asarray(installation.to_numpy(returned))
 
 
@@ -243,9 +244,10 @@ def wide_output_cell_class():
         def build(self, input_shape):
             self.kernel = self.add_weight(shape=(input_shape[-1], self.units), name="kernel")
             self.recurrent_kernel = self.add_weight(shape=(self.units, self.units), name="recurrent_kernel")
+            self.built = True  # Keras 2 sets it only in Layer.build: without it, RNN would build the cell again
 
         def call(self, inputs, states):
-            ops = keras.ops
+            ops = installation.ops()
             projection = ops.matmul(inputs, self.kernel)
             h = ops.tanh(projection + ops.matmul(states[0], self.recurrent_kernel))
             return ops.concatenate([h, projection], axis=-1), [h]
@@ -262,7 +264,7 @@ class PlainCell:
         self.state_size = self.output_size = recurrent_kernel.shape[0]
 
     def call(self, inputs, states):
-        ops = installation.keras().ops
+        ops = installation.ops()
         h = ops.tanh(ops.matmul(inputs, self.kernel) + ops.matmul(states[0], self.recurrent_kernel))
         return h, [h]
 
