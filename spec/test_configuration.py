@@ -230,7 +230,8 @@ def test_a_stateful_layer_carries_its_states_under_a_mixed_policy(cell, policy, 
     returns for the second call the reference's output and states for the whole sequence, within the tolerance of
     its compute dtype."""
     skip_unless_visible(device)
-    if installation.current().backend == "torch":
+    # Seen on every cell and policy but the LSTM under mixed_bfloat16, which stays within bfloat16's tolerance.
+    if installation.current().backend == "torch" and (cell, policy) != ("LSTM", "mixed_bfloat16"):
         divergences.expect(request, divergences.TORCH_STATEFUL_MIXED_PRECISION)
     arguments = (("dtype", policy), ("stateful", True))
     config = LayerConfig(cell, False, True, device, wrappers.SHAPE, options=arguments)
