@@ -6,6 +6,7 @@ A cell counts the statement's cases by outcome in that environment; every failur
 """
 
 import html
+import re
 import sys
 import xml.etree.ElementTree as ElementTree
 from collections import Counter, defaultdict
@@ -114,8 +115,13 @@ td.xfailed{{background:#fef7e0}} td.skipped{{background:#f1f3f4}} pre{{backgroun
 """
 
 
+def natural_order(path: Path) -> list:
+    """keras-3.5 before keras-3.10: numbers compare as numbers."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path.stem)]
+
+
 def main(results: str, output_stem: str) -> None:
-    environments = [read(path) for path in sorted(Path(results).glob("*.xml"))]
+    environments = [read(path) for path in sorted(Path(results).glob("*.xml"), key=natural_order)]
     if not environments:
         sys.exit(f"no JUnit XML files in {results}: run `nox` first")
     stem = Path(output_stem)
