@@ -66,7 +66,7 @@ def markdown(environments: list[Environment]) -> str:
              "Statement × environment: how many cases passed, failed, xfailed (a known divergence, stated as "
              "such) or were skipped (cannot run there, e.g. GPU cases). `nox` regenerates this page; see the "
              "README for how to read it.", "", "| environment | installation |", "| --- | --- |"]
-    lines += [f"| {e.name} | {e.installation} |" for e in environments]
+    lines += [f"| {e.name} | {e.installation.replace('|', '·')} |" for e in environments]
     lines += ["", "| statement | " + " | ".join(e.name for e in environments) + " |",
               "| --- |" + " --- |" * len(environments)]
     for statement in statements:
