@@ -107,7 +107,9 @@ def test_leaves_float64_behind():
 def test_a_test_that_changes_keras_global_state_fails_and_the_state_is_put_back(pytester):
     pytester.makepyfile(test_leaky=LEAKY_TEST)
     keras = installation.current().keras_module
-    result = pytester.runpytest_inprocess("-p", "rnnspec.plugin", "-p", "no:cacheprovider", f"--keras={keras}")
+    result = pytester.runpytest_inprocess(
+        "-p", "rnnspec.plugin", "-p", "no:cacheprovider", "-p", "no:benchmark", "-p", "no:xdist", f"--keras={keras}"
+    )
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*changed Keras's global state*floatx*float32*float64*"])
     assert installation.global_state()["floatx"] == "float32"
