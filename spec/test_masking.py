@@ -7,8 +7,9 @@ layer, or from `Embedding(mask_zero=True)`. See https://keras.io/guides/understa
 the `zero_output_for_mask` argument at https://keras.io/api/layers/recurrent_layers/rnn/.
 
 Values are held against the NumPy reference, run with the same mask. The padding holds random values, so that a
-layer which ignored the mask could not pass. These statements describe the generic kernel; the cuDNN kernel
-writes zeros at padded steps, which the devices chapter states for that kernel.
+layer which ignored the mask could not pass. The kernel that ran (see the devices chapter) decides one thing: the
+generic kernel repeats the last valid output at padded steps, the cuDNN kernel writes zeros there, and each
+statement expects what its kernel is known to do.
 """
 
 from dataclasses import replace

@@ -1,4 +1,4 @@
-"""Chapter 8. The behaviour snapshot: nothing else changed.
+"""Chapter 10. The behaviour snapshot: nothing else changed.
 
 The statements of the other chapters say what must hold. This one says that nothing observable changed against
 a recorded installation: for every configuration of the catalogue on the CPU, the returned structure, shapes,
