@@ -1,7 +1,10 @@
 """Assertions whose failure messages say what differed: which tensor, which element, by how much, where."""
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from rnnspec import installation
 from rnnspec.tolerances import Tolerance
 
 
@@ -38,3 +41,13 @@ def assert_close(actual, expected, tolerance: Tolerance, what: str, observation)
         raise AssertionError(
             f"{what} differ beyond {tolerance}; {worst_element(actual, expected)}{where(observation)}"
         )
+
+
+@dataclass(frozen=True)
+class Described:
+    """What a failure message names for a run that no subject describes (a whole saved model, say)."""
+
+    text: str
+
+    def describe(self) -> str:
+        return f"{self.text}, {installation.current().describe()}"

@@ -24,10 +24,9 @@ from time import perf_counter
 import numpy as np
 
 from rnnspec import data, installation, kernels
-from rnnspec.configs import Shape
+from rnnspec.configs import GATE_COUNT, Shape, recurrent_layer
 
 CELLS = ("LSTM", "GRU")
-GATES = {"LSTM": 4, "GRU": 3}
 MODES = ("inference", "training")
 TRAINING_FLOPS_PER_FORWARD_FLOP = 3
 
@@ -92,7 +91,7 @@ def known_failure(backend: str, cell: str, target: Target) -> str | None:
 
 
 def forward_flops(cell: str, shape: Shape) -> int:
-    gate_width = GATES[cell] * shape.units
+    gate_width = GATE_COUNT[cell] * shape.units
     return 2 * shape.batch * shape.timesteps * gate_width * (shape.features + shape.units)
 
 
@@ -110,7 +109,7 @@ def numpy_matmul_gflops(cell: str, shape: Shape, min_seconds: float = 0.5, min_p
     CPU: T products (B, F+M) @ (F+M, G·M) in float32, repeated for at least `min_seconds` and `min_passes`. The
     fastest pass counts, because a limit is what the machine can do: other processes only ever slow a pass down
     (on a busy machine, BLAS threads waiting for a descheduled partner can stall a pass many times over)."""
-    gate_width = GATES[cell] * shape.units
+    gate_width = GATE_COUNT[cell] * shape.units
     seed = data.seed_for("numpy matmul", cell, shape.name)
     inputs_and_state = data.inputs((shape.batch, shape.features + shape.units), seed)
     weights = data.inputs((shape.features + shape.units, gate_width), seed + 1)
@@ -152,7 +151,8 @@ def timed_step(cell: str, mode: str, shape: Shape, target: Target):
     seed = data.seed_for("benchmark", cell, shape.name)
     # A Keras without use_cudnn (3.0) chooses by itself: on a CPU, the generic kernel the target asks for.
     choice = {"use_cudnn": target.use_cudnn} if installation.has_use_cudnn() else {}
-    layer = getattr(keras.layers, cell)(
+    layer = recurrent_layer(
+        cell,
         shape.units,
         **choice,
         kernel_initializer=keras.initializers.GlorotUniform(seed=seed),

@@ -1,9 +1,25 @@
-"""The configurations the spec is held against: a recurrent layer, its flags, a shape, a device, a call path."""
+"""What the spec is held against: subjects, each a configuration that knows how to build its layer and how the
+layer is called.
+
+Every subject — a recurrent layer (`LayerConfig`), `Bidirectional` around one, `RNN` over stacked cells, `RNN` over
+a cell written by a user — goes through the one path of `rnnspec.observe`: built once per session with distinct
+seeded weights, called along its call path on its device with the kernel recorded, and counted in the behaviour
+matrix under its `matrix_keys`. A new kind of subject implements the `Subject` protocol; it needs no builder,
+cache or fixture of its own.
+"""
 
 from dataclasses import dataclass, replace
+from typing import Protocol
+
+import numpy as np
+
+from rnnspec import installation
 
 CELLS = ("LSTM", "GRU", "SimpleRNN")
 STATE_NAMES = {"LSTM": ("h", "c"), "GRU": ("h",), "SimpleRNN": ("h",)}
+# Gate blocks along the kernels' last axis, in Keras's order: LSTM i, f, c, o; GRU z, r, h; SimpleRNN one.
+GATE_COUNT = {"LSTM": 4, "GRU": 3, "SimpleRNN": 1}
+MERGE_MODES = ("concat", "sum", "mul", "ave", None)  # Bidirectional's, None keeping the two outputs apart
 
 # How users call a recurrent layer: the bare layer eagerly, a functional model called directly, and
 # `model.predict` (the seed notebook's path, which runs a compiled function).
@@ -35,9 +51,112 @@ SHAPES = {
     )
 }
 
+# Samples of the `batch` shape's 6 steps: all valid, valid then padding, padding then valid. Padded steps keep their
+# random inputs, so that only the mask can make them count for nothing. The mask `masked` subjects are called with.
+BATCH_MASK = np.array([[1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 0, 0], [0, 0, 1, 1, 1, 1]], dtype=bool)
+
+
+def layer_class(cell: str):
+    """keras.layers.LSTM, GRU or SimpleRNN (or their cells, `cell="LSTMCell"`) of the installed Keras."""
+    return getattr(installation.keras().layers, cell)
+
+
+def recurrent_layer(cell: str, units: int, **arguments):
+    return layer_class(cell)(units, **arguments)
+
+
+def returned_names(cell: str) -> tuple[str, ...]:
+    """The names of what a layer returning its states returns, in order: output, h (, c)."""
+    return ("output", *STATE_NAMES[cell])
+
+
+class Subject(Protocol):
+    """What a statement observes. Frozen and hashable: it is the session cache's key."""
+
+    device: str
+    call_path: str
+    shape: Shape
+
+    def make_layer(self, **changed):
+        """The subject's Keras layer, not yet built (with some arguments changed, for a twin)."""
+
+    @property
+    def seed_parts(self) -> tuple:
+        """What seeds its weights and inputs (`rnnspec.data.seed_for`)."""
+
+    @property
+    def fixes_batch(self) -> bool:
+        """Whether its model's Input must fix the batch size (a stateful layer keeps one state per sample)."""
+
+    def parts(self, layer) -> tuple:
+        """The layers whose weights, by name, the NumPy reference computes with (a direction, a cell)."""
+
+    @property
+    def call_arguments(self) -> dict:
+        """What an eager call passes beyond the inputs (a mask)."""
+
+    @property
+    def build_key(self) -> "Subject":
+        """Subjects with the same build key share one built layer and model."""
+
+    @property
+    def matrix_keys(self) -> tuple[tuple, ...]:
+        """(cell, return_sequences, return_state, device) rows of the behaviour matrix it counts in."""
+
+    def describe(self) -> str:
+        """The subject in words, for failure messages."""
+
+
+def arguments_text(arguments: dict) -> str:
+    return ", ".join(f"{name}={value!r}" for name, value in arguments.items())
+
+
+def input_text(shape: Shape) -> str:
+    return f"input (batch={shape.batch}, timesteps={shape.timesteps}, features={shape.features})"
+
+
+class SingleLayer:
+    """What LayerConfig and BidirectionalConfig share: one recurrent layer's cell, flags and arguments."""
+
+    cell: str
+    return_sequences: bool
+    return_state: bool
+    device: str
+    shape: Shape
+    call_path: str
+    options: tuple
+    tf32: bool | None
+
+    @property
+    def state_names(self) -> tuple[str, ...]:
+        return STATE_NAMES[self.cell]
+
+    @property
+    def layer_arguments(self) -> dict:
+        return {"return_sequences": self.return_sequences, "return_state": self.return_state, **dict(self.options)}
+
+    @property
+    def fixes_batch(self) -> bool:
+        return bool(dict(self.options).get("stateful"))
+
+    @property
+    def build_key(self):
+        """Configurations that differ only in call path or TF32 setting share one built layer and model."""
+        return replace(self, call_path="layer", tf32=None)
+
+    @property
+    def matrix_keys(self) -> tuple[tuple, ...]:
+        return ((self.cell, self.return_sequences, self.return_state, self.device),)
+
+    def where(self) -> str:
+        precision = "" if self.tf32 is None else f" with TF32 {'enabled' if self.tf32 else 'disabled'}"
+        return f"on {self.device}{precision} via {self.call_path}"
+
 
 @dataclass(frozen=True)
-class LayerConfig:
+class LayerConfig(SingleLayer):
+    """A recurrent layer: LSTM, GRU or SimpleRNN with its flags and further arguments."""
+
     cell: str
     return_sequences: bool
     return_state: bool
@@ -48,29 +167,193 @@ class LayerConfig:
     options: tuple[tuple[str, object], ...] = ()
     tf32: bool | None = None  # GPU float32 products in TF32 (True), full float32 (False), or the backend's default
 
-    @property
-    def state_names(self) -> tuple[str, ...]:
-        return STATE_NAMES[self.cell]
+    def make_layer(self, **changed):
+        return recurrent_layer(self.cell, self.shape.units, **{**self.layer_arguments, **changed})
 
     @property
-    def model_key(self) -> "LayerConfig":
-        """Configurations that differ only in call path or TF32 setting share one built layer and model."""
-        return replace(self, call_path="layer", tf32=None)
+    def seed_parts(self) -> tuple:
+        return (self.cell, self.shape.name, self.options)
+
+    def parts(self, layer) -> tuple:
+        return (layer,)
 
     @property
-    def matrix_key(self) -> tuple[str, bool, bool, str]:
-        return (self.cell, self.return_sequences, self.return_state, self.device)
-
-    @property
-    def layer_arguments(self) -> dict:
-        return {"return_sequences": self.return_sequences, "return_state": self.return_state, **dict(self.options)}
+    def call_arguments(self) -> dict:
+        return {}
 
     def describe(self) -> str:
         s = self.shape
         time = "None" if s.dynamic_time else s.timesteps
-        arguments = ", ".join(f"{name}={value!r}" for name, value in self.layer_arguments.items())
-        precision = "" if self.tf32 is None else f" with TF32 {'enabled' if self.tf32 else 'disabled'}"
         return (
-            f"{self.cell}(units={s.units}, {arguments}) on {self.device}{precision} via {self.call_path}, "
-            f"input (batch={s.batch}, timesteps={s.timesteps}, features={s.features}), Input time dimension {time}"
+            f"{self.cell}(units={s.units}, {arguments_text(self.layer_arguments)}) {self.where()}, "
+            f"{input_text(s)}, Input time dimension {time}"
         )
+
+
+@dataclass(frozen=True)
+class BidirectionalConfig(SingleLayer):
+    """A recurrent layer's configuration, wrapped in `Bidirectional`. `options` are the wrapped layer's arguments."""
+
+    cell: str
+    return_sequences: bool
+    return_state: bool
+    device: str
+    shape: Shape
+    call_path: str = "layer"
+    options: tuple[tuple[str, object], ...] = ()
+    tf32: bool | None = None
+    merge_mode: str | None = "concat"
+    backward_options: tuple[tuple[str, object], ...] | None = None  # arguments of a `backward_layer=`; None: none given
+    masked: bool = False  # called with BATCH_MASK
+
+    @property
+    def backward_config(self) -> LayerConfig:
+        """The configuration the backward direction computes with."""
+        options = self.options if self.backward_options is None else self.backward_options
+        return LayerConfig(self.cell, self.return_sequences, self.return_state, self.device, self.shape, options=options)
+
+    def make_layer(self, **changed):
+        backward = None
+        if self.backward_options is not None:
+            flags = {"return_sequences": self.return_sequences, "return_state": self.return_state}
+            backward = recurrent_layer(self.cell, self.shape.units, go_backwards=True, **flags, **dict(self.backward_options))
+        return installation.keras().layers.Bidirectional(
+            recurrent_layer(self.cell, self.shape.units, **{**self.layer_arguments, **changed}),
+            merge_mode=self.merge_mode, backward_layer=backward,
+        )
+
+    @property
+    def seed_parts(self) -> tuple:
+        return ("Bidirectional", self.cell, self.shape.name, self.options, self.backward_options)
+
+    def parts(self, layer) -> tuple:
+        return (layer.forward_layer, layer.backward_layer)
+
+    @property
+    def call_arguments(self) -> dict:
+        return {"mask": BATCH_MASK} if self.masked else {}
+
+    def describe(self) -> str:
+        s = self.shape
+        backward = "" if self.backward_options is None else f", backward_layer={self.cell}{dict(self.backward_options)}"
+        mask = ", with a mask" if self.masked else ""
+        return (
+            f"Bidirectional({self.cell}(units={s.units}, {arguments_text(self.layer_arguments)}), "
+            f"merge_mode={self.merge_mode!r}{backward}) {self.where()}{mask}, {input_text(s)}"
+        )
+
+
+# In a stack the lower cell has 4 units and the upper 3, so that states out of order differ in shape too.
+STACK_UNITS = (4, 3)
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """`RNN([lower cell, upper cell], return_sequences=True, return_state=True)` on the `batch` shape."""
+
+    cells: tuple[str, str]  # LSTM, GRU or SimpleRNN, whose cells are LSTMCell, GRUCell, SimpleRNNCell
+    device: str
+    call_path: str = "layer"
+    masked: bool = False  # called with BATCH_MASK
+    shape: Shape = SHAPES["batch"]
+
+    def __str__(self) -> str:
+        return "-".join((*self.cells, self.call_path, *(("masked",) if self.masked else ())))
+
+    def make_layer(self):
+        cells = [recurrent_layer(f"{cell}Cell", units) for cell, units in zip(self.cells, STACK_UNITS)]
+        return installation.keras().layers.RNN(cells, return_sequences=True, return_state=True)
+
+    @property
+    def seed_parts(self) -> tuple:
+        return ("stack", self.cells)
+
+    fixes_batch = False
+
+    def parts(self, layer) -> tuple:
+        return tuple(layer.cell.cells)
+
+    @property
+    def call_arguments(self) -> dict:
+        return {"mask": BATCH_MASK} if self.masked else {}
+
+    @property
+    def build_key(self):
+        return replace(self, call_path="layer", masked=False)
+
+    @property
+    def matrix_keys(self) -> tuple[tuple, ...]:
+        return tuple((cell, True, True, self.device) for cell in self.cells)
+
+    def describe(self) -> str:
+        cells = ", ".join(f"{cell}Cell({units})" for cell, units in zip(self.cells, STACK_UNITS))
+        mask = ", with a mask" if self.masked else ""
+        return (
+            f"RNN([{cells}], return_sequences=True, return_state=True) on {self.device} via {self.call_path}{mask}, "
+            f"{input_text(self.shape)}"
+        )
+
+
+@dataclass(frozen=True)
+class CustomCellConfig:
+    """`RNN(cell, return_sequences=True, return_state=True)` over a cell written by a user (rnnspec.custom_cells):
+    "WideOutputCell", a Keras layer, or "PlainCell", a plain class."""
+
+    cell: str
+    device: str
+    call_path: str = "layer"
+    masked: bool = False  # called with BATCH_MASK
+    shape: Shape = SHAPES["batch"]
+
+    def make_layer(self):
+        from rnnspec import custom_cells, data
+
+        s = self.shape
+        if self.cell == "PlainCell":  # not a Keras layer, so it holds its weights from the start
+            kernel, recurrent_kernel = data.distinct_weights(custom_cells.weight_shapes(s.features, s.units), self.seed)
+            cell = custom_cells.PlainCell(kernel, recurrent_kernel)
+        else:
+            cell = custom_cells.wide_output_cell_class()(s.units)
+        return installation.keras().layers.RNN(cell, return_sequences=True, return_state=True)
+
+    @property
+    def seed(self) -> int:
+        from rnnspec import data
+
+        return data.seed_for(*self.seed_parts)
+
+    @property
+    def seed_parts(self) -> tuple:
+        return ("custom cell", self.shape.features, self.shape.units)
+
+    fixes_batch = False
+
+    def parts(self, layer) -> tuple:
+        return (layer.cell,)
+
+    @property
+    def call_arguments(self) -> dict:
+        return {"mask": BATCH_MASK} if self.masked else {}
+
+    @property
+    def build_key(self):
+        return replace(self, call_path="layer", masked=False)
+
+    @property
+    def matrix_keys(self) -> tuple[tuple, ...]:
+        return ((self.cell, True, True, self.device),)
+
+    def describe(self) -> str:
+        mask = ", with a mask" if self.masked else ""
+        return (
+            f"RNN({self.cell}({self.shape.units}), return_sequences=True, return_state=True) on {self.device} via "
+            f"{self.call_path}{mask}, {input_text(self.shape)}"
+        )
+
+
+def layer_configuration(layer) -> dict:
+    """A layer's arguments as `get_config` reports them, with `use_cudnn`, which Keras 3 keeps out of the config."""
+    found = layer.get_config()
+    if hasattr(layer, "use_cudnn"):
+        found["use_cudnn"] = layer.use_cudnn
+    return found

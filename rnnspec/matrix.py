@@ -35,16 +35,23 @@ class BehaviourMatrix:
     def lines(self) -> list[str]:
         if not self.outcomes:
             return []
-        header = f"{'cell':<10} {'return_sequences':<17} {'return_state':<13}" + "".join(
+        header = f"{'cell':<15} {'return_sequences':<17} {'return_state':<13}" + "".join(
             f"{device:<28}" for device in DEVICES
         )
         rows = [header, "-" * len(header)]
-        for cell in CELLS:
+        for cell in self.cells():
             for sequences in (False, True):
                 for state in (False, True):
                     cells = [self.summary((cell, sequences, state, device)) for device in DEVICES]
-                    rows.append(f"{cell:<10} {str(sequences):<17} {str(state):<13}" + "".join(f"{c:<28}" for c in cells))
+                    if cell not in CELLS and set(cells) == {"-"}:
+                        continue  # a custom cell's subjects return sequences and states only
+                    rows.append(f"{cell:<15} {str(sequences):<17} {str(state):<13}" + "".join(f"{c:<28}" for c in cells))
         return rows
+
+    def cells(self) -> list[str]:
+        """Keras's cells first, then the cells written by users that subjects counted in (RNN over custom cells)."""
+        others = sorted({key[0] for key in self.outcomes} - set(CELLS))
+        return [*CELLS, *others]
 
     def summary(self, key) -> str:
         counts = Counter(self.outcomes.get(key, {}).values())

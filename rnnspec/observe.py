@@ -1,25 +1,32 @@
-"""Build a configuration's layer and model once, run it along a call path, and keep what came back.
+"""The one path from a subject (rnnspec.configs) to what it returned: build its layer and a functional model once,
+call it along its call path on its device with the kernel recorded, and keep the result as NumPy arrays.
 
-Building is what costs (tenths of a second per model on TensorFlow), so an `ObservationCache` builds each
-layer and model once per session and every spec statement reads the same `Observation`.
+Building is what costs (tenths of a second per model on TensorFlow), so the `ObservationCache` builds each subject
+once per session (subjects with the same `build_key` share the build) and observes it once; every statement reads
+the same `Observation`. Statements that call the built layer with arguments of their own (masks, initial states,
+`training`) go through `call`, which records the same way.
 """
 
-from dataclasses import dataclass, field
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from rnnspec import data, installation, kernels
-from rnnspec.configs import LayerConfig
+from rnnspec import backend_parity, data, installation, kernels
+from rnnspec.configs import LayerConfig, Subject
 
 
 @dataclass(frozen=True)
 class Returned:
-    """What one call of a configuration's layer returned, as NumPy arrays: the output, then the states."""
+    """What one call of a subject's layer returned, as NumPy arrays: the output(s), then the states, flattened."""
 
-    config: LayerConfig
+    config: Subject
     arrays: tuple[np.ndarray, ...]
     note: str = ""  # what the call was given beyond the inputs, e.g. a mask
     kernel: str = kernels.UNDETERMINED  # which kernel ran, as recorded by rnnspec.kernels
+    structure: object = None  # what the call returned as it came (nested tuples and lists), tensors as NumPy
+    container: type = tuple  # the Python type of what the call returned: a tensor type, tuple or list
+    dtypes: tuple[str, ...] = ()
 
     @property
     def output(self) -> np.ndarray:
@@ -40,124 +47,159 @@ class Returned:
 
 @dataclass(frozen=True)
 class Observation(Returned):
-    """What a layer returned for its configuration's own inputs and call path, with everything about the call
-    that the statements check: the structure it came in, dtypes, weights, and the shapes Keras predicted."""
+    """What a subject returned for its own inputs and call path, with everything about the call that the
+    statements check: weights, and the shapes Keras predicted."""
 
-    container: type = tuple  # the Python type of what the call returned: a tensor type, tuple or list
-    dtypes: tuple[str, ...] = ()
     inputs: np.ndarray | None = None
     weights: tuple[np.ndarray, ...] = ()  # in the layer's `weights` order
     weight_names: tuple[str, ...] = ()
-    computed_shapes: tuple = ()  # layer.compute_output_shape on the input's shape
+    parts: tuple[dict, ...] = ()  # the weights by name of each of the subject's parts (the layer, directions, cells)
+    computed_shapes: tuple = ()  # compute_output_shape on the input's shape, flattened
     symbolic_shapes: tuple = ()  # shapes of the functional model's symbolic outputs
-
-
-def as_tuple(shape_or_shapes) -> tuple:
-    """compute_output_shape returns a shape or a structure of shapes (tuples in Keras 3, TensorShapes in Keras 2);
-    make both a tuple of tuples."""
-    shapes = list(shape_or_shapes)
-    if shapes and not isinstance(shapes[0], (int, type(None))):
-        return tuple(tuple(s) for s in shapes)
-    return (tuple(shapes),)
 
 
 @dataclass
 class Built:
+    subject: Subject
     layer: object
     model: object
     inputs: np.ndarray
 
 
-def build(config: LayerConfig) -> Built:
-    """The layer, a functional model around it, and seeded inputs; weights set to distinct seeded values."""
+def weight_name(name: str) -> str:
+    """Keras 3 names weights `kernel`; Keras 2 names them `lstm/lstm_cell/kernel:0`."""
+    return name.split("/")[-1].split(":")[0]
+
+
+def layer_weights(layer) -> dict:
+    """A layer's (or a plain cell's) weights by name, as the NumPy reference takes them."""
+    if not hasattr(layer, "get_weights"):
+        return layer.named_weights
+    return {weight_name(w.name): value for w, value in zip(layer.weights, layer.get_weights())}
+
+
+def build(subject: Subject) -> Built:
+    """The subject's layer inside a functional model, with distinct seeded weights, and its seeded inputs."""
     keras = installation.keras()
-    shape = config.shape
-    layer = getattr(keras.layers, config.cell)(shape.units, **config.layer_arguments)
-    time = None if shape.dynamic_time else shape.timesteps
-    # A stateful layer keeps one state per sample, so its model must fix the batch size.
-    batch = shape.batch if dict(config.options).get("stateful") else None
-    inputs = keras.Input(batch_shape=(batch, time, shape.features))
-    model = keras.Model(inputs, layer(inputs))
-    seed = data.seed_for(config.cell, shape.name, config.options)
-    named_shapes = [(w.name, tuple(w.shape)) for w in layer.weights]
-    layer.set_weights(data.distinct_weights(named_shapes, seed))
-    return Built(layer, model, data.inputs(shape.input_shape, seed))
+    shape = subject.shape
+    seed = data.seed_for(*subject.seed_parts)
+    with installation.on_device(subject.device):
+        layer = subject.make_layer()
+        time = None if shape.dynamic_time else shape.timesteps
+        inputs = keras.Input(batch_shape=(shape.batch if subject.fixes_batch else None, time, shape.features))
+        model = keras.Model(inputs, layer(inputs))
+        if layer.weights:  # a plain-class cell holds its weights itself
+            layer.set_weights(data.distinct_weights([(w.name, tuple(w.shape)) for w in layer.weights], seed))
+    return Built(subject, layer, model, data.inputs(shape.input_shape, seed))
 
 
-CALLERS = {
-    "layer": lambda built: built.layer(built.inputs),
-    "model": lambda built: built.model(built.inputs),
-    "predict": lambda built: built.model.predict(built.inputs, batch_size=len(built.inputs), verbose=0),
-}
-
-
-def twin(config: LayerConfig, built: Built, **arguments):
-    """A layer like the configuration's, with some arguments changed, holding the very same weights."""
-    with installation.on_device(config.device):
-        layer = getattr(installation.keras().layers, config.cell)(
-            config.shape.units, **{**config.layer_arguments, **arguments}
-        )
+def twin(built: Built, **arguments):
+    """A layer like the subject's, with some arguments changed, holding the very same weights."""
+    with installation.on_device(built.subject.device):
+        layer = built.subject.make_layer(**arguments)
         layer.build(built.inputs.shape)
         layer.set_weights(built.layer.get_weights())
     return layer
 
 
-def flatten(returned) -> tuple:
-    return tuple(returned) if isinstance(returned, (tuple, list)) else (returned,)
+def leaves(structure) -> list:
+    if isinstance(structure, (tuple, list)):
+        return [leaf for part in structure for leaf in leaves(part)]
+    return [structure]
 
 
-def call(config: LayerConfig, layer, inputs, note="", **arguments) -> Returned:
-    """Call `layer` eagerly on the configuration's device with further call arguments (mask, initial_state)."""
-    with installation.on_device(config.device), kernels.recording(installation.current().backend) as record:
-        returned = layer(inputs, **arguments)
-    arrays = tuple(np.asarray(installation.to_numpy(t)) for t in flatten(returned))
-    return Returned(config, arrays, note, record.kernel)
+def to_numpy_nested(returned):
+    if isinstance(returned, (tuple, list)):
+        # Keras 2 returns list subclasses (TensorFlow's ListWrapper), which cannot be built from a generator.
+        return (tuple if isinstance(returned, tuple) else list)(to_numpy_nested(part) for part in returned)
+    return np.asarray(installation.to_numpy(returned))
 
 
-def observe(config: LayerConfig, built: Built) -> Observation:
-    with (
-        installation.on_device(config.device),
-        installation.tf32(config.tf32),
-        kernels.recording(installation.current().backend) as record,
-    ):
-        returned = CALLERS[config.call_path](built)
-    flat = flatten(returned)
+def shape_leaves(shapes) -> tuple[tuple, ...]:
+    """compute_output_shape returns a shape or a structure of shapes (tuples in Keras 3, TensorShapes in Keras 2);
+    make it a flat tuple of tuples."""
+    if hasattr(shapes, "as_list"):
+        shapes = shapes.as_list()
+    shapes = list(shapes)
+    if all(isinstance(d, (int, type(None))) for d in shapes):
+        return (tuple(shapes),)
+    return tuple(leaf for part in shapes for leaf in shape_leaves(part))
+
+
+def recorded_call(subject: Subject, function, note: str = "", tf32=None) -> Returned:
+    """Run `function()` on the subject's device (and TF32 setting), record the kernel, keep what it returned."""
+    with ExitStack() as scope:
+        scope.enter_context(installation.on_device(subject.device))
+        scope.enter_context(installation.tf32(tf32))
+        record = scope.enter_context(kernels.recording(installation.current().backend))
+        returned = function()
+    flat = leaves(returned)
+    return Returned(
+        config=subject,
+        arrays=tuple(np.asarray(installation.to_numpy(t)) for t in flat),
+        note=note,
+        kernel=record.kernel,
+        structure=to_numpy_nested(returned),
+        container=type(returned),
+        dtypes=tuple(installation.dtype_name(t) for t in flat),
+    )
+
+
+def call(subject: Subject, layer, inputs, note="", **arguments) -> Returned:
+    """Call `layer` eagerly on the subject's device with further call arguments (mask, initial_state, training)."""
+    return recorded_call(subject, lambda: layer(inputs, **arguments), note)
+
+
+CALL_PATHS = {
+    "layer": lambda built: built.layer(built.inputs, **built.subject.call_arguments),
+    "model": lambda built: built.model(built.inputs),
+    "predict": lambda built: built.model.predict(built.inputs, batch_size=len(built.inputs), verbose=0),
+}
+
+
+def observe(subject: Subject, built: Built) -> Observation:
+    built = replace(built, subject=subject)  # the build may be shared with a subject of another call path
+    returned = recorded_call(subject, lambda: CALL_PATHS[subject.call_path](built), tf32=getattr(subject, "tf32", None))
     layer = built.layer
     return Observation(
-        config=config,
-        kernel=record.kernel,
-        container=type(returned),
-        arrays=tuple(np.asarray(installation.to_numpy(t)) for t in flat),
-        dtypes=tuple(installation.dtype_name(t) for t in flat),
+        **vars(returned),
         inputs=built.inputs,
         weights=tuple(layer.get_weights()),
         weight_names=tuple(w.name for w in layer.weights),
-        computed_shapes=as_tuple(layer.compute_output_shape(built.inputs.shape)),
+        parts=tuple(layer_weights(part) for part in subject.parts(layer)),
+        computed_shapes=shape_leaves(layer.compute_output_shape(built.inputs.shape)),
         symbolic_shapes=tuple(tuple(t.shape) for t in built.model.outputs),
     )
 
 
-def observe_fresh(config: LayerConfig) -> Observation:
+def observe_fresh(subject: Subject) -> Observation:
     """Build and observe without the cache: for layers patched by a meta-test, which must not be cached."""
-    with installation.on_device(config.device):
-        return observe(config, build(config))
+    return observe(subject, build(subject))
 
 
 @dataclass
 class ObservationCache:
-    """Builds each layer and model once per process and each observation once."""
+    """The session's one cache: each subject built once (by build key) and observed once, and the parity runs
+    under each other backend done once."""
 
     built: dict = field(default_factory=dict)
     observed: dict = field(default_factory=dict)
+    elsewhere: dict = field(default_factory=dict)
 
-    def built_for(self, config: LayerConfig) -> Built:
-        key = config.model_key
+    def built_for(self, subject: Subject) -> Built:
+        key = subject.build_key
         if key not in self.built:
-            with installation.on_device(config.device):
-                self.built[key] = build(key)
+            self.built[key] = build(key)
         return self.built[key]
 
-    def get(self, config: LayerConfig) -> Observation:
-        if config not in self.observed:
-            self.observed[config] = observe(config, self.built_for(config))
-        return self.observed[config]
+    def get(self, subject: Subject) -> Observation:
+        if subject not in self.observed:
+            self.observed[subject] = observe(subject, self.built_for(subject))
+        return self.observed[subject]
+
+    def under_backend(self, backend: str, configs: tuple[LayerConfig, ...], workdir) -> list[dict]:
+        """What `configs` returned under another backend, in a process of its own (rnnspec.backend_parity)."""
+        key = (backend, configs)
+        if key not in self.elsewhere:
+            self.elsewhere[key] = backend_parity.run_under(backend, list(configs), workdir)
+        return self.elsewhere[key]

@@ -104,35 +104,36 @@ def observation_cache():
     return ObservationCache()
 
 
-def enter_configuration(request, config) -> None:
-    """Record the test under its configuration in the behaviour matrix; skip it where its device is absent."""
-    request.node.user_properties.append((PROPERTY, config.matrix_key))
-    skip_unless_visible(config.device)
-    dtype = dict(config.options).get("dtype")
+def enter_configuration(request, subject) -> None:
+    """Record the test under its subject in the behaviour matrix; skip it where its device is absent."""
+    for key in subject.matrix_keys:
+        request.node.user_properties.append((PROPERTY, key))
+    skip_unless_visible(subject.device)
+    dtype = dict(getattr(subject, "options", ())).get("dtype")
     if dtype == "float64" and not installation.computes_in_float64():
         pytest.skip("JAX computes float64 layers in float32 unless JAX_ENABLE_X64=1")
 
 
 @pytest.fixture
 def observe(request, observation_cache):
-    """observe(config) -> Observation: what the configuration's layer returned on its own inputs and call path
+    """observe(subject) -> Observation: what the subject (rnnspec.configs) returned on its own inputs and call path
     (built and run once per session)."""
 
-    def observe_config(config):
-        enter_configuration(request, config)
-        return observation_cache.get(config)
+    def observe_subject(subject):
+        enter_configuration(request, subject)
+        return observation_cache.get(subject)
 
-    return observe_config
+    return observe_subject
 
 
 @pytest.fixture
-def built(request, observation_cache):
-    """built(config) -> Built: the configuration's layer, model and inputs (built once per session), for
-    statements that call the layer with arguments of their own (masks, initial states)."""
+def build(request, observation_cache):
+    """build(subject) -> Built: the subject's layer, model and inputs (built once per session), for statements
+    that call the layer with arguments of their own (masks, initial states, training)."""
 
-    def built_for(config):
-        enter_configuration(request, config)
-        return observation_cache.built_for(config)
+    def built_for(subject):
+        enter_configuration(request, subject)
+        return observation_cache.built_for(subject)
 
     return built_for
 

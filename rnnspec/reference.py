@@ -20,7 +20,10 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["ACTIVATIONS", "CellSpec", "cell_step", "run_sequence", "bidirectional"]
+from rnnspec.configs import GATE_COUNT as _GATES
+from rnnspec.configs import MERGE_MODES as _MERGE_MODES
+
+__all__ = ["ACTIVATIONS", "CellSpec", "cell_step", "run_sequence", "bidirectional", "wide_output_cell"]
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -40,8 +43,6 @@ ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "hard_sigmoid_keras2": lambda x: np.clip(0.2 * x + 0.5, 0.0, 1.0),
 }
 
-_GATES = {"LSTM": 4, "GRU": 3, "SimpleRNN": 1}
-_MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
 
 @dataclass(frozen=True)
@@ -276,3 +277,23 @@ def bidirectional(
     else:
         merged = [y_f, y_b]
     return merged, states_f, states_b
+
+
+def wide_output_cell(kernel, recurrent_kernel, x, mask=None) -> tuple[np.ndarray, np.ndarray]:
+    """(outputs (B, T, 2M), final h) of the user-written cell of rnnspec.custom_cells: h' = tanh(x K + h U), output
+    [h', x K]. At a masked step the state is held and the output repeats the previous step's output (zeros before
+    the first valid step), as `RNN` documents for `zero_output_for_mask=False`."""
+    kernel, recurrent_kernel, x = _f64(kernel), _f64(recurrent_kernel), _f64(x)
+    batch, steps, _ = x.shape
+    h = np.zeros((batch, recurrent_kernel.shape[0]))
+    previous = np.zeros((batch, 2 * recurrent_kernel.shape[0]))
+    outputs = np.zeros((batch, steps, previous.shape[1]))
+    for t in range(steps):
+        projection = x[:, t] @ kernel
+        new_h = np.tanh(projection + h @ recurrent_kernel)
+        output = np.concatenate([new_h, projection], axis=-1)
+        if mask is not None:
+            valid = mask[:, t][:, None]
+            output, new_h = np.where(valid, output, previous), np.where(valid, new_h, h)
+        outputs[:, t], previous, h = output, output, new_h
+    return outputs, h

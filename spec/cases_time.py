@@ -7,7 +7,7 @@ statement about states or sequences selects exactly the modes it speaks of (`has
 from pytest_cases import case, parametrize
 
 from rnnspec import options
-from rnnspec.configs import CELLS, LayerConfig
+from rnnspec.configs import CELLS, BidirectionalConfig, LayerConfig
 from rnnspec.sequences import MASKS, PADDED
 from spec.cases import Tag
 
@@ -122,4 +122,4 @@ def zero_output_last_output(cell, return_state, device, go_backwards):
 # Bidirectional wrappers, for initial states given to both directions.
 @parametrize(cell=CELLS, return_sequences=(False, True), device=DEVICES)
 def bidirectional_layer(cell, return_sequences, device):
-    return on_padded_batch(cell, return_sequences, True, device)
+    return BidirectionalConfig(cell, return_sequences, True, device, PADDED)

@@ -5,16 +5,15 @@ import inspect
 
 from pytest_cases import case, parametrize
 
-from rnnspec import installation, options
-from rnnspec.configs import CELLS, SHAPES, LayerConfig
-from rnnspec.wrappers import MERGE_MODES, BidirectionalConfig, StackConfig
+from rnnspec import options
+from rnnspec.configs import CELLS, MERGE_MODES, SHAPES, BidirectionalConfig, LayerConfig, StackConfig, layer_class
 
 devices = options.current.devices
 
 
 def accepts(cell: str, argument: str) -> bool:
     """Whether the installed Keras's layer has the argument (use_cudnn, for one, is Keras 3's)."""
-    return argument in inspect.signature(getattr(installation.keras().layers, cell)).parameters
+    return argument in inspect.signature(layer_class(cell)).parameters
 
 
 class Tag:

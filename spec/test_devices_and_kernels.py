@@ -21,11 +21,10 @@ from pytest_cases import parametrize_with_cases
 
 from rnnspec import divergences, installation, kernels
 from rnnspec.assertions import assert_close, assert_identical
-from rnnspec.backend_parity import run_under
-from rnnspec.configs import CELLS, SHAPES, LayerConfig
+from rnnspec.configs import CELLS, SHAPES, LayerConfig, recurrent_layer
+from rnnspec.expected import expected
 from rnnspec.installation import BACKENDS
-from rnnspec.observe import call, twin
-from rnnspec.oracle import expected, layer_weights
+from rnnspec.observe import call, layer_weights, twin
 from rnnspec.sequences import MASKS, is_right_padded, lengths, padded_steps_expected
 from rnnspec.tolerances import BACKEND_PARITY, GPU_VERSUS_CPU, VERSUS_REFERENCE
 
@@ -88,43 +87,41 @@ def test_on_a_gpu_each_ineligible_argument_alone_selects_the_generic_kernel(conf
 
 @pytest.mark.parametrize("mask_name", sorted(MASKS))
 @parametrize_with_cases("config", cases=CASES, prefix="eligible_")
-def test_on_a_gpu_the_mask_decides_the_kernel_as_each_backend_states(config, mask_name, built):
+def test_on_a_gpu_the_mask_decides_the_kernel_as_each_backend_states(config, mask_name, build):
     """On a GPU under a mask, TensorFlow keeps cuDNN for strictly right-padded masks without an empty sample and
     falls back to the generic kernel otherwise; PyTorch and JAX fall back for any mask."""
-    layer = built(config)
+    built = build(config)
     mask = MASKS[mask_name]
-    run = call(config, layer.layer, layer.inputs, note=f"mask {mask_name}", mask=mask)
+    run = call(config, built.layer, built.inputs, note=f"mask {mask_name}", mask=mask)
     require_kernel_record(run)
     wanted = kernels.CUDNN if cudnn_expected(config.cell, mask) else kernels.GENERIC
     assert run.kernel == wanted, f"the {run.kernel} kernel ran where {wanted} was expected\n  configuration: {run.describe()}"
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="cudnn_capable_")
-def test_use_cudnn_true_is_refused_where_cudnn_cannot_run(config, built, request):
+def test_use_cudnn_true_is_refused_where_cudnn_cannot_run(config, build, request):
     """`use_cudnn=True` where cuDNN cannot run (on a CPU; on a GPU, with a relu activation) raises a ValueError
     that names use_cudnn, instead of silently running the generic kernel."""
     require_use_cudnn()
     backend = installation.current().backend
     if config.device == "cpu" and (backend == "torch" or (backend == "jax" and config.cell == "GRU")):
         divergences.expect(request, divergences.USE_CUDNN_TRUE_RUNS_ANOTHER_KERNEL)
-    layer = built(config)
-    arguments = {**config.layer_arguments, "use_cudnn": True}
-    if config.device == "gpu":
-        arguments["activation"] = "relu"
+    built = build(config)
+    arguments = {"use_cudnn": True, **({"activation": "relu"} if config.device == "gpu" else {})}
     with installation.on_device(config.device), pytest.raises(ValueError, match="use_cudnn"):
-        getattr(installation.keras().layers, config.cell)(config.shape.units, **arguments)(layer.inputs)
+        config.make_layer(**arguments)(built.inputs)
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="cudnn_capable_")
-def test_use_cudnn_false_runs_the_generic_kernel_and_the_reference_values(config, built):
+def test_use_cudnn_false_runs_the_generic_kernel_and_the_reference_values(config, build):
     """`use_cudnn=False` runs the generic kernel, on any device, and returns the reference's values."""
     require_use_cudnn()
-    layer = built(config)
-    generic = twin(config, layer, use_cudnn=False)
-    run = call(config, generic, layer.inputs, note="use_cudnn=False")
+    built = build(config)
+    generic = twin(built, use_cudnn=False)
+    run = call(config, generic, built.inputs, note="use_cudnn=False")
     require_kernel_record(run)
     assert run.kernel == kernels.GENERIC, f"the {run.kernel} kernel ran\n  configuration: {run.describe()}"
-    for name, actual, wanted in zip(RETURNED, run.arrays, expected(config, layer_weights(generic), layer.inputs)):
+    for name, actual, wanted in zip(RETURNED, run.arrays, expected(config, layer_weights(generic), built.inputs)):
         assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"{name} and the reference {name}", run)
 
 
@@ -132,14 +129,13 @@ def test_use_cudnn_false_runs_the_generic_kernel_and_the_reference_values(config
 def test_use_cudnn_is_auto_by_default_and_refuses_other_values(cell):
     """`use_cudnn` defaults to "auto" and accepts only "auto", True and False (a ValueError names the argument);
     a Keras without the argument refuses it as an unknown keyword."""
-    layers = installation.keras().layers
     if not installation.has_use_cudnn():
         with pytest.raises((TypeError, ValueError)):
-            getattr(layers, cell)(2, use_cudnn=False)
+            recurrent_layer(cell, 2, use_cudnn=False)
         return
-    assert getattr(layers, cell)(2).use_cudnn == "auto", "use_cudnn does not default to 'auto'"
+    assert recurrent_layer(cell, 2).use_cudnn == "auto", "use_cudnn does not default to 'auto'"
     with pytest.raises(ValueError, match="use_cudnn"):
-        getattr(layers, cell)(2, use_cudnn="always")
+        recurrent_layer(cell, 2, use_cudnn="always")
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="catalogue_", glob="*gpu")
@@ -153,14 +149,14 @@ def test_on_a_gpu_outputs_and_states_equal_the_cpus(config, observe):
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="eligible_")
-def test_on_a_gpu_cudnn_equals_the_generic_kernel(config, built):
+def test_on_a_gpu_cudnn_equals_the_generic_kernel(config, build):
     """On one GPU with TF32 disabled, the cuDNN kernel and the generic kernel (`use_cudnn=False`, same weights)
     return the same outputs and states; the check first proves that the two runs used different kernels."""
     require_use_cudnn()
-    layer = built(config)
+    built = build(config)
     with installation.tf32(False):
-        fast = call(config, layer.layer, layer.inputs, note="TF32 disabled")
-        generic = call(config, twin(config, layer, use_cudnn=False), layer.inputs, note="use_cudnn=False")
+        fast = call(config, built.layer, built.inputs, note="TF32 disabled")
+        generic = call(config, twin(built, use_cudnn=False), built.inputs, note="use_cudnn=False")
     require_kernel_record(fast)
     if not cudnn_expected(config.cell):
         pytest.skip(f"{installation.current().backend} runs no cuDNN {config.cell}: there is no second kernel")
@@ -173,46 +169,33 @@ def test_on_a_gpu_cudnn_equals_the_generic_kernel(config, built):
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="masked_sequences_")
-def test_under_a_mask_cudnn_writes_zeros_where_the_generic_kernel_repeats_the_last_output(config, built):
+def test_under_a_mask_cudnn_writes_zeros_where_the_generic_kernel_repeats_the_last_output(config, build):
     """A known kernel difference: with `return_sequences` and a right-padded mask, padded steps hold zeros when
     cuDNN ran and repeat the last valid output when the generic kernel ran."""
-    layer = built(config)
+    built = build(config)
     mask = MASKS["right_padded"]
-    run = call(config, layer.layer, layer.inputs, note="mask right_padded", mask=mask)
+    run = call(config, built.layer, built.inputs, note="mask right_padded", mask=mask)
     require_kernel_record(run)
     for sample, length in enumerate(lengths(mask)):
         wanted = padded_steps_expected(run.output, sample, length, run.kernel)
         assert_identical(run.output[sample, length:], wanted, f"sample {sample}'s padded steps under the {run.kernel} kernel", run)
 
 
-PARITY_CONFIGS = [
+PARITY_CONFIGS = tuple(
     LayerConfig(cell, sequences, state, "cpu", SHAPES[shape])
     for cell in CELLS for sequences in (False, True) for state in (False, True) for shape in ("notebook", "batch")
-]
-
-
-@pytest.fixture(scope="module")
-def other_backend_runs(tmp_path_factory):
-    """backend -> what the parity configurations returned under it, in a process of its own (run once)."""
-    runs = {}
-
-    def run(backend):
-        if backend not in runs:
-            runs[backend] = run_under(backend, PARITY_CONFIGS, tmp_path_factory.mktemp(backend))
-        return runs[backend]
-
-    return run
+)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_the_backends_agree_on_the_cpu(backend, other_backend_runs, observe):
+def test_the_backends_agree_on_the_cpu(backend, observe, observation_cache, tmp_path):
     """On the CPU, TensorFlow, JAX and PyTorch return the same outputs and states for the same weights and inputs."""
     here = installation.current().backend
     if backend == here:
         pytest.skip(f"{backend} is the backend under test; it is compared with the others")
     if importlib.util.find_spec(backend) is None:
         pytest.skip(f"{backend} is not installed (pip install -e '.[backends]')")
-    for config, theirs in zip(PARITY_CONFIGS, other_backend_runs(backend)):
+    for config, theirs in zip(PARITY_CONFIGS, observation_cache.under_backend(backend, PARITY_CONFIGS, tmp_path)):
         ours = observe(config)
         for mine, other in zip(ours.weights, theirs["weights"]):
             assert_identical(other, mine, f"the weights {backend} ran with", ours)
@@ -237,6 +220,6 @@ def test_a_recurrent_layer_builds_and_runs_inside_keras_device(cell, request):
     x = np.ones((2, 3, 4), dtype="float32")
     with keras.device("cpu:0"):
         inputs = keras.Input(shape=(3, 4))
-        model = keras.Model(inputs, getattr(keras.layers, cell)(5)(inputs))
+        model = keras.Model(inputs, recurrent_layer(cell, 5)(inputs))
         y = installation.to_numpy(model(x))
     assert y.shape == (2, 5), f"{cell} inside keras.device returned shape {y.shape}"

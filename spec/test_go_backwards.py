@@ -10,8 +10,8 @@ import numpy as np
 from pytest_cases import parametrize_with_cases
 
 from rnnspec.assertions import assert_close, assert_identical
-from rnnspec.observe import call, twin
-from rnnspec.oracle import expected, layer_weights
+from rnnspec.expected import expected
+from rnnspec.observe import call, layer_weights, twin
 from rnnspec.sequences import MASKS, lengths
 from rnnspec.tolerances import VERSUS_REFERENCE
 from spec.cases import Tag
@@ -21,46 +21,46 @@ RETURNED = ("output", "h", "c")
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="backwards_", has_tag=Tag.STATES)
-def test_reading_backwards_the_last_output_is_still_the_final_h(config, built):
+def test_reading_backwards_the_last_output_is_still_the_final_h(config, build):
     """Reading backwards, the output (or, with `return_sequences`, its last step: the first input step, read last)
     is exactly the final h: the output sequence is in processing order."""
-    layer = built(config)
-    returned = call(config, layer.layer, layer.inputs)
+    built = build(config)
+    returned = call(config, built.layer, built.inputs)
     last = returned.output[:, -1] if config.return_sequences else returned.output
     assert_identical(last, returned.state["h"], "the last output and the final h", returned)
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="backwards_")
-def test_reading_backwards_equals_a_forward_layer_on_the_reversed_input(config, built):
+def test_reading_backwards_equals_a_forward_layer_on_the_reversed_input(config, build):
     """A layer with `go_backwards=True` returns exactly what the same layer reading forwards returns for the
     time-reversed input."""
-    layer = built(config)
-    forward = twin(config, layer, go_backwards=False)
-    backwards = call(config, layer.layer, layer.inputs)
-    reversed_input = call(config, forward, layer.inputs[:, ::-1].copy(), note="forward layer, reversed input")
+    built = build(config)
+    forward = twin(built, go_backwards=False)
+    backwards = call(config, built.layer, built.inputs)
+    reversed_input = call(config, forward, built.inputs[:, ::-1].copy(), note="forward layer, reversed input")
     for name, actual, wanted in zip(RETURNED, backwards.arrays, reversed_input.arrays):
         assert_identical(actual, wanted, f"{name} reading backwards and {name} of the reversed input", backwards)
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="backwards_")
-def test_reading_backwards_equals_the_reference(config, built):
+def test_reading_backwards_equals_the_reference(config, build):
     """Reading backwards, the output and states equal the reference reading the steps from last to first."""
-    layer = built(config)
-    returned = call(config, layer.layer, layer.inputs)
-    for name, actual, wanted in zip(RETURNED, returned.arrays, expected(config, layer_weights(layer.layer), layer.inputs)):
+    built = build(config)
+    returned = call(config, built.layer, built.inputs)
+    for name, actual, wanted in zip(RETURNED, returned.arrays, expected(config, layer_weights(built.layer), built.inputs)):
         assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"{name} and the reference {name}", returned)
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="backwards_", has_tag=Tag.SEQUENCES)
-def test_reading_backwards_under_a_mask_reads_the_padding_first(config, built):
+def test_reading_backwards_under_a_mask_reads_the_padding_first(config, build):
     """Reading a right-padded batch backwards, the padded steps come first in processing order: the output is
     zeros until the sample's first valid step is read, and equals the reference throughout."""
-    layer = built(config)
+    built = build(config)
     mask = MASKS["right_padded"]
-    returned = call(config, layer.layer, layer.inputs, note="mask right_padded", mask=mask)
+    returned = call(config, built.layer, built.inputs, note="mask right_padded", mask=mask)
     for sample, length in enumerate(lengths(mask)):
         padding = returned.output[sample, : config.shape.timesteps - length]
         assert_identical(padding, np.zeros_like(padding), f"sample {sample}'s outputs before its first valid step", returned)
-    reference = expected(config, layer_weights(layer.layer), layer.inputs, mask=mask)
+    reference = expected(config, layer_weights(built.layer), built.inputs, mask=mask)
     for name, actual, wanted in zip(RETURNED, returned.arrays, reference):
         assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"{name} and the reference {name}", returned)

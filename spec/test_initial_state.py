@@ -12,8 +12,8 @@ from pytest_cases import parametrize_with_cases
 
 from rnnspec import data, installation, reference
 from rnnspec.assertions import assert_close
-from rnnspec.observe import call
-from rnnspec.oracle import cell_spec, expected, layer_weights
+from rnnspec.expected import cell_spec, expected
+from rnnspec.observe import call, layer_weights
 from rnnspec.tolerances import VERSUS_REFERENCE
 
 CASES = "spec.cases_time"
@@ -32,15 +32,15 @@ def as_tensors(states):
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="right_padded_")
-def test_initial_state_is_where_the_recurrence_starts(config, built):
+def test_initial_state_is_where_the_recurrence_starts(config, build):
     """Given `initial_state`, the output and states equal the reference started from those states (and not the
     reference started from zeros)."""
-    layer = built(config)
+    built = build(config)
     initial = initial_states(config, len(config.state_names))
-    returned = call(config, layer.layer, layer.inputs, note="initial_state given", initial_state=as_tensors(initial))
-    weights = layer_weights(layer.layer)
-    from_initial = expected(config, weights, layer.inputs, initial_state=initial)
-    assert not np.allclose(from_initial[0], expected(config, weights, layer.inputs)[0], atol=1e-3), (
+    returned = call(config, built.layer, built.inputs, note="initial_state given", initial_state=as_tensors(initial))
+    weights = layer_weights(built.layer)
+    from_initial = expected(config, weights, built.inputs, initial_state=initial)
+    assert not np.allclose(from_initial[0], expected(config, weights, built.inputs)[0], atol=1e-3), (
         "the test's initial states make no difference to the reference; choose others"
     )
     for name, actual, wanted in zip(RETURNED, returned.arrays, from_initial):
@@ -48,26 +48,16 @@ def test_initial_state_is_where_the_recurrence_starts(config, built):
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="bidirectional_")
-def test_bidirectional_takes_forward_states_then_backward_states(config, built):
+def test_bidirectional_takes_forward_states_then_backward_states(config, build):
     """`Bidirectional(...)(x, initial_state=[forward states..., backward states...])` starts the forward layer
     from the first half and the backward layer from the second, as the reference composed the same way does."""
-    keras = installation.keras()
-    template = built(config)
-    count = len(config.state_names)
-    with installation.on_device(config.device):
-        wrapper = keras.layers.Bidirectional(
-            getattr(keras.layers, config.cell)(config.shape.units, **config.layer_arguments), merge_mode="concat"
-        )
-        wrapper.build(template.inputs.shape)
-        for direction, seed in ((wrapper.forward_layer, 1), (wrapper.backward_layer, 2)):
-            named = [(w.name, tuple(w.shape)) for w in direction.weights]
-            direction.set_weights(data.distinct_weights(named, data.seed_for(config.cell, "bidirectional", seed)))
-    initial = initial_states(config, 2 * count)
-    returned = call(config, wrapper, template.inputs, note="Bidirectional, concat", initial_state=as_tensors(initial))
+    built = build(config)
+    initial = initial_states(config, 2 * len(config.state_names))
+    returned = call(config, built.layer, built.inputs, note="initial_state given", initial_state=as_tensors(initial))
+    forward, backward = (layer_weights(part) for part in config.parts(built.layer))
     spec = cell_spec(config)
     merged, forward_states, backward_states = reference.bidirectional(
-        spec, layer_weights(wrapper.forward_layer), spec, layer_weights(wrapper.backward_layer), template.inputs,
-        return_sequences=config.return_sequences, initial_state=initial,
+        spec, forward, spec, backward, built.inputs, return_sequences=config.return_sequences, initial_state=initial,
     )
     names = ["output"] + [f"forward {n}" for n in config.state_names] + [f"backward {n}" for n in config.state_names]
     for name, actual, wanted in zip(names, returned.arrays, (merged, *forward_states, *backward_states)):

@@ -19,9 +19,9 @@ from pytest_cases import parametrize_with_cases
 
 from rnnspec import divergences, installation
 from rnnspec.assertions import assert_close, assert_identical
-from rnnspec.observe import call
-from rnnspec.oracle import expected, layer_weights
+from rnnspec.expected import expected
 from rnnspec.kernels import CUDNN
+from rnnspec.observe import call, layer_weights
 from rnnspec.sequences import MASK_VALUE, MASKS, for_masking_layer, lengths, padded_steps_expected
 from rnnspec.tolerances import FLOAT32_REARRANGED, VERSUS_REFERENCE
 from spec.cases import Tag
@@ -46,41 +46,41 @@ def assert_equals_reference(returned, built, mask_name, initial_state=None):
 
 
 @parametrize_with_cases("config, mask_name", cases=CASES, prefix="masked_")
-def test_a_masked_call_equals_the_reference(config, mask_name, built):
+def test_a_masked_call_equals_the_reference(config, mask_name, build):
     """Under a mask, the output and states equal the reference: states held across masked steps, the output of a
     masked step repeating the last valid output (zeros before the first valid step)."""
-    layer = built(config)
-    assert_equals_reference(masked_call(config, layer, mask_name), layer, mask_name)
+    built = build(config)
+    assert_equals_reference(masked_call(config, built, mask_name), built, mask_name)
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="right_padded_", has_tag=Tag.STATES)
-def test_the_final_state_of_a_right_padded_sample_is_that_of_its_unpadded_sequence(config, built):
+def test_the_final_state_of_a_right_padded_sample_is_that_of_its_unpadded_sequence(config, build):
     """For right-padded samples, the returned states equal those of each sample's unpadded sequence run alone."""
-    layer = built(config)
-    padded = masked_call(config, layer, RIGHT_PADDED)
+    built = build(config)
+    padded = masked_call(config, built, RIGHT_PADDED)
     for sample, length in enumerate(lengths(MASKS[RIGHT_PADDED])):
-        alone = call(config, layer.layer, layer.inputs[sample : sample + 1, :length], note=f"sample {sample} alone")
+        alone = call(config, built.layer, built.inputs[sample : sample + 1, :length], note=f"sample {sample} alone")
         for name, batched, single in zip(config.state_names, padded.states, alone.states):
             assert_close(batched[sample : sample + 1], single, FLOAT32_REARRANGED, f"sample {sample}'s {name}", padded)
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="right_padded_", has_tag=Tag.SEQUENCES)
-def test_padded_steps_repeat_the_last_valid_output(config, built):
+def test_padded_steps_repeat_the_last_valid_output(config, build):
     """With `return_sequences`, each padded step of a right-padded sample repeats the sample's last valid output
     exactly (generic kernel; the cuDNN kernel writes zeros there, a known kernel difference)."""
-    layer = built(config)
-    returned = masked_call(config, layer, RIGHT_PADDED)
+    built = build(config)
+    returned = masked_call(config, built, RIGHT_PADDED)
     for sample, length in enumerate(lengths(MASKS[RIGHT_PADDED])):
         wanted = padded_steps_expected(returned.output, sample, length, returned.kernel)
         assert_identical(returned.output[sample, length:], wanted, f"sample {sample}'s padded steps", returned)
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="right_padded_", has_tag=Tag.STATES)
-def test_under_a_mask_the_output_still_ends_with_the_final_h(config, built):
+def test_under_a_mask_the_output_still_ends_with_the_final_h(config, build):
     """Under a right-padding mask the output (or its last step, with `return_sequences`) is still exactly h
     (with `return_sequences` under the cuDNN kernel, only for samples that are not padded: the others end in zeros)."""
-    layer = built(config)
-    returned = masked_call(config, layer, RIGHT_PADDED)
+    built = build(config)
+    returned = masked_call(config, built, RIGHT_PADDED)
     last = returned.output[:, -1] if config.return_sequences else returned.output
     wanted = returned.state["h"].copy()
     if config.return_sequences and returned.kernel == CUDNN:
@@ -89,40 +89,40 @@ def test_under_a_mask_the_output_still_ends_with_the_final_h(config, built):
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="right_padded_", has_tag=Tag.STATES)
-def test_a_fully_masked_sample_keeps_its_initial_state_and_outputs_zeros(config, built, request):
+def test_a_fully_masked_sample_keeps_its_initial_state_and_outputs_zeros(config, build, request):
     """A sample masked at every step returns the initial states it was given, unchanged, and zeros as output."""
     if installation.current().backend == "jax":
         divergences.expect(request, divergences.JAX_MASKED_OUTPUT_STARTS_FROM_INITIAL_H)
-    layer = built(config)
+    built = build(config)
     mask_name = "one_sample_fully_masked"
     empty = int(np.flatnonzero(lengths(MASKS[mask_name]) == 0)[0])
     rng = np.random.default_rng(5)
-    initial = [rng.uniform(-0.9, 0.9, size=(len(layer.inputs), config.shape.units)).astype("float32") for _ in config.state_names]
-    returned = masked_call(config, layer, mask_name, initial_state=[installation.as_tensor(s) for s in initial])
+    initial = [rng.uniform(-0.9, 0.9, size=(len(built.inputs), config.shape.units)).astype("float32") for _ in config.state_names]
+    returned = masked_call(config, built, mask_name, initial_state=[installation.as_tensor(s) for s in initial])
     for name, state, start in zip(config.state_names, returned.states, initial):
         assert_identical(state[empty], start[empty], f"the fully masked sample's {name} and its initial {name}", returned)
     assert_identical(returned.output[empty], np.zeros_like(returned.output[empty]), "its output and zeros", returned)
 
 
 @parametrize_with_cases("config, mask_name", cases=CASES, prefix="masked_")
-def test_a_masking_layer_and_an_embedding_give_the_same_result_as_mask(config, mask_name, built):
+def test_a_masking_layer_and_an_embedding_give_the_same_result_as_mask(config, mask_name, build):
     """A mask from a `Masking` layer, or from `Embedding(mask_zero=True)`, gives exactly what the same mask given
     as `mask=` gives."""
     keras = installation.keras()
-    layer = built(config)
+    built = build(config)
     mask = MASKS[mask_name]
     with installation.on_device(config.device):
         sequences = keras.Input(shape=(config.shape.timesteps, config.shape.features))
-        masking = keras.Model(sequences, layer.layer(keras.layers.Masking(mask_value=MASK_VALUE)(sequences)))
+        masking = keras.Model(sequences, built.layer(keras.layers.Masking(mask_value=MASK_VALUE)(sequences)))
         ids = keras.Input(shape=(config.shape.timesteps,), dtype="int32")
         embedding = keras.layers.Embedding(7, config.shape.features, mask_zero=True)
-        embedded = keras.Model(ids, layer.layer(embedding(ids)))
+        embedded = keras.Model(ids, built.layer(embedding(ids)))
         token_ids = np.where(mask, 1 + np.arange(mask.size).reshape(mask.shape) % 6, 0).astype("int32")
         vectors = installation.to_numpy(embedding(token_ids))
-    as_argument = masked_call(config, layer, mask_name)
-    by_masking = call(config, masking, for_masking_layer(layer.inputs, mask), note="Masking layer")
+    as_argument = masked_call(config, built, mask_name)
+    by_masking = call(config, masking, for_masking_layer(built.inputs, mask), note="Masking layer")
     by_embedding = call(config, embedded, token_ids, note="Embedding(mask_zero=True)")
-    from_vectors = call(config, layer.layer, vectors, note=f"mask {mask_name}", mask=mask)
+    from_vectors = call(config, built.layer, vectors, note=f"mask {mask_name}", mask=mask)
     for name, argument, masked in zip(RETURNED, as_argument.arrays, by_masking.arrays):
         assert_identical(masked, argument, f"{name} from a Masking layer and from mask=", by_masking)
     for name, argument, masked in zip(RETURNED, from_vectors.arrays, by_embedding.arrays):
@@ -135,24 +135,24 @@ def processing_order(config, mask: np.ndarray) -> np.ndarray:
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="zero_output_", glob="*_sequences")
-def test_zero_output_for_mask_writes_zeros_at_masked_steps(config, built):
+def test_zero_output_for_mask_writes_zeros_at_masked_steps(config, build):
     """With `zero_output_for_mask=True` and `return_sequences`, every masked step of the output is exactly zero,
     and the rest of the output and the states are the reference's."""
-    layer = built(config)
-    returned = masked_call(config, layer, "mid_sequence")
+    built = build(config)
+    returned = masked_call(config, built, "mid_sequence")
     masked_steps = returned.output[~processing_order(config, MASKS["mid_sequence"])]
     assert_identical(masked_steps, np.zeros_like(masked_steps), "the masked steps and zeros", returned)
-    assert_equals_reference(returned, layer, "mid_sequence")
+    assert_equals_reference(returned, built, "mid_sequence")
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="zero_output_", glob="*_last_output")
-def test_zero_output_for_mask_has_no_effect_without_return_sequences(config, built, request):
+def test_zero_output_for_mask_has_no_effect_without_return_sequences(config, build, request):
     """`zero_output_for_mask` is "only used when return_sequences is True" (Keras docs): without
     `return_sequences`, a sample whose last step read is padding outputs its last valid output, as without the flag."""
     divergences.expect(request, divergences.ZERO_OUTPUT_WITHOUT_SEQUENCES)
-    layer = built(config)
+    built = build(config)
     padding_read_last = "left_padded" if dict(config.options)["go_backwards"] else RIGHT_PADDED
-    returned = masked_call(config, layer, padding_read_last)
+    returned = masked_call(config, built, padding_read_last)
     without_flag = replace(config, options=tuple((k, v) for k, v in config.options if k != "zero_output_for_mask"))
-    wanted = expected(without_flag, layer_weights(layer.layer), layer.inputs, mask=MASKS[padding_read_last])
+    wanted = expected(without_flag, layer_weights(built.layer), built.inputs, mask=MASKS[padding_read_last])
     assert_close(returned.output, wanted[0], VERSUS_REFERENCE["float32"], "the output and the last valid output", returned)

@@ -17,7 +17,7 @@ from pytest_cases import parametrize_with_cases
 
 from rnnspec import installation
 from rnnspec.assertions import assert_identical, assert_shape
-from rnnspec.configs import SHAPES
+from rnnspec.configs import SHAPES, recurrent_layer
 from rnnspec.plugin import skip_unless_visible
 from rnnspec.tolerances import FLOAT32_BOUND
 from spec.cases import Tag
@@ -30,16 +30,12 @@ def returned_container() -> type:
     return tuple if installation.current().keras_major >= 3 else list
 
 
-def build_recurrent_layer(cell: str, units: int, **flags):
-    return getattr(installation.keras().layers, cell)(units, **flags)
-
-
 @pytest.mark.parametrize("rank", [2, 4])
 @parametrize_with_cases("cell, device", cases=CASES, prefix="layer_")
 def test_input_must_be_3d(cell, device, rank):
     """A recurrent layer refuses an input that is not 3-D (batch, timesteps, features), saying it expected ndim=3."""
     skip_unless_visible(device)
-    layer = build_recurrent_layer(cell, 4)
+    layer = recurrent_layer(cell, 4)
     wrong = np.ones((2, 5, 3, 2)[:rank], dtype="float32")
     with installation.on_device(device), pytest.raises(ValueError, match="ndim=3") as refused:
         layer(wrong)
@@ -142,8 +138,8 @@ STACK_SHAPE = SHAPES["batch"]
 def stacked_model(lower: str, upper: str, lower_returns_sequences: bool):
     keras = installation.keras()
     inputs = keras.Input(shape=(STACK_SHAPE.timesteps, STACK_SHAPE.features))
-    hidden = build_recurrent_layer(lower, STACK_SHAPE.units, return_sequences=lower_returns_sequences)(inputs)
-    return keras.Model(inputs, build_recurrent_layer(upper, STACK_SHAPE.units + 2)(hidden))
+    hidden = recurrent_layer(lower, STACK_SHAPE.units, return_sequences=lower_returns_sequences)(inputs)
+    return keras.Model(inputs, recurrent_layer(upper, STACK_SHAPE.units + 2)(hidden))
 
 
 @parametrize_with_cases("lower, upper, device", cases=CASES, prefix="stack_")

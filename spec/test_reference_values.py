@@ -19,7 +19,7 @@ from pytest_cases import parametrize_with_cases
 
 from rnnspec import divergences, installation
 from rnnspec.assertions import assert_close
-from rnnspec.oracle import expected_returns
+from rnnspec.expected import expected_returns
 from rnnspec.tolerances import VERSUS_REFERENCE
 from spec.cases import Tag, variant_arguments, variant_dtype
 

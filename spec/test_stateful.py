@@ -17,8 +17,8 @@ from pytest_cases import parametrize_with_cases
 
 from rnnspec import data, divergences, installation
 from rnnspec.assertions import assert_close, assert_identical
-from rnnspec.observe import Returned, call, flatten
-from rnnspec.oracle import expected, layer_weights
+from rnnspec.expected import expected
+from rnnspec.observe import call, layer_weights, recorded_call
 from rnnspec.tolerances import VERSUS_REFERENCE
 from spec.cases import Tag
 
@@ -49,42 +49,42 @@ def assert_continues(returned, config, built):
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="stateful_")
-def test_a_second_call_starts_from_the_first_calls_final_states(config, built):
+def test_a_second_call_starts_from_the_first_calls_final_states(config, build):
     """A stateful layer's second call returns what the reference returns for the second batch started from the
     first batch's final states."""
-    layer = from_zero_states(built(config))
-    call(config, layer.layer, layer.inputs)
-    assert_continues(call(config, layer.layer, second_batch(layer), note="second call"), config, layer)
+    built = from_zero_states(build(config))
+    call(config, built.layer, built.inputs)
+    assert_continues(call(config, built.layer, second_batch(built), note="second call"), config, built)
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="stateful_", has_tag=Tag.STATES)
-def test_layer_states_hold_the_returned_states(config, built):
+def test_layer_states_hold_the_returned_states(config, build):
     """After a call, `layer.states` holds exactly the final states the call returned, in the same order."""
-    layer = from_zero_states(built(config))
-    returned = call(config, layer.layer, layer.inputs)
-    for name, state, variable in zip(config.state_names, returned.states, layer.layer.states):
+    built = from_zero_states(build(config))
+    returned = call(config, built.layer, built.inputs)
+    for name, state, variable in zip(config.state_names, returned.states, built.layer.states):
         assert_identical(installation.to_numpy(variable), state, f"layer.states' {name} and the returned {name}", returned)
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="stateful_")
-def test_reset_states_restores_the_first_result(config, built):
+def test_reset_states_restores_the_first_result(config, build):
     """After `reset_states()`, the layer returns for the first batch exactly what it returned the first time."""
-    layer = from_zero_states(built(config))
-    first = call(config, layer.layer, layer.inputs)
-    call(config, layer.layer, second_batch(layer))
-    layer.layer.reset_states()
-    again = call(config, layer.layer, layer.inputs, note="after reset_states()")
+    built = from_zero_states(build(config))
+    first = call(config, built.layer, built.inputs)
+    call(config, built.layer, second_batch(built))
+    built.layer.reset_states()
+    again = call(config, built.layer, built.inputs, note="after reset_states()")
     for name, before, after in zip(RETURNED, first.arrays, again.arrays):
         assert_identical(after, before, f"{name} after reset_states() and the first {name}", again)
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="stateful_", has_tag=[Tag.LAST_OUTPUT, Tag.NO_STATES])
-def test_a_batch_of_another_size_is_refused(config, built):
+def test_a_batch_of_another_size_is_refused(config, build):
     """A stateful layer refuses a batch of another size than the one it was built for, with a ValueError that
     names both batch sizes (Keras 3 as "batch size", Keras 2 as the input shape it expected)."""
-    layer = from_zero_states(built(config))
+    built = from_zero_states(build(config))
     with installation.on_device(config.device), pytest.raises(ValueError) as refused:
-        layer.layer(layer.inputs[:2])
+        built.layer(built.inputs[:2])
     message = str(refused.value)
     assert re.search(rf"\b{config.shape.batch}\b", message) and re.search(r"\b2\b", message), (
         f"the error does not name the batch size built for ({config.shape.batch}) and the one given (2): {message}"
@@ -92,23 +92,23 @@ def test_a_batch_of_another_size_is_refused(config, built):
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="stateful_")
-def test_a_functional_model_carries_the_states_between_calls(config, built):
+def test_a_functional_model_carries_the_states_between_calls(config, build):
     """Inside a functional model with a fixed batch size, a stateful layer carries its states from one call of
     the model to the next."""
-    layer = from_zero_states(built(config))
-    call(config, layer.model, layer.inputs, note="functional model")
-    assert_continues(call(config, layer.model, second_batch(layer), note="functional model, second call"), config, layer)
+    built = from_zero_states(build(config))
+    call(config, built.model, built.inputs, note="functional model")
+    assert_continues(call(config, built.model, second_batch(built), note="functional model, second call"), config, built)
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="stateful_")
-def test_a_compiled_predict_carries_the_states_between_calls(config, built, request):
+def test_a_compiled_predict_carries_the_states_between_calls(config, build, request):
     """Under `model.predict` (a compiled function) with the fixed batch size, a stateful layer carries its states
     from one batch to the next."""
     if installation.current().backend == "jax":
         divergences.expect(request, divergences.JAX_PREDICT_DROPS_STATEFUL_STATES)
-    layer = from_zero_states(built(config))
-    with installation.on_device(config.device):
-        layer.model.predict(layer.inputs, batch_size=len(layer.inputs), verbose=0)
-        second = layer.model.predict(second_batch(layer), batch_size=len(layer.inputs), verbose=0)
-    returned = Returned(config, tuple(np.asarray(a) for a in flatten(second)), "model.predict, second batch")
-    assert_continues(returned, config, layer)
+    built = from_zero_states(build(config))
+    def predict(inputs):
+        return lambda: built.model.predict(inputs, batch_size=len(inputs), verbose=0)
+
+    recorded_call(config, predict(built.inputs), "model.predict")
+    assert_continues(recorded_call(config, predict(second_batch(built)), "model.predict, second batch"), config, built)

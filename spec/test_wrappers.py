@@ -18,11 +18,12 @@ import numpy as np
 import pytest
 from pytest_cases import parametrize_with_cases
 
-from rnnspec import divergences, installation, wrappers
+from rnnspec import divergences, installation
 from rnnspec.assertions import assert_close, assert_identical, assert_shape
-from rnnspec.configs import STATE_NAMES
+from rnnspec.configs import BATCH_MASK, STACK_UNITS, STATE_NAMES, CustomCellConfig, layer_configuration, recurrent_layer
+from rnnspec.expected import expected_bidirectional, expected_custom_cell, expected_stack
 from rnnspec.observe import call
-from rnnspec.plugin import enter_configuration, skip_unless_visible
+from rnnspec.plugin import skip_unless_visible
 from rnnspec.tolerances import BETWEEN_IMPLEMENTATIONS, VERSUS_REFERENCE
 from spec.cases_wrappers import (
     Tag,
@@ -36,24 +37,6 @@ from spec.test_outputs_and_states import returned_container
 CASES = "spec.cases_wrappers"
 VARIANTS = (variant_wrapped_arguments, variant_backward_layer, variant_masked)
 KERAS_3 = installation.current().keras_major >= 3
-
-
-@pytest.fixture(scope="module")
-def bidirectional_observations():
-    return {}
-
-
-@pytest.fixture
-def observe_bidirectional(request, bidirectional_observations):
-    """observe_bidirectional(config) -> what the configuration's wrapper returned (built and run once per module)."""
-
-    def observe_config(config):
-        enter_configuration(request, config)
-        if config not in bidirectional_observations:
-            bidirectional_observations[config] = wrappers.observe_bidirectional(config)
-        return bidirectional_observations[config]
-
-    return observe_config
 
 
 def output_count(config) -> int:
@@ -78,10 +61,10 @@ def as_returned(run, index, expected):
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="case_", has_tag=Tag.NO_STATES)
-def test_bidirectional_without_return_state_returns_the_merged_output_alone(config, observe_bidirectional):
+def test_bidirectional_without_return_state_returns_the_merged_output_alone(config, observe):
     """Without `return_state` the wrapper returns one tensor, the merged output; with `merge_mode=None`, the two
     directions' outputs, as a tuple in Keras 3 and a list in Keras 2."""
-    run = observe_bidirectional(config)
+    run = observe(config)
     if config.merge_mode is None:
         expected = returned_container()
         assert run.container is expected and len(run.arrays) == 2, (
@@ -96,10 +79,10 @@ def test_bidirectional_without_return_state_returns_the_merged_output_alone(conf
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="case_", has_tag=Tag.STATES)
-def test_bidirectional_with_return_state_returns_the_outputs_then_both_directions_states(config, observe_bidirectional):
+def test_bidirectional_with_return_state_returns_the_outputs_then_both_directions_states(config, observe):
     """With `return_state` the wrapper returns the output (two with `merge_mode=None`), then the forward layer's
     final states, then the backward layer's: for LSTM (output, forward h, forward c, backward h, backward c)."""
-    run = observe_bidirectional(config)
+    run = observe(config)
     expected = returned_container()
     count = output_count(config) + 2 * len(config.state_names)
     assert run.container is expected and len(run.arrays) == count, (
@@ -109,10 +92,10 @@ def test_bidirectional_with_return_state_returns_the_outputs_then_both_direction
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="case_")
-def test_bidirectional_shapes_follow_merge_mode_and_return_sequences(config, observe_bidirectional):
+def test_bidirectional_shapes_follow_merge_mode_and_return_sequences(config, observe):
     """The output is (batch, [timesteps,] 2 units) with `merge_mode="concat"` and (batch, [timesteps,] units) with
     the other modes, each direction's output too with `merge_mode=None`; every state is (batch, units)."""
-    run = observe_bidirectional(config)
+    run = observe(config)
     s = config.shape
     width = 2 * s.units if config.merge_mode == "concat" else s.units
     output = (s.batch, s.timesteps, width) if config.return_sequences else (s.batch, width)
@@ -123,22 +106,22 @@ def test_bidirectional_shapes_follow_merge_mode_and_return_sequences(config, obs
 
 
 @parametrize_with_cases("config", cases=(CASES, *VARIANTS))
-def test_bidirectional_output_equals_the_reference(config, observe_bidirectional):
+def test_bidirectional_output_equals_the_reference(config, observe):
     """The output equals the reference's forward run merged with its backward run flipped back into input order,
     on the same weights and inputs (with a mask: masked steps of a sequence are zeros)."""
-    run = observe_bidirectional(config)
-    expected = wrappers.expected_bidirectional(run)
+    run = observe(config)
+    expected = expected_bidirectional(run)
     for index in range(output_count(config)):
         actual, wanted, tolerance = as_returned(run, index, expected[index])
         assert_close(actual, wanted, tolerance, f"output {index} and the reference's", run)
 
 
 @parametrize_with_cases("config", cases=(CASES, *VARIANTS), has_tag=Tag.STATES)
-def test_bidirectional_states_are_the_forward_then_the_backward_final_states(config, observe_bidirectional):
+def test_bidirectional_states_are_the_forward_then_the_backward_final_states(config, observe):
     """The returned states equal the reference's final states of the forward run, then of the backward run, each
     in the cell's order (LSTM: h, c)."""
-    run = observe_bidirectional(config)
-    expected = wrappers.expected_bidirectional(run)
+    run = observe(config)
+    expected = expected_bidirectional(run)
     names = [f"{direction} {name}" for direction in ("forward", "backward") for name in config.state_names]
     for index, name in enumerate(names, start=output_count(config)):
         actual, wanted, tolerance = as_returned(run, index, expected[index])
@@ -146,11 +129,11 @@ def test_bidirectional_states_are_the_forward_then_the_backward_final_states(con
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="halves_")
-def test_bidirectional_sequence_holds_the_forward_h_last_and_the_backward_h_first(config, observe_bidirectional):
+def test_bidirectional_sequence_holds_the_forward_h_last_and_the_backward_h_first(config, observe):
     """With `return_sequences` the backward half is flipped back into input order, so the forward final h is the
     last step of the forward half, `y[:, -1, :units]`, and the backward final h the first step of the backward half,
     `y[:, 0, units:]` (with `merge_mode=None`: the last step of the forward output, the first of the backward)."""
-    run = observe_bidirectional(config)
+    run = observe(config)
     units = config.shape.units
     if config.merge_mode is None:
         forward_half, backward_half = run.arrays[0], run.arrays[1]
@@ -170,10 +153,10 @@ MERGES = {
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="case_", has_tag=[Tag.LAST_OUTPUT, Tag.STATES])
-def test_bidirectional_last_output_merges_the_two_final_h(config, observe_bidirectional):
+def test_bidirectional_last_output_merges_the_two_final_h(config, observe):
     """Without `return_sequences` the output is the merge of the forward and the backward final h: exactly
     [h_f, h_b] with "concat", h_f + h_b, h_f * h_b, (h_f + h_b) / 2, or the pair (h_f, h_b) with None."""
-    run = observe_bidirectional(config)
+    run = observe(config)
     (forward_h, *_), (backward_h, *_) = states_of(run)
     if config.merge_mode is None:
         assert_identical(run.arrays[0], forward_h, "the forward output and the forward final h", run)
@@ -193,12 +176,11 @@ def test_bidirectional_both_directions_take_the_wrapped_layers_arguments(config)
     they differ from it only in name, in `go_backwards` (True for the backward copy alone) and in
     `zero_output_for_mask`, which the wrapper sets to `return_sequences`."""
     skip_unless_visible(config.device)
-    keras = installation.keras()
-    wrapped = wrappers.recurrent_layer(config.cell, config.shape.units, **config.layer_arguments)
-    wrapper = keras.layers.Bidirectional(wrapped)
-    wanted = {k: v for k, v in wrappers.configuration(wrapped).items() if k not in SET_BY_THE_WRAPPER}
+    wrapped = recurrent_layer(config.cell, config.shape.units, **config.layer_arguments)
+    wrapper = installation.keras().layers.Bidirectional(wrapped)
+    wanted = {k: v for k, v in layer_configuration(wrapped).items() if k not in SET_BY_THE_WRAPPER}
     for direction, backwards in ((wrapper.forward_layer, False), (wrapper.backward_layer, True)):
-        found = {k: v for k, v in wrappers.configuration(direction).items() if k not in SET_BY_THE_WRAPPER}
+        found = {k: v for k, v in layer_configuration(direction).items() if k not in SET_BY_THE_WRAPPER}
         differing = {k: (wanted.get(k), found.get(k)) for k in wanted | found if wanted.get(k) != found.get(k)}
         assert not differing, (
             f"the {direction.name} layer differs from the wrapped {config.cell} in (wrapped, copy): {differing}"
@@ -211,30 +193,30 @@ def test_bidirectional_both_directions_take_the_wrapped_layers_arguments(config)
 
 
 @parametrize_with_cases("config", cases=variant_backward_layer)
-def test_bidirectional_backward_layer_computes_the_backward_direction(config, observe_bidirectional):
+def test_bidirectional_backward_layer_computes_the_backward_direction(config, observe):
     """Given `backward_layer=` (here the documentation's example, the same layer with activation="relu"), the
     backward direction is that layer: the output and states equal the reference run with its arguments backwards."""
-    run = observe_bidirectional(config)
-    for index, wanted in enumerate(wrappers.expected_bidirectional(run)):
+    run = observe(config)
+    for index, wanted in enumerate(expected_bidirectional(run)):
         actual, wanted, tolerance = as_returned(run, index, wanted)
         assert_close(actual, wanted, tolerance, f"returned tensor {index} and the reference's", run)
 
 
 @parametrize_with_cases("config", cases=variant_masked)
-def test_bidirectional_masked_steps_of_the_sequence_are_zeros(config, observe_bidirectional):
+def test_bidirectional_masked_steps_of_the_sequence_are_zeros(config, observe):
     """Under a mask, with `return_sequences`, every masked step of the output is zero, each direction writing zeros
     there, although the wrapped layer keeps `zero_output_for_mask=False` (it would repeat the last valid output)."""
-    run = observe_bidirectional(config)
-    masked = ~wrappers.MASK
+    run = observe(config)
+    masked = ~BATCH_MASK
     for index in range(output_count(config)):
         padded = run.arrays[index][masked]
         assert_identical(padded, np.zeros_like(padded), f"output {index} at the masked steps and zeros", run)
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="case_")
-def test_bidirectional_compute_output_shape_agrees_with_the_tensors(config, observe_bidirectional):
+def test_bidirectional_compute_output_shape_agrees_with_the_tensors(config, observe):
     """`compute_output_shape(input_shape)` gives the shapes of the tensors the wrapper returns, in order."""
-    run = observe_bidirectional(config)
+    run = observe(config)
     returned = tuple(a.shape for a in run.arrays)
     assert run.computed_shapes == returned, (
         f"compute_output_shape says {run.computed_shapes}, the wrapper returned {returned}"
@@ -243,10 +225,10 @@ def test_bidirectional_compute_output_shape_agrees_with_the_tensors(config, obse
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="functional_")
-def test_bidirectional_in_a_functional_model_has_the_shapes_it_returns(config, observe_bidirectional):
+def test_bidirectional_in_a_functional_model_has_the_shapes_it_returns(config, observe):
     """In a functional model, the wrapper's symbolic outputs have the returned tensors' shapes, with None for the
     batch and for a time dimension the Input leaves open."""
-    run = observe_bidirectional(config)
+    run = observe(config)
     expected = tuple((None, None, *a.shape[2:]) if a.ndim == 3 else (None, *a.shape[1:]) for a in run.arrays)
     assert run.symbolic_shapes == expected, (
         f"symbolic output shapes {run.symbolic_shapes}, expected {expected}\n  configuration: {run.describe()}"
@@ -257,63 +239,39 @@ def test_bidirectional_in_a_functional_model_has_the_shapes_it_returns(config, o
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="layer_")
-def test_rnn_over_a_cell_equals_the_layer_of_that_cell(config, built):
+def test_rnn_over_a_cell_equals_the_layer_of_that_cell(config, build):
     """`RNN(LSTMCell(units))` returns what `LSTM(units)` returns with the same weights, and likewise GRUCell and
     GRU, SimpleRNNCell and SimpleRNN: the output sequence and each final state."""
-    layer = built(config)
-    keras = installation.keras()
+    built = build(config)
     with installation.on_device(config.device):
-        cell = getattr(keras.layers, f"{config.cell}Cell")(config.shape.units)
-        over_cell = keras.layers.RNN(cell, return_sequences=True, return_state=True)
-        over_cell.build(layer.inputs.shape)
-        over_cell.set_weights(layer.layer.get_weights())
-    by_layer = call(config, layer.layer, layer.inputs)
-    by_cell = call(config, over_cell, layer.inputs, note=f"RNN({config.cell}Cell) against {config.cell}")
+        over_cell = installation.keras().layers.RNN(
+            recurrent_layer(f"{config.cell}Cell", config.shape.units), return_sequences=True, return_state=True
+        )
+        over_cell.build(built.inputs.shape)
+        over_cell.set_weights(built.layer.get_weights())
+    by_layer = call(config, built.layer, built.inputs)
+    by_cell = call(config, over_cell, built.inputs, note=f"RNN({config.cell}Cell) against {config.cell}")
     for name, actual, wanted in zip(("output", *config.state_names), by_cell.arrays, by_layer.arrays):
         what = f"{name} of RNN({config.cell}Cell) and of {config.cell}"
         assert_close(actual, wanted, BETWEEN_IMPLEMENTATIONS, what, by_cell)
 
 
-@pytest.fixture(scope="module")
-def stack_runs():
-    return {}
-
-
-@pytest.fixture
-def run_stack(stack_runs):
-    """run_stack(config) -> what the configuration's RNN over stacked cells returned (built and run once per module)."""
-
-    def run_config(config):
-        skip_unless_visible(config.device)
-        if config not in stack_runs:
-            stack_runs[config] = wrappers.run_stack(config)
-        return stack_runs[config]
-
-    return run_config
-
-
-def leaves(structure) -> list[np.ndarray]:
-    if isinstance(structure, (tuple, list)):
-        return [leaf for part in structure for leaf in leaves(part)]
-    return [structure]
-
-
 @parametrize_with_cases("config", cases=CASES, prefix="stack_")
-def test_a_stack_of_cells_computes_what_the_stacked_layers_compute(config, run_stack):
+def test_a_stack_of_cells_computes_what_the_stacked_layers_compute(config, observe):
     """`RNN([lower_cell, upper_cell])` outputs what the upper cell's layer outputs when it reads the lower cell's
     layer's output sequence; under a mask, the same mask applies to both."""
-    run = run_stack(config)
-    output, _ = wrappers.expected_stack(run)
-    assert_close(run.returned[0], output, VERSUS_REFERENCE["float32"], "the output sequence and the reference's", run)
+    run = observe(config)
+    output, _ = expected_stack(run)
+    assert_close(run.output, output, VERSUS_REFERENCE["float32"], "the output sequence and the reference's", run)
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="stack_")
-def test_stacked_cells_return_each_cells_final_states_in_cell_order(config, run_stack):
+def test_stacked_cells_return_each_cells_final_states_in_cell_order(config, observe):
     """With `return_state`, the states follow the output cell by cell, the lower cell's first, each equal to the
     reference's final states of that cell's layer (under a mask too)."""
-    run = run_stack(config)
-    _, expected = wrappers.expected_stack(run)
-    returned, wanted = leaves(run.returned[1:]), leaves(expected)
+    run = observe(config)
+    _, expected = expected_stack(run)
+    returned, wanted = run.states, [state for states in expected for state in states]
     names = [f"{cell}Cell's {name}" for cell in config.cells for name in STATE_NAMES[cell]]
     assert len(returned) == len(wanted), (
         f"{len(returned)} states returned, expected {names}\n  configuration: {run.describe()}"
@@ -339,45 +297,43 @@ EAGER_CALL_NESTS_A_LONE_STATE = pytest.mark.xfail(
 
 @pytest.mark.parametrize("call_path", ["model", pytest.param("layer", marks=EAGER_CALL_NESTS_A_LONE_STATE)])
 @parametrize_with_cases("config", cases=stack_unmasked)
-def test_stacked_cells_nest_each_cells_states_as_its_state_size(config, call_path, run_stack):
+def test_stacked_cells_nest_each_cells_states_as_its_state_size(config, call_path, observe):
     """With `return_state`, `RNN([cells])` returns the output and then one entry per cell, in cell order: a list
     [h, c] for a cell whose `state_size` lists two sizes (LSTMCell), the tensor h itself for a cell whose
     `state_size` is one number (GRUCell, SimpleRNNCell), as `compute_output_shape` has it. The whole is a tuple in
     Keras 3 and a list in Keras 2."""
-    run = run_stack(replace(config, call_path=call_path))
-    s = wrappers.SHAPE
+    run = observe(replace(config, call_path=call_path))
+    s = config.shape
     per_cell = [
         f"list(array{(s.batch, units)}, array{(s.batch, units)})" if cell == "LSTM" else f"array{(s.batch, units)}"
-        for cell, units in zip(config.cells, wrappers.STACK_UNITS)
+        for cell, units in zip(config.cells, STACK_UNITS)
     ]
-    output = f"array{(s.batch, s.timesteps, wrappers.STACK_UNITS[-1])}"
+    output = f"array{(s.batch, s.timesteps, STACK_UNITS[-1])}"
     expected = f"{returned_container().__name__}({', '.join([output, *per_cell])})"
-    assert nesting(run.returned) == expected, (
-        f"returned {nesting(run.returned)}, expected {expected}\n  configuration: {run.describe()}"
+    assert nesting(run.structure) == expected, (
+        f"returned {nesting(run.structure)}, expected {expected}\n  configuration: {run.describe()}"
     )
 
 
 @parametrize_with_cases("device", cases=CASES, prefix="device_")
-def test_a_custom_cell_returns_its_own_output_and_its_state(device):
+def test_a_custom_cell_returns_its_own_output_and_its_state(device, observe):
     """`RNN(cell)` over a cell written as a Keras layer, whose output ([h, x K], twice as wide) is not its state
     (h), returns the cell's outputs as the output sequence and the cell's state as the final state."""
-    skip_unless_visible(device)
-    run = wrappers.run_wide_output_cell(device)
-    outputs, h = wrappers.wide_output_cell_reference(*run.weights, run.inputs)
+    run = observe(CustomCellConfig("WideOutputCell", device))
+    outputs, h = expected_custom_cell(run)
     assert_close(run.arrays[0], outputs, VERSUS_REFERENCE["float32"], "the output sequence and the cell's outputs", run)
     assert_close(run.arrays[1], h, VERSUS_REFERENCE["float32"], "the final state and the cell's h", run)
 
 
 @parametrize_with_cases("device", cases=CASES, prefix="device_")
-def test_a_masked_step_of_a_custom_cell_repeats_its_previous_output(device, request):
+def test_a_masked_step_of_a_custom_cell_repeats_its_previous_output(device, request, observe):
     """Under a mask, a masked step of a custom cell outputs exactly the previous step's output (zeros before the
     first valid step): not its state, nor an output computed at that step."""
-    skip_unless_visible(device)
     if installation.current().backend == "jax":
         divergences.expect(request, divergences.JAX_CUSTOM_CELL_MASK)
-    run = wrappers.run_wide_output_cell(device, masked=True)
+    run = observe(CustomCellConfig("WideOutputCell", device, masked=True))
     output = run.arrays[0]
-    for sample, step in zip(*np.nonzero(~wrappers.MASK)):
+    for sample, step in zip(*np.nonzero(~BATCH_MASK)):
         previous = output[sample, step - 1] if step else np.zeros_like(output[sample, step])
         what = "zeros" if step == 0 else f"its step {step - 1}"
         assert_identical(output[sample, step], previous, f"sample {sample}'s masked step {step} and {what}", run)
@@ -389,11 +345,10 @@ def test_a_masked_step_of_a_custom_cell_repeats_its_previous_output(device, requ
     "with call and state_size fails with AttributeError; the RNN page still describes a cell as such a class",
 )
 @parametrize_with_cases("device", cases=CASES, prefix="device_")
-def test_a_cell_that_is_not_a_keras_layer_runs_in_rnn(device):
+def test_a_cell_that_is_not_a_keras_layer_runs_in_rnn(device, observe):
     """`RNN` runs a cell that is a plain Python class with `call(input_at_t, states_at_t)` and `state_size`, as the
     RNN page describes a cell: its output sequence is the cell's h at every step."""
-    skip_unless_visible(device)
-    run = wrappers.run_plain_cell(device)
-    outputs, _ = wrappers.wide_output_cell_reference(*run.weights, run.inputs)
-    units = run.weights[1].shape[0]
+    run = observe(CustomCellConfig("PlainCell", device))
+    outputs, _ = expected_custom_cell(run)
+    units = run.config.shape.units
     assert_close(run.arrays[0], outputs[..., :units], VERSUS_REFERENCE["float32"], "the output sequence and h", run)

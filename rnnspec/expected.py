@@ -1,0 +1,92 @@
+"""What the NumPy reference (rnnspec.reference) says a subject must return, from the weights and inputs it ran
+with: the adapter between the subjects' arguments and the reference's cell equations."""
+
+import numpy as np
+
+from rnnspec import installation, kernels, reference
+from rnnspec.configs import BATCH_MASK, STACK_UNITS, LayerConfig
+
+# Keras's defaults, as documented on the LSTM, GRU and SimpleRNN pages.
+DEFAULTS = {"activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": True, "reset_after": True}
+
+
+def reference_activation(name: str) -> str:
+    """hard_sigmoid is relu6(x + 3) / 6 in Keras 3 and clip(0.2 x + 0.5, 0, 1) in Keras 2 (tf_keras)."""
+    if name == "hard_sigmoid" and installation.current().keras_major < 3:
+        return "hard_sigmoid_keras2"
+    return name
+
+
+def cell_spec(config: LayerConfig) -> reference.CellSpec:
+    arguments = {**DEFAULTS, **dict(config.options)}
+    return reference.CellSpec(
+        cell=config.cell,
+        units=config.shape.units,
+        activation=reference_activation(arguments["activation"]),
+        recurrent_activation=reference_activation(arguments["recurrent_activation"]),
+        use_bias=arguments["use_bias"],
+        reset_after=arguments["reset_after"],
+    )
+
+
+def expected(
+    config: LayerConfig, weights: dict, inputs, *, mask=None, initial_state=None, kernel=kernels.GENERIC
+) -> tuple[np.ndarray, ...]:
+    """(output, *states) as the configuration's layer should return them for these inputs, in float64.
+    `go_backwards` and `zero_output_for_mask` come from the configuration's layer arguments. Under a mask the
+    cuDNN kernel writes zeros at masked steps and returns the final h as its last output (a known kernel
+    difference); the generic kernel repeats the last valid output."""
+    arguments = dict(config.options)
+    cudnn_masked = kernel == kernels.CUDNN and mask is not None
+    outputs, states = reference.run_sequence(
+        cell_spec(config),
+        weights,
+        inputs,
+        mask=mask,
+        initial_state=initial_state,
+        go_backwards=arguments.get("go_backwards", False),
+        zero_output_for_mask=arguments.get("zero_output_for_mask", False) or cudnn_masked,
+    )
+    output = outputs if config.return_sequences else (states[0] if cudnn_masked else outputs[:, -1])
+    return (output, *states) if config.return_state else (output,)
+
+
+def expected_returns(observation) -> tuple[np.ndarray, ...]:
+    """What the observed call of a recurrent layer should have returned, in float64."""
+    (weights,) = observation.parts
+    return expected(observation.config, weights, observation.inputs)
+
+
+def expected_bidirectional(observation) -> tuple[np.ndarray, ...]:
+    """What the wrapper should return, in float64: the output (two with merge_mode=None), then with return_state
+    the forward states, then the backward states. With return_sequences a masked step outputs zeros: the wrapper
+    documents that it sets zero_output_for_mask to return_sequences."""
+    config = observation.config
+    forward_weights, backward_weights = observation.parts
+    merged, forward_states, backward_states = reference.bidirectional(
+        cell_spec(config), forward_weights, cell_spec(config.backward_config), backward_weights,
+        observation.inputs, merge_mode=config.merge_mode, return_sequences=config.return_sequences,
+        mask=BATCH_MASK if config.masked else None, zero_output_for_mask=config.return_sequences,
+    )
+    outputs = tuple(merged) if config.merge_mode is None else (merged,)
+    if not config.return_state:
+        return outputs
+    return (*outputs, *forward_states, *backward_states)
+
+
+def expected_stack(observation) -> tuple[np.ndarray, list[list[np.ndarray]]]:
+    """(output sequence, states of each cell in cell order), in float64: a stack of cells computes what the same
+    cells do as layers stacked one on the other, the upper one reading the lower one's output sequence."""
+    sequence, states = observation.inputs, []
+    mask = BATCH_MASK if observation.config.masked else None
+    for cell, units, weights in zip(observation.config.cells, STACK_UNITS, observation.parts):
+        sequence, final = reference.run_sequence(reference.CellSpec(cell, units), weights, sequence, mask=mask)
+        states.append(final)
+    return sequence, states
+
+
+def expected_custom_cell(observation) -> tuple[np.ndarray, np.ndarray]:
+    """(output sequence, final h) of an RNN over a cell of rnnspec.custom_cells, in float64."""
+    (weights,) = observation.parts
+    mask = BATCH_MASK if observation.config.masked else None
+    return reference.wide_output_cell(weights["kernel"], weights["recurrent_kernel"], observation.inputs, mask)
