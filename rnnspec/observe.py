@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from rnnspec import backend_parity, data, installation, kernels
-from rnnspec.configs import LayerConfig, Subject
+from rnnspec.configs import LayerConfig, Subject, returned_names
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,11 @@ class Returned:
     @property
     def states(self) -> tuple[np.ndarray, ...]:
         return self.arrays[1:]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """What each returned array is, for a recurrent layer: output, h (, c)."""
+        return returned_names(self.config.cell)[: len(self.arrays)]
 
     @property
     def state(self) -> dict[str, np.ndarray]:

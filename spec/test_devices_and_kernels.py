@@ -29,7 +29,6 @@ from rnnspec.sequences import MASKS, is_right_padded, lengths, padded_steps_expe
 from rnnspec.tolerances import BACKEND_PARITY, GPU_VERSUS_CPU, VERSUS_REFERENCE
 
 CASES = "spec.cases_kernels"
-RETURNED = ("output", "h", "c")
 
 
 def cudnn_expected(cell: str, mask: np.ndarray | None = None) -> bool:
@@ -121,7 +120,7 @@ def test_use_cudnn_false_runs_the_generic_kernel_and_the_reference_values(config
     run = call(config, generic, built.inputs, note="use_cudnn=False")
     require_kernel_record(run)
     assert run.kernel == kernels.GENERIC, f"the {run.kernel} kernel ran\n  configuration: {run.describe()}"
-    for name, actual, wanted in zip(RETURNED, run.arrays, expected(config, layer_weights(generic), built.inputs)):
+    for name, actual, wanted in zip(run.names, run.arrays, expected(config, layer_weights(generic), built.inputs)):
         assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"{name} and the reference {name}", run)
 
 
@@ -144,7 +143,7 @@ def test_on_a_gpu_outputs_and_states_equal_the_cpus(config, observe):
     (a few float32 ulps) or enabled (TF32's 10-bit mantissa)."""
     gpu = observe(config)
     cpu = observe(replace(config, device="cpu", tf32=None))
-    for name, on_gpu, on_cpu in zip(RETURNED, gpu.arrays, cpu.arrays):
+    for name, on_gpu, on_cpu in zip(gpu.names, gpu.arrays, cpu.arrays):
         assert_close(on_gpu, on_cpu, GPU_VERSUS_CPU[config.tf32], f"{name} on the GPU ({gpu.kernel}) and on the CPU", gpu)
 
 
@@ -164,7 +163,7 @@ def test_on_a_gpu_cudnn_equals_the_generic_kernel(config, build):
         f"kernels {fast.kernel} and {generic.kernel} ran; a parity check needs cuDNN against generic"
         f"\n  configuration: {fast.describe()}"
     )
-    for name, a, b in zip(RETURNED, fast.arrays, generic.arrays):
+    for name, a, b in zip(fast.names, fast.arrays, generic.arrays):
         assert_close(a, b, GPU_VERSUS_CPU[False], f"{name} from cuDNN and from the generic kernel", fast)
 
 
@@ -199,7 +198,7 @@ def test_the_backends_agree_on_the_cpu(backend, observe, observation_cache, tmp_
         ours = observe(config)
         for mine, other in zip(ours.weights, theirs["weights"]):
             assert_identical(other, mine, f"the weights {backend} ran with", ours)
-        for name, mine, other in zip(RETURNED, ours.arrays, theirs["arrays"]):
+        for name, mine, other in zip(ours.names, ours.arrays, theirs["arrays"]):
             assert_close(other, mine, BACKEND_PARITY, f"{name} under {backend} and under {here}", ours)
 
 

@@ -17,7 +17,6 @@ from rnnspec.tolerances import VERSUS_REFERENCE
 from spec.cases import Tag
 
 CASES = "spec.cases_time"
-RETURNED = ("output", "h", "c")
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="backwards_", has_tag=Tag.STATES)
@@ -38,7 +37,7 @@ def test_reading_backwards_equals_a_forward_layer_on_the_reversed_input(config, 
     forward = twin(built, go_backwards=False)
     backwards = call(config, built.layer, built.inputs)
     reversed_input = call(config, forward, built.inputs[:, ::-1].copy(), note="forward layer, reversed input")
-    for name, actual, wanted in zip(RETURNED, backwards.arrays, reversed_input.arrays):
+    for name, actual, wanted in zip(backwards.names, backwards.arrays, reversed_input.arrays):
         assert_identical(actual, wanted, f"{name} reading backwards and {name} of the reversed input", backwards)
 
 
@@ -47,7 +46,7 @@ def test_reading_backwards_equals_the_reference(config, build):
     """Reading backwards, the output and states equal the reference reading the steps from last to first."""
     built = build(config)
     returned = call(config, built.layer, built.inputs)
-    for name, actual, wanted in zip(RETURNED, returned.arrays, expected(config, layer_weights(built.layer), built.inputs)):
+    for name, actual, wanted in zip(returned.names, returned.arrays, expected(config, layer_weights(built.layer), built.inputs)):
         assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"{name} and the reference {name}", returned)
 
 
@@ -62,5 +61,5 @@ def test_reading_backwards_under_a_mask_reads_the_padding_first(config, build):
         padding = returned.output[sample, : config.shape.timesteps - length]
         assert_identical(padding, np.zeros_like(padding), f"sample {sample}'s outputs before its first valid step", returned)
     reference = expected(config, layer_weights(built.layer), built.inputs, mask=mask)
-    for name, actual, wanted in zip(RETURNED, returned.arrays, reference):
+    for name, actual, wanted in zip(returned.names, returned.arrays, reference):
         assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"{name} and the reference {name}", returned)

@@ -17,7 +17,6 @@ from rnnspec.observe import call, layer_weights
 from rnnspec.tolerances import VERSUS_REFERENCE
 
 CASES = "spec.cases_time"
-RETURNED = ("output", "h", "c")
 
 
 def initial_states(config, count: int) -> list[np.ndarray]:
@@ -43,7 +42,7 @@ def test_initial_state_is_where_the_recurrence_starts(config, build):
     assert not np.allclose(from_initial[0], expected(config, weights, built.inputs)[0], atol=1e-3), (
         "the test's initial states make no difference to the reference; choose others"
     )
-    for name, actual, wanted in zip(RETURNED, returned.arrays, from_initial):
+    for name, actual, wanted in zip(returned.names, returned.arrays, from_initial):
         assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"{name} and the reference {name}", returned)
 
 

@@ -27,7 +27,6 @@ from rnnspec.tolerances import FLOAT32_REARRANGED, VERSUS_REFERENCE
 from spec.cases import Tag
 
 CASES = "spec.cases_time"
-RETURNED = ("output", "h", "c")
 RIGHT_PADDED = "right_padded"
 
 
@@ -41,7 +40,7 @@ def assert_equals_reference(returned, built, mask_name, initial_state=None):
         returned.config, weights, built.inputs, mask=MASKS[mask_name], initial_state=initial_state,
         kernel=returned.kernel,
     )
-    for name, actual, wanted in zip(RETURNED, returned.arrays, reference):
+    for name, actual, wanted in zip(returned.names, returned.arrays, reference):
         assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"{name} and the reference {name}", returned)
 
 
@@ -123,9 +122,9 @@ def test_a_masking_layer_and_an_embedding_give_the_same_result_as_mask(config, m
     by_masking = call(config, masking, for_masking_layer(built.inputs, mask), note="Masking layer")
     by_embedding = call(config, embedded, token_ids, note="Embedding(mask_zero=True)")
     from_vectors = call(config, built.layer, vectors, note=f"mask {mask_name}", mask=mask)
-    for name, argument, masked in zip(RETURNED, as_argument.arrays, by_masking.arrays):
+    for name, argument, masked in zip(as_argument.names, as_argument.arrays, by_masking.arrays):
         assert_identical(masked, argument, f"{name} from a Masking layer and from mask=", by_masking)
-    for name, argument, masked in zip(RETURNED, from_vectors.arrays, by_embedding.arrays):
+    for name, argument, masked in zip(from_vectors.names, from_vectors.arrays, by_embedding.arrays):
         assert_identical(masked, argument, f"{name} from Embedding(mask_zero=True) and from mask=", by_embedding)
 
 

@@ -23,7 +23,6 @@ from rnnspec.tolerances import VERSUS_REFERENCE
 from spec.cases import Tag
 
 CASES = "spec.cases_time"
-RETURNED = ("output", "h", "c")
 
 
 def from_zero_states(built):
@@ -44,7 +43,7 @@ def continuation(config, built) -> tuple[np.ndarray, ...]:
 
 
 def assert_continues(returned, config, built):
-    for name, actual, wanted in zip(RETURNED, returned.arrays, continuation(config, built)):
+    for name, actual, wanted in zip(returned.names, returned.arrays, continuation(config, built)):
         assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"second call's {name} and the continued reference's", returned)
 
 
@@ -74,7 +73,7 @@ def test_reset_states_restores_the_first_result(config, build):
     call(config, built.layer, second_batch(built))
     built.layer.reset_states()
     again = call(config, built.layer, built.inputs, note="after reset_states()")
-    for name, before, after in zip(RETURNED, first.arrays, again.arrays):
+    for name, before, after in zip(first.names, first.arrays, again.arrays):
         assert_identical(after, before, f"{name} after reset_states() and the first {name}", again)
 
 
