@@ -60,6 +60,32 @@ def pytest_configure(config):
     config.pluginmanager.register(MatrixReporter(), "rnnspec-matrix")
 
 
+def case_parameters(item) -> dict:
+    """The parameters a collected test runs with, those of its case function among them (pytest-cases passes a
+    parametrized case's values combined, under the case's own name)."""
+    found = {}
+    callspec = getattr(item, "callspec", None)
+    for name, value in callspec.params.items() if callspec else ():
+        if not hasattr(value, "iterparams"):
+            found[name] = value
+            continue
+        for argnames, values in value.iterparams():
+            names = [argnames] if isinstance(argnames, str) else list(argnames)
+            found.update(zip(names, values if len(names) > 1 else (values,)))
+    return found
+
+
+def pytest_collection_modifyitems(config, items):
+    """The catalogue holds every device; the devices not chosen with --devices are deselected here, once."""
+    kept, deselected = [], []
+    for item in items:
+        device = case_parameters(item).get("device")
+        (deselected if device is not None and device not in options.current.devices else kept).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
 def pytest_report_header(config):
     return f"rnnspec: {installation.current().describe()}"
 

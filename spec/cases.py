@@ -7,63 +7,37 @@ by tag, so a statement about states is held against every configuration that ret
 
 from pytest_cases import case, parametrize
 
-from rnnspec import options
 from rnnspec.configs import CALL_PATHS, CELLS, SHAPES, LayerConfig
+from spec.catalogue import EVERY_DEVICE, Axis, Tag, on_every_device, per_output_mode
 
 
-class Tag:
-    LAST_OUTPUT = "last output"  # return_sequences=False
-    SEQUENCES = "sequences"  # return_sequences=True
-    STATES = "states"  # return_state=True
-    NO_STATES = "no states"  # return_state=False
-    LSTM = "LSTM"
-
-
-every_configuration = parametrize(
-    cell=CELLS, shape=tuple(SHAPES), device=options.current.devices, call_path=CALL_PATHS
-)
-
-
-def config(cell, shape, device, call_path, *, return_sequences, return_state):
+def layer(cell, shape, device, call_path, *, return_sequences, return_state):
     return LayerConfig(cell, return_sequences, return_state, device, SHAPES[shape], call_path)
 
 
-@case(tags=(Tag.LAST_OUTPUT, Tag.NO_STATES))
-@every_configuration
-def case_last_output(cell, shape, device, call_path):
-    return config(cell, shape, device, call_path, return_sequences=False, return_state=False)
-
-
-@case(tags=(Tag.SEQUENCES, Tag.NO_STATES))
-@every_configuration
-def case_sequences(cell, shape, device, call_path):
-    return config(cell, shape, device, call_path, return_sequences=True, return_state=False)
-
-
-@case(tags=(Tag.LAST_OUTPUT, Tag.STATES))
-@every_configuration
-def case_last_output_and_states(cell, shape, device, call_path):
-    return config(cell, shape, device, call_path, return_sequences=False, return_state=True)
-
-
-@case(tags=(Tag.SEQUENCES, Tag.STATES))
-@every_configuration
-def case_sequences_and_states(cell, shape, device, call_path):
-    return config(cell, shape, device, call_path, return_sequences=True, return_state=True)
+OUTPUT_MODES = per_output_mode(
+    "case", layer, Axis("cell", CELLS), Axis("shape", tuple(SHAPES)), EVERY_DEVICE, Axis("call_path", CALL_PATHS)
+)
 
 
 @case(tags=(Tag.LSTM, Tag.STATES))
-@parametrize(return_sequences=(False, True), shape=tuple(SHAPES), device=options.current.devices, call_path=CALL_PATHS)
+@parametrize(return_sequences=(False, True), shape=tuple(SHAPES), call_path=CALL_PATHS)
+@on_every_device
 def case_lstm_states(return_sequences, shape, device, call_path):
-    return config("LSTM", shape, device, call_path, return_sequences=return_sequences, return_state=True)
+    return layer("LSTM", shape, device, call_path, return_sequences=return_sequences, return_state=True)
 
 
-@parametrize(cell=CELLS, device=options.current.devices)
+CATALOGUE = (*OUTPUT_MODES, case_lstm_states)
+
+
+@parametrize(cell=CELLS)
+@on_every_device
 def layer_of(cell, device):
     return cell, device
 
 
-@parametrize(lower=CELLS, upper=CELLS, device=options.current.devices)
+@parametrize(lower=CELLS, upper=CELLS)
+@on_every_device
 def stack_of(lower, upper, device):
     return lower, upper, device
 
@@ -97,12 +71,13 @@ def variant(cell, arguments, device):
     ARGUMENT_VARIANTS,
     ids=[f"{cell}-" + "-".join(f"{k}={v}" for k, v in arguments) for cell, arguments in ARGUMENT_VARIANTS],
 )
-@parametrize(device=options.current.devices)
+@on_every_device
 def variant_arguments(cell, arguments, device):
     return variant(cell, arguments, device)
 
 
 @case(tags=(Tag.SEQUENCES, Tag.STATES))
-@parametrize(cell=CELLS, dtype=("float64", "mixed_float16", "mixed_bfloat16"), device=options.current.devices)
+@parametrize(cell=CELLS, dtype=("float64", "mixed_float16", "mixed_bfloat16"))
+@on_every_device
 def variant_dtype(cell, dtype, device):
     return variant(cell, (("dtype", dtype),), device)

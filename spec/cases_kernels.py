@@ -3,9 +3,9 @@ the catalogue on a GPU with TF32 disabled and enabled."""
 
 from pytest_cases import parametrize
 
-from rnnspec import options
 from rnnspec.configs import CALL_PATHS, CELLS, SHAPES, LayerConfig
 from rnnspec.sequences import PADDED
+from spec.catalogue import on_every_device
 
 CUDNN_CELLS = ("LSTM", "GRU")  # SimpleRNN has no cuDNN kernel in Keras
 
@@ -23,17 +23,23 @@ def on_device(cell, device, return_sequences=True, return_state=True, *arguments
     return LayerConfig(cell, return_sequences, return_state, device, PADDED, options=tuple(sorted(arguments)))
 
 
+on_the_gpu = parametrize(device=("gpu",))  # cases whose statements speak of a GPU alone
+
+
 @parametrize(cell=CUDNN_CELLS, return_sequences=(False, True), return_state=(False, True))
-def eligible_on_gpu(cell, return_sequences, return_state):
-    return on_device(cell, "gpu", return_sequences, return_state)
+@on_the_gpu
+def eligible_on_gpu(cell, return_sequences, return_state, device):
+    return on_device(cell, device, return_sequences, return_state)
 
 
 @parametrize("cell, argument", INELIGIBLE_CASES, ids=[f"{c}-{k}={v}" for c, (k, v) in INELIGIBLE_CASES])
-def ineligible_on_gpu(cell, argument):
-    return on_device(cell, "gpu", True, True, argument)
+@on_the_gpu
+def ineligible_on_gpu(cell, argument, device):
+    return on_device(cell, device, True, True, argument)
 
 
-@parametrize(cell=CUDNN_CELLS, device=options.current.devices)
+@parametrize(cell=CUDNN_CELLS)
+@on_every_device
 def cudnn_capable_layer(cell, device):
     return on_device(cell, device)
 
@@ -44,16 +50,19 @@ every_configuration = parametrize(
 
 
 @every_configuration
-def catalogue_on_cpu(cell, return_sequences, return_state, shape, call_path):
-    return LayerConfig(cell, return_sequences, return_state, "cpu", SHAPES[shape], call_path)
+@parametrize(device=("cpu",))
+def catalogue_on_cpu(cell, return_sequences, return_state, shape, call_path, device):
+    return LayerConfig(cell, return_sequences, return_state, device, SHAPES[shape], call_path)
 
 
 @every_configuration
 @parametrize(tf32=(False, True))
-def catalogue_on_gpu(cell, return_sequences, return_state, shape, call_path, tf32):
-    return LayerConfig(cell, return_sequences, return_state, "gpu", SHAPES[shape], call_path, tf32=tf32)
+@on_the_gpu
+def catalogue_on_gpu(cell, return_sequences, return_state, shape, call_path, tf32, device):
+    return LayerConfig(cell, return_sequences, return_state, device, SHAPES[shape], call_path, tf32=tf32)
 
 
 @parametrize(cell=CUDNN_CELLS, return_state=(False, True))
-def masked_sequences_on_gpu(cell, return_state):
-    return on_device(cell, "gpu", True, return_state)
+@on_the_gpu
+def masked_sequences_on_gpu(cell, return_state, device):
+    return on_device(cell, device, True, return_state)

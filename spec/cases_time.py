@@ -4,122 +4,44 @@ Each family (right-padded, backwards, stateful, …) has one case function per o
 statement about states or sequences selects exactly the modes it speaks of (`has_tag`).
 """
 
-from pytest_cases import case, parametrize
+from functools import partial
 
-from rnnspec import options
+from pytest_cases import parametrize
+
 from rnnspec.configs import CELLS, BidirectionalConfig, LayerConfig
 from rnnspec.sequences import MASKS, PADDED
-from spec.cases import Tag
-
-DEVICES = options.current.devices
-every_cell = parametrize(cell=CELLS, device=DEVICES)
+from spec.catalogue import EVERY_DEVICE, Axis, on_every_device, per_output_mode
 
 
-def output_mode(return_sequences, return_state):
-    return case(
-        tags=(
-            Tag.SEQUENCES if return_sequences else Tag.LAST_OUTPUT,
-            Tag.STATES if return_state else Tag.NO_STATES,
-        )
-    )
-
-
-def on_padded_batch(cell, return_sequences, return_state, device, **arguments):
+def on_padded_batch(cell, device, *, return_sequences, return_state, **arguments):
     return LayerConfig(cell, return_sequences, return_state, device, PADDED, options=tuple(sorted(arguments.items())))
 
 
-@parametrize(cell=CELLS, return_sequences=(False, True), return_state=(False, True), device=DEVICES, mask=tuple(MASKS))
+@parametrize(cell=CELLS, return_sequences=(False, True), return_state=(False, True), mask=tuple(MASKS))
+@on_every_device
 def masked_any_way(cell, return_sequences, return_state, device, mask):
-    return on_padded_batch(cell, return_sequences, return_state, device), mask
+    return on_padded_batch(cell, device, return_sequences=return_sequences, return_state=return_state), mask
 
 
-# Right-padded batches (the common case, and the one cuDNN kernels accept).
-@output_mode(False, False)
-@every_cell
-def right_padded_last_output(cell, device):
-    return on_padded_batch(cell, False, False, device)
+def every_output_mode(family, **arguments):
+    """The family's layers on the padded batch, every cell and device, one case function per output mode."""
+    return per_output_mode(family, partial(on_padded_batch, **arguments), Axis("cell", CELLS), EVERY_DEVICE)
 
 
-@output_mode(True, False)
-@every_cell
-def right_padded_sequences(cell, device):
-    return on_padded_batch(cell, True, False, device)
-
-
-@output_mode(False, True)
-@every_cell
-def right_padded_last_output_and_states(cell, device):
-    return on_padded_batch(cell, False, True, device)
-
-
-@output_mode(True, True)
-@every_cell
-def right_padded_sequences_and_states(cell, device):
-    return on_padded_batch(cell, True, True, device)
-
-
-# Layers with go_backwards=True.
-@output_mode(False, False)
-@every_cell
-def backwards_last_output(cell, device):
-    return on_padded_batch(cell, False, False, device, go_backwards=True)
-
-
-@output_mode(True, False)
-@every_cell
-def backwards_sequences(cell, device):
-    return on_padded_batch(cell, True, False, device, go_backwards=True)
-
-
-@output_mode(False, True)
-@every_cell
-def backwards_last_output_and_states(cell, device):
-    return on_padded_batch(cell, False, True, device, go_backwards=True)
-
-
-@output_mode(True, True)
-@every_cell
-def backwards_sequences_and_states(cell, device):
-    return on_padded_batch(cell, True, True, device, go_backwards=True)
-
-
-# Stateful layers (their batch size is fixed by the padded batch).
-@output_mode(False, False)
-@every_cell
-def stateful_last_output(cell, device):
-    return on_padded_batch(cell, False, False, device, stateful=True)
-
-
-@output_mode(True, False)
-@every_cell
-def stateful_sequences(cell, device):
-    return on_padded_batch(cell, True, False, device, stateful=True)
-
-
-@output_mode(False, True)
-@every_cell
-def stateful_last_output_and_states(cell, device):
-    return on_padded_batch(cell, False, True, device, stateful=True)
-
-
-@output_mode(True, True)
-@every_cell
-def stateful_sequences_and_states(cell, device):
-    return on_padded_batch(cell, True, True, device, stateful=True)
+RIGHT_PADDED = every_output_mode("right_padded")  # the common case, and the one cuDNN kernels accept
+BACKWARDS = every_output_mode("backwards", go_backwards=True)
+STATEFUL = every_output_mode("stateful", stateful=True)  # their batch size is fixed by the padded batch
 
 
 # zero_output_for_mask=True, reading forwards and backwards.
-@parametrize(cell=CELLS, return_state=(False, True), device=DEVICES, go_backwards=(False, True))
-def zero_output_sequences(cell, return_state, device, go_backwards):
-    return on_padded_batch(cell, True, return_state, device, zero_output_for_mask=True, go_backwards=go_backwards)
-
-
-@parametrize(cell=CELLS, return_state=(False, True), device=DEVICES, go_backwards=(False, True))
-def zero_output_last_output(cell, return_state, device, go_backwards):
-    return on_padded_batch(cell, False, return_state, device, zero_output_for_mask=True, go_backwards=go_backwards)
+ZERO_OUTPUT_FOR_MASK = per_output_mode(
+    "zero_output", partial(on_padded_batch, zero_output_for_mask=True),
+    Axis("cell", CELLS), EVERY_DEVICE, Axis("go_backwards", (False, True)),
+)
 
 
 # Bidirectional wrappers, for initial states given to both directions.
-@parametrize(cell=CELLS, return_sequences=(False, True), device=DEVICES)
+@parametrize(cell=CELLS, return_sequences=(False, True))
+@on_every_device
 def bidirectional_layer(cell, return_sequences, device):
     return BidirectionalConfig(cell, return_sequences, True, device, PADDED)

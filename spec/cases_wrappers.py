@@ -5,10 +5,8 @@ import inspect
 
 from pytest_cases import case, parametrize
 
-from rnnspec import options
 from rnnspec.configs import CELLS, MERGE_MODES, SHAPES, BidirectionalConfig, LayerConfig, StackConfig, layer_class
-
-devices = options.current.devices
+from spec.catalogue import EVERY_DEVICE, OUTPUT_MODES, Axis, Tag, on_every_device, per_output_mode
 
 
 def accepts(cell: str, argument: str) -> bool:
@@ -16,31 +14,27 @@ def accepts(cell: str, argument: str) -> bool:
     return argument in inspect.signature(layer_class(cell)).parameters
 
 
-class Tag:
-    LAST_OUTPUT = "last output"  # return_sequences=False
-    SEQUENCES = "sequences"  # return_sequences=True
-    STATES = "states"  # return_state=True
-    NO_STATES = "no states"  # return_state=False
-
-
 # Bidirectional's (cell, merge_mode, call_path) per output mode. With return_state, every merge mode on LSTM, whose
 # two states make their order visible, and a one-state cell; without it, every merge mode on one cell or another,
 # since merging does not depend on the cell; and for each output mode a functional model, on an Input whose time
 # dimension is None.
-LAST_OUTPUT = [
-    ("LSTM", "concat", "layer"), ("LSTM", None, "layer"), ("GRU", "mul", "layer"), ("SimpleRNN", "concat", "model"),
-]
-SEQUENCES = [("LSTM", "concat", "layer"), ("LSTM", "sum", "layer"), ("LSTM", None, "layer"), ("GRU", "ave", "model")]
-LAST_OUTPUT_AND_STATES = [("LSTM", merge_mode, "layer") for merge_mode in MERGE_MODES] + [
-    ("GRU", "concat", "layer"), ("LSTM", "concat", "model"),
-]
-SEQUENCES_AND_STATES = [("LSTM", merge_mode, "layer") for merge_mode in MERGE_MODES] + [
-    ("GRU", "concat", "layer"), ("SimpleRNN", None, "layer"), ("LSTM", None, "model"),
-]
+WRAPPED = {
+    "last_output": [
+        ("LSTM", "concat", "layer"), ("LSTM", None, "layer"), ("GRU", "mul", "layer"), ("SimpleRNN", "concat", "model"),
+    ],
+    "sequences": [("LSTM", "concat", "layer"), ("LSTM", "sum", "layer"), ("LSTM", None, "layer"), ("GRU", "ave", "model")],
+    "last_output_and_states": [("LSTM", merge_mode, "layer") for merge_mode in MERGE_MODES] + [
+        ("GRU", "concat", "layer"), ("LSTM", "concat", "model"),
+    ],
+    "sequences_and_states": [("LSTM", merge_mode, "layer") for merge_mode in MERGE_MODES] + [
+        ("GRU", "concat", "layer"), ("SimpleRNN", None, "layer"), ("LSTM", None, "model"),
+    ],
+}
 
 
-def over(wrapped):
-    return parametrize("cell, merge_mode, call_path", wrapped, ids=[f"{c}-merge_mode={m}-{p}" for c, m, p in wrapped])
+def wrapped_id(wrapped) -> str:
+    cell, merge_mode, call_path = wrapped
+    return f"{cell}-merge_mode={merge_mode}-{call_path}"
 
 
 def bidirectional(cell, merge_mode, device, call_path="layer", *, return_sequences=True, return_state=True, **more):
@@ -50,49 +44,23 @@ def bidirectional(cell, merge_mode, device, call_path="layer", *, return_sequenc
     )
 
 
-@case(tags=(Tag.LAST_OUTPUT, Tag.NO_STATES))
-@over(LAST_OUTPUT)
-@parametrize(device=devices)
-def case_last_output(cell, merge_mode, call_path, device):
-    return bidirectional(cell, merge_mode, device, call_path, return_sequences=False, return_state=False)
+BIDIRECTIONAL = per_output_mode(
+    "case", bidirectional, Axis("cell, merge_mode, call_path", WRAPPED, ids=wrapped_id), EVERY_DEVICE
+)
 
 
-@case(tags=(Tag.SEQUENCES, Tag.NO_STATES))
-@over(SEQUENCES)
-@parametrize(device=devices)
-def case_sequences(cell, merge_mode, call_path, device):
-    return bidirectional(cell, merge_mode, device, call_path, return_sequences=True, return_state=False)
+HALVES = [wrapped for wrapped in WRAPPED["sequences_and_states"] if wrapped[1] in ("concat", None)]
 
 
-@case(tags=(Tag.LAST_OUTPUT, Tag.STATES))
-@over(LAST_OUTPUT_AND_STATES)
-@parametrize(device=devices)
-def case_last_output_and_states(cell, merge_mode, call_path, device):
-    return bidirectional(cell, merge_mode, device, call_path, return_sequences=False, return_state=True)
-
-
-@case(tags=(Tag.SEQUENCES, Tag.STATES))
-@over(SEQUENCES_AND_STATES)
-@parametrize(device=devices)
-def case_sequences_and_states(cell, merge_mode, call_path, device):
-    return bidirectional(cell, merge_mode, device, call_path, return_sequences=True, return_state=True)
-
-
-@over([wrapped for wrapped in SEQUENCES_AND_STATES if wrapped[1] in ("concat", None)])
-@parametrize(device=devices)
+@parametrize("cell, merge_mode, call_path", HALVES, ids=[wrapped_id(wrapped) for wrapped in HALVES])
+@on_every_device
 def halves_of_sequences(cell, merge_mode, call_path, device):
     """The configurations whose output keeps the two directions apart."""
     return bidirectional(cell, merge_mode, device, call_path)
 
 
 FUNCTIONAL = [
-    (wrapped, return_sequences, return_state)
-    for mode, return_sequences, return_state in (
-        (LAST_OUTPUT, False, False), (SEQUENCES, True, False), (LAST_OUTPUT_AND_STATES, False, True),
-        (SEQUENCES_AND_STATES, True, True),
-    )
-    for wrapped in mode
-    if wrapped[2] == "model"
+    (wrapped, *OUTPUT_MODES[mode]) for mode, of_mode in WRAPPED.items() for wrapped in of_mode if wrapped[2] == "model"
 ]
 
 
@@ -100,7 +68,7 @@ FUNCTIONAL = [
     "wrapped, return_sequences, return_state", FUNCTIONAL,
     ids=[f"{c}-merge_mode={m}-return_sequences={rs}-return_state={st}" for (c, m, _), rs, st in FUNCTIONAL],
 )
-@parametrize(device=devices)
+@on_every_device
 def functional_model(wrapped, return_sequences, return_state, device):
     """The configurations of the catalogue that are called through a functional model."""
     cell, merge_mode, call_path = wrapped
@@ -122,13 +90,15 @@ def wrapped_arguments(cell) -> dict:
 
 
 @case(tags=(Tag.SEQUENCES, Tag.STATES))
-@parametrize(cell=CELLS, device=devices)
+@parametrize(cell=CELLS)
+@on_every_device
 def variant_wrapped_arguments(cell, device):
     return bidirectional(cell, "concat", device, options=tuple(sorted(wrapped_arguments(cell).items())))
 
 
 @case(tags=(Tag.SEQUENCES, Tag.STATES))
-@parametrize(cell=CELLS, device=devices)
+@parametrize(cell=CELLS)
+@on_every_device
 def variant_backward_layer(cell, device):
     """The Keras documentation's example: a backward layer of the same kind with activation="relu"."""
     return bidirectional(cell, "concat", device, backward_options=(("activation", "relu"),))
@@ -139,7 +109,7 @@ MASKED = [("LSTM", "concat"), ("GRU", None), ("SimpleRNN", "sum")]
 
 @case(tags=(Tag.SEQUENCES, Tag.STATES))
 @parametrize("cell, merge_mode", MASKED, ids=[f"{c}-merge_mode={m}" for c, m in MASKED])
-@parametrize(device=devices)
+@on_every_device
 def variant_masked(cell, merge_mode, device):
     return bidirectional(cell, merge_mode, device, masked=True)
 
@@ -149,18 +119,18 @@ STACKS = [("LSTM", "GRU"), ("GRU", "SimpleRNN"), ("SimpleRNN", "LSTM")]
 
 
 @parametrize("cells", STACKS, ids=["-".join(cells) for cells in STACKS])
-@parametrize(device=devices)
+@on_every_device
 def stack_unmasked(cells, device):
     return StackConfig(cells, device)
 
 
 @parametrize("cells", [("LSTM", "GRU")], ids=["LSTM-GRU"])
-@parametrize(device=devices)
+@on_every_device
 def stack_masked(cells, device):
     return StackConfig(cells, device, masked=True)
 
 
-@parametrize(device=devices)
+@on_every_device
 def device_any(device):
     return device
 
@@ -170,7 +140,8 @@ def returning_everything(cell, device, **arguments) -> LayerConfig:
     return LayerConfig(cell, True, True, device, SHAPES["batch"], options=tuple(sorted(arguments.items())))
 
 
-@parametrize(cell=CELLS, device=devices)
+@parametrize(cell=CELLS)
+@on_every_device
 def layer_plain(cell, device):
     return returning_everything(cell, device)
 
@@ -184,22 +155,26 @@ def with_dropout(cell, device, dropout, recurrent_dropout) -> LayerConfig:
     return returning_everything(cell, device, dropout=dropout, recurrent_dropout=recurrent_dropout, **seeded)
 
 
-@parametrize(cell=CELLS, device=devices)
+@parametrize(cell=CELLS)
+@on_every_device
 def dropout_both(cell, device):
     return with_dropout(cell, device, 0.5, 0.5)
 
 
-@parametrize(cell=CELLS, device=devices)
+@parametrize(cell=CELLS)
+@on_every_device
 def dropout_input_only(cell, device):
     return with_dropout(cell, device, 0.5, 0.0)
 
 
-@parametrize(cell=CELLS, device=devices)
+@parametrize(cell=CELLS)
+@on_every_device
 def dropout_recurrent_only(cell, device):
     return with_dropout(cell, device, 0.0, 0.5)
 
 
-@parametrize(cell=CELLS, device=devices)
+@parametrize(cell=CELLS)
+@on_every_device
 def unrolled_layer(cell, device):
     return returning_everything(cell, device, unroll=True)
 
@@ -250,7 +225,8 @@ def saved_as(saving_format):
     return saving_format
 
 
-@parametrize(cell=CELLS, policy=("mixed_float16", "mixed_bfloat16"), device=devices)
+@parametrize(cell=CELLS, policy=("mixed_float16", "mixed_bfloat16"))
+@on_every_device
 def stateful_under(cell, policy, device):
     return cell, policy, device
 
@@ -260,7 +236,7 @@ STATE_COUNTS = [("LSTM", 1), ("LSTM", 3), ("GRU", 2), ("SimpleRNN", 2)]
 
 
 @parametrize("cell, count", STATE_COUNTS, ids=[f"{cell}-{count}_states" for cell, count in STATE_COUNTS])
-@parametrize(device=devices)
+@on_every_device
 def state_count_wrong(cell, count, device):
     return cell, count, device
 

@@ -35,16 +35,20 @@ from rnnspec.expected import cell_spec, expected
 from rnnspec.observe import call, layer_weights, twin
 from rnnspec.plugin import skip_unless_visible
 from rnnspec.tolerances import BETWEEN_IMPLEMENTATIONS, VERSUS_REFERENCE
-from spec.cases import variant_dtype
+from spec.cases import layer_of, variant_dtype
 from spec.cases_wrappers import (
+    activation_argument_of,
+    default_of,
     dropout_both,
     dropout_input_only,
     dropout_recurrent_only,
+    saved_as,
+    state_count_wrong,
+    stateful_under,
     unrolled_layer,
+    weights_of,
 )
 
-CASES = "spec.cases_wrappers"
-LAYERS = "spec.cases"  # its layer_of: every cell on every device
 KERAS_3 = installation.current().keras_major >= 3
 
 def assert_equals_the_reference(returned, weights, inputs):
@@ -121,7 +125,7 @@ def test_unroll_returns_what_the_loop_returns(config, build):
 # Defaults and weights
 
 
-@parametrize_with_cases("cell, argument, value", cases=CASES, prefix="default_")
+@parametrize_with_cases("cell, argument, value", cases=default_of)
 def test_an_argument_left_out_takes_its_documented_default(cell, argument, value):
     """A layer created without an argument is configured as one given the documented default, e.g. LSTM's
     `recurrent_activation="sigmoid"` and `unit_forget_bias=True`, GRU's `reset_after=True`."""
@@ -134,7 +138,7 @@ def test_an_argument_left_out_takes_its_documented_default(cell, argument, value
     )
 
 
-@parametrize_with_cases("cell, arguments", cases=CASES, prefix="weights_")
+@parametrize_with_cases("cell, arguments", cases=weights_of)
 def test_weights_are_kernel_recurrent_kernel_and_bias_in_that_order(cell, arguments):
     """A built layer's `weights` and `get_weights()` are, in order: kernel (features, gates × units),
     recurrent_kernel (units, gates × units), and with `use_bias` the bias, (gates × units,), or (2, 3 units) for GRU
@@ -180,7 +184,7 @@ def reloaded(model, saving_format: str, directory):
     return fresh
 
 
-@parametrize_with_cases("saving_format", cases=CASES, prefix="saved_")
+@parametrize_with_cases("saving_format", cases=saved_as)
 def test_a_saved_model_reloads_to_identical_outputs(saving_format, tmp_path):
     """A model of recurrent layers (LSTM, GRU, SimpleRNN, Bidirectional) saved with `model.save` to a .keras file
     and loaded with `keras.saving.load_model`, or saved with `save_weights` to a .weights.h5 file and loaded into a
@@ -222,7 +226,7 @@ def test_weights_are_kept_in_the_policys_variable_dtype(config, observe):
     assert not wrong, f"weights not {VARIABLE_DTYPES[policy]}: {wrong}\n  configuration: {run.describe()}"
 
 
-@parametrize_with_cases("cell, policy, device", cases=CASES, prefix="stateful_")
+@parametrize_with_cases("cell, policy, device", cases=stateful_under)
 def test_a_stateful_layer_carries_its_states_under_a_mixed_policy(cell, policy, device, request, build):
     """A stateful layer under a mixed policy, called on the first half of a sequence and then on the second,
     returns for the second call the reference's output and states for the whole sequence, within the tolerance of
@@ -269,7 +273,7 @@ FEATURE_SIZE_UNCHECKED = pytest.mark.xfail(
 
 
 @FEATURE_SIZE_UNCHECKED
-@parametrize_with_cases("cell, device", cases=LAYERS, prefix="layer_")
+@parametrize_with_cases("cell, device", cases=layer_of)
 def test_a_built_layer_refuses_inputs_of_another_feature_size(cell, device):
     """A layer built for inputs of 5 features refuses inputs of 7 with a ValueError that names both sizes."""
     skip_unless_visible(device)
@@ -290,7 +294,7 @@ MASK_SHAPE_UNCHECKED = pytest.mark.xfail(
 
 @MASK_SHAPE_UNCHECKED
 @pytest.mark.parametrize("mask_shape", [(3, 5), (2, 6)], ids=["fewer_steps", "another_batch"])
-@parametrize_with_cases("cell, device", cases=LAYERS, prefix="layer_")
+@parametrize_with_cases("cell, device", cases=layer_of)
 def test_a_mask_of_another_shape_is_refused(cell, device, mask_shape):
     """A mask that is not (batch, timesteps) of the input (3, 6, features) is refused with a ValueError that names
     the mask."""
@@ -312,7 +316,7 @@ INITIAL_STATE_UNCHECKED = pytest.mark.xfail(KERAS_3, strict=True, reason=INITIAL
 
 
 @pytest.mark.parametrize("wrong", ["units", "batch"])
-@parametrize_with_cases("cell, device", cases=LAYERS, prefix="layer_")
+@parametrize_with_cases("cell, device", cases=layer_of)
 def test_an_initial_state_of_another_shape_is_refused(cell, device, wrong, request):
     """An initial state that is not (batch, units), here (3, 4), is refused with a ValueError that names the
     initial state."""
@@ -328,7 +332,7 @@ def test_an_initial_state_of_another_shape_is_refused(cell, device, wrong, reque
 
 
 @INITIAL_STATE_UNCHECKED
-@parametrize_with_cases("cell, count, device", cases=CASES, prefix="state_count_")
+@parametrize_with_cases("cell, count, device", cases=state_count_wrong)
 def test_an_initial_state_of_another_number_of_tensors_is_refused(cell, count, device):
     """An initial_state list with more or fewer tensors than the layer has states (LSTM: 2, GRU and SimpleRNN: 1)
     is refused with a ValueError that names the initial state."""
@@ -340,7 +344,7 @@ def test_an_initial_state_of_another_number_of_tensors_is_refused(cell, count, d
     assert_names(refused.value, r"(?i)initial.?state", "the initial state")
 
 
-@parametrize_with_cases("cell, device", cases=LAYERS, prefix="layer_")
+@parametrize_with_cases("cell, device", cases=layer_of)
 def test_a_stateful_layer_needs_a_fixed_batch_size(cell, device):
     """A stateful layer in a model whose Input leaves the batch size open is refused with a ValueError saying that
     a stateful layer needs a fixed ("static") batch size."""
@@ -353,7 +357,7 @@ def test_a_stateful_layer_needs_a_fixed_batch_size(cell, device):
 
 
 @pytest.mark.parametrize("units", [0, -1])
-@parametrize_with_cases("cell, device", cases=LAYERS, prefix="layer_")
+@parametrize_with_cases("cell, device", cases=layer_of)
 def test_units_must_be_positive(cell, device, units):
     """`units` of zero or less is refused when the layer is created, with a ValueError that names `units` and the
     value given."""
@@ -363,7 +367,7 @@ def test_units_must_be_positive(cell, device, units):
     assert_names(refused.value, rf"units(.|\n)*{units}", f"units and {units}")
 
 
-@parametrize_with_cases("cell, argument", cases=CASES, prefix="activation_argument_")
+@parametrize_with_cases("cell, argument", cases=activation_argument_of)
 def test_an_unknown_activation_is_refused(cell, argument):
     """An activation that Keras does not know, for `activation` or `recurrent_activation`, is refused when the
     layer is created, with a ValueError that names it."""
@@ -380,7 +384,7 @@ def test_an_unknown_merge_mode_is_refused():
     assert_names(refused.value, r"(?i)merge(.|\n)*max", "merge_mode and the mode given")
 
 
-@parametrize_with_cases("cell, device", cases=LAYERS, prefix="layer_")
+@parametrize_with_cases("cell, device", cases=layer_of)
 def test_a_backward_layer_reading_forwards_is_refused(cell, device):
     """A `backward_layer=` that does not read backwards (`go_backwards=False`) is refused with a ValueError that
     names `go_backwards`, as the Bidirectional page says."""
@@ -393,7 +397,7 @@ def test_a_backward_layer_reading_forwards_is_refused(cell, device):
 
 
 @pytest.mark.parametrize("given, kept", [(1.5, 1.0), (-0.5, 0.0)])
-@parametrize_with_cases("cell, device", cases=LAYERS, prefix="layer_")
+@parametrize_with_cases("cell, device", cases=layer_of)
 def test_a_dropout_rate_outside_0_and_1_is_clamped_without_an_error(cell, device, given, kept):
     """Documented as "Float between 0 and 1", a `dropout` or `recurrent_dropout` outside [0, 1] raises no error: the
     layer clamps it into [0, 1]."""

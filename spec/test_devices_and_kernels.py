@@ -27,8 +27,14 @@ from rnnspec.installation import BACKENDS
 from rnnspec.observe import call, layer_weights, twin
 from rnnspec.sequences import MASKS, is_right_padded, lengths, padded_steps_expected
 from rnnspec.tolerances import BACKEND_PARITY, GPU_VERSUS_CPU, VERSUS_REFERENCE
-
-CASES = "spec.cases_kernels"
+from spec.cases_kernels import (
+    catalogue_on_cpu,
+    catalogue_on_gpu,
+    cudnn_capable_layer,
+    eligible_on_gpu,
+    ineligible_on_gpu,
+    masked_sequences_on_gpu,
+)
 
 
 def cudnn_expected(cell: str, mask: np.ndarray | None = None) -> bool:
@@ -54,7 +60,7 @@ def require_use_cudnn() -> None:
         pytest.skip(f"Keras {installation.current().keras_version} has no use_cudnn argument (Keras 3 added it)")
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="catalogue_", glob="*cpu")
+@parametrize_with_cases("config", cases=catalogue_on_cpu)
 def test_the_cpu_runs_the_generic_kernel(config, observe):
     """On the CPU every layer runs the generic kernel (no cuDNN function returns)."""
     run = observe(config)
@@ -62,7 +68,7 @@ def test_the_cpu_runs_the_generic_kernel(config, observe):
     assert run.kernel == kernels.GENERIC, f"the {run.kernel} kernel ran on the CPU\n  configuration: {run.describe()}"
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="eligible_")
+@parametrize_with_cases("config", cases=eligible_on_gpu)
 def test_on_a_gpu_an_eligible_layer_runs_cudnn(config, observe):
     """On a GPU, an LSTM or GRU with the default arguments runs the cuDNN kernel (except JAX's GRU, which Keras
     runs as a scan)."""
@@ -72,7 +78,7 @@ def test_on_a_gpu_an_eligible_layer_runs_cudnn(config, observe):
     assert run.kernel == wanted, f"the {run.kernel} kernel ran where {wanted} was expected\n  configuration: {run.describe()}"
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="ineligible_")
+@parametrize_with_cases("config", cases=ineligible_on_gpu)
 def test_on_a_gpu_each_ineligible_argument_alone_selects_the_generic_kernel(config, observe):
     """On a GPU, each argument that cuDNN cannot honour, set alone (relu activation, hard_sigmoid recurrent
     activation, recurrent_dropout, unroll, no bias, GRU reset_after=False, use_cudnn=False), selects the generic
@@ -85,7 +91,7 @@ def test_on_a_gpu_each_ineligible_argument_alone_selects_the_generic_kernel(conf
 
 
 @pytest.mark.parametrize("mask_name", sorted(MASKS))
-@parametrize_with_cases("config", cases=CASES, prefix="eligible_")
+@parametrize_with_cases("config", cases=eligible_on_gpu)
 def test_on_a_gpu_the_mask_decides_the_kernel_as_each_backend_states(config, mask_name, build):
     """On a GPU under a mask, TensorFlow keeps cuDNN for strictly right-padded masks without an empty sample and
     falls back to the generic kernel otherwise; PyTorch and JAX fall back for any mask."""
@@ -97,7 +103,7 @@ def test_on_a_gpu_the_mask_decides_the_kernel_as_each_backend_states(config, mas
     assert run.kernel == wanted, f"the {run.kernel} kernel ran where {wanted} was expected\n  configuration: {run.describe()}"
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="cudnn_capable_")
+@parametrize_with_cases("config", cases=cudnn_capable_layer)
 def test_use_cudnn_true_is_refused_where_cudnn_cannot_run(config, build, request):
     """`use_cudnn=True` where cuDNN cannot run (on a CPU; on a GPU, with a relu activation) raises a ValueError
     that names use_cudnn, instead of silently running the generic kernel."""
@@ -111,7 +117,7 @@ def test_use_cudnn_true_is_refused_where_cudnn_cannot_run(config, build, request
         config.make_layer(**arguments)(built.inputs)
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="cudnn_capable_")
+@parametrize_with_cases("config", cases=cudnn_capable_layer)
 def test_use_cudnn_false_runs_the_generic_kernel_and_the_reference_values(config, build):
     """`use_cudnn=False` runs the generic kernel, on any device, and returns the reference's values."""
     require_use_cudnn()
@@ -137,7 +143,7 @@ def test_use_cudnn_is_auto_by_default_and_refuses_other_values(cell):
         recurrent_layer(cell, 2, use_cudnn="always")
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="catalogue_", glob="*gpu")
+@parametrize_with_cases("config", cases=catalogue_on_gpu)
 def test_on_a_gpu_outputs_and_states_equal_the_cpus(config, observe):
     """On a GPU every configuration returns what it returns on the CPU, within the tolerance for TF32 disabled
     (a few float32 ulps) or enabled (TF32's 10-bit mantissa)."""
@@ -147,7 +153,7 @@ def test_on_a_gpu_outputs_and_states_equal_the_cpus(config, observe):
         assert_close(on_gpu, on_cpu, GPU_VERSUS_CPU[config.tf32], f"{name} on the GPU ({gpu.kernel}) and on the CPU", gpu)
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="eligible_")
+@parametrize_with_cases("config", cases=eligible_on_gpu)
 def test_on_a_gpu_cudnn_equals_the_generic_kernel(config, build):
     """On one GPU with TF32 disabled, the cuDNN kernel and the generic kernel (`use_cudnn=False`, same weights)
     return the same outputs and states; the check first proves that the two runs used different kernels."""
@@ -167,7 +173,7 @@ def test_on_a_gpu_cudnn_equals_the_generic_kernel(config, build):
         assert_close(a, b, GPU_VERSUS_CPU[False], f"{name} from cuDNN and from the generic kernel", fast)
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="masked_sequences_")
+@parametrize_with_cases("config", cases=masked_sequences_on_gpu)
 def test_under_a_mask_cudnn_writes_zeros_where_the_generic_kernel_repeats_the_last_output(config, build):
     """A known kernel difference: with `return_sequences` and a right-padded mask, padded steps hold zeros when
     cuDNN ran and repeat the last valid output when the generic kernel ran."""

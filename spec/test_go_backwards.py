@@ -14,12 +14,11 @@ from rnnspec.expected import expected
 from rnnspec.observe import call, layer_weights, twin
 from rnnspec.sequences import MASKS, lengths
 from rnnspec.tolerances import VERSUS_REFERENCE
-from spec.cases import Tag
+from spec.cases_time import BACKWARDS
+from spec.catalogue import Tag
 
-CASES = "spec.cases_time"
 
-
-@parametrize_with_cases("config", cases=CASES, prefix="backwards_", has_tag=Tag.STATES)
+@parametrize_with_cases("config", cases=BACKWARDS, has_tag=Tag.STATES)
 def test_reading_backwards_the_last_output_is_still_the_final_h(config, build):
     """Reading backwards, the output (or, with `return_sequences`, its last step: the first input step, read last)
     is exactly the final h: the output sequence is in processing order."""
@@ -29,7 +28,7 @@ def test_reading_backwards_the_last_output_is_still_the_final_h(config, build):
     assert_identical(last, returned.state["h"], "the last output and the final h", returned)
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="backwards_")
+@parametrize_with_cases("config", cases=BACKWARDS)
 def test_reading_backwards_equals_a_forward_layer_on_the_reversed_input(config, build):
     """A layer with `go_backwards=True` returns exactly what the same layer reading forwards returns for the
     time-reversed input."""
@@ -41,7 +40,7 @@ def test_reading_backwards_equals_a_forward_layer_on_the_reversed_input(config, 
         assert_identical(actual, wanted, f"{name} reading backwards and {name} of the reversed input", backwards)
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="backwards_")
+@parametrize_with_cases("config", cases=BACKWARDS)
 def test_reading_backwards_equals_the_reference(config, build):
     """Reading backwards, the output and states equal the reference reading the steps from last to first."""
     built = build(config)
@@ -50,7 +49,7 @@ def test_reading_backwards_equals_the_reference(config, build):
         assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"{name} and the reference {name}", returned)
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="backwards_", has_tag=Tag.SEQUENCES)
+@parametrize_with_cases("config", cases=BACKWARDS, has_tag=Tag.SEQUENCES)
 def test_reading_backwards_under_a_mask_reads_the_padding_first(config, build):
     """Reading a right-padded batch backwards, the padded steps come first in processing order: the output is
     zeros until the sample's first valid step is read, and equals the reference throughout."""

@@ -15,8 +15,7 @@ from rnnspec.assertions import assert_close
 from rnnspec.expected import cell_spec, expected
 from rnnspec.observe import call, layer_weights
 from rnnspec.tolerances import VERSUS_REFERENCE
-
-CASES = "spec.cases_time"
+from spec.cases_time import RIGHT_PADDED, bidirectional_layer
 
 
 def initial_states(config, count: int) -> list[np.ndarray]:
@@ -30,7 +29,7 @@ def as_tensors(states):
     return [installation.as_tensor(state) for state in states]
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="right_padded_")
+@parametrize_with_cases("config", cases=RIGHT_PADDED)
 def test_initial_state_is_where_the_recurrence_starts(config, build):
     """Given `initial_state`, the output and states equal the reference started from those states (and not the
     reference started from zeros)."""
@@ -46,7 +45,7 @@ def test_initial_state_is_where_the_recurrence_starts(config, build):
         assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"{name} and the reference {name}", returned)
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="bidirectional_")
+@parametrize_with_cases("config", cases=bidirectional_layer)
 def test_bidirectional_takes_forward_states_then_backward_states(config, build):
     """`Bidirectional(...)(x, initial_state=[forward states..., backward states...])` starts the forward layer
     from the first half and the backward layer from the second, as the reference composed the same way does."""

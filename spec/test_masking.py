@@ -24,10 +24,10 @@ from rnnspec.kernels import CUDNN
 from rnnspec.observe import call, layer_weights
 from rnnspec.sequences import MASK_VALUE, MASKS, for_masking_layer, lengths, padded_steps_expected
 from rnnspec.tolerances import FLOAT32_REARRANGED, VERSUS_REFERENCE
-from spec.cases import Tag
+from spec.cases_time import RIGHT_PADDED, ZERO_OUTPUT_FOR_MASK, masked_any_way
+from spec.catalogue import Tag
 
-CASES = "spec.cases_time"
-RIGHT_PADDED = "right_padded"
+RIGHT_PADDED_MASK = "right_padded"
 
 
 def masked_call(config, built, mask_name, **arguments):
@@ -44,7 +44,7 @@ def assert_equals_reference(returned, built, mask_name, initial_state=None):
         assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"{name} and the reference {name}", returned)
 
 
-@parametrize_with_cases("config, mask_name", cases=CASES, prefix="masked_")
+@parametrize_with_cases("config, mask_name", cases=masked_any_way)
 def test_a_masked_call_equals_the_reference(config, mask_name, build):
     """Under a mask, the output and states equal the reference: states held across masked steps, the output of a
     masked step repeating the last valid output (zeros before the first valid step)."""
@@ -52,42 +52,42 @@ def test_a_masked_call_equals_the_reference(config, mask_name, build):
     assert_equals_reference(masked_call(config, built, mask_name), built, mask_name)
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="right_padded_", has_tag=Tag.STATES)
+@parametrize_with_cases("config", cases=RIGHT_PADDED, has_tag=Tag.STATES)
 def test_the_final_state_of_a_right_padded_sample_is_that_of_its_unpadded_sequence(config, build):
     """For right-padded samples, the returned states equal those of each sample's unpadded sequence run alone."""
     built = build(config)
-    padded = masked_call(config, built, RIGHT_PADDED)
-    for sample, length in enumerate(lengths(MASKS[RIGHT_PADDED])):
+    padded = masked_call(config, built, RIGHT_PADDED_MASK)
+    for sample, length in enumerate(lengths(MASKS[RIGHT_PADDED_MASK])):
         alone = call(config, built.layer, built.inputs[sample : sample + 1, :length], note=f"sample {sample} alone")
         for name, batched, single in zip(config.state_names, padded.states, alone.states):
             assert_close(batched[sample : sample + 1], single, FLOAT32_REARRANGED, f"sample {sample}'s {name}", padded)
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="right_padded_", has_tag=Tag.SEQUENCES)
+@parametrize_with_cases("config", cases=RIGHT_PADDED, has_tag=Tag.SEQUENCES)
 def test_padded_steps_repeat_the_last_valid_output(config, build):
     """With `return_sequences`, each padded step of a right-padded sample repeats the sample's last valid output
     exactly (generic kernel; the cuDNN kernel writes zeros there, a known kernel difference)."""
     built = build(config)
-    returned = masked_call(config, built, RIGHT_PADDED)
-    for sample, length in enumerate(lengths(MASKS[RIGHT_PADDED])):
+    returned = masked_call(config, built, RIGHT_PADDED_MASK)
+    for sample, length in enumerate(lengths(MASKS[RIGHT_PADDED_MASK])):
         wanted = padded_steps_expected(returned.output, sample, length, returned.kernel)
         assert_identical(returned.output[sample, length:], wanted, f"sample {sample}'s padded steps", returned)
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="right_padded_", has_tag=Tag.STATES)
+@parametrize_with_cases("config", cases=RIGHT_PADDED, has_tag=Tag.STATES)
 def test_under_a_mask_the_output_still_ends_with_the_final_h(config, build):
     """Under a right-padding mask the output (or its last step, with `return_sequences`) is still exactly h
     (with `return_sequences` under the cuDNN kernel, only for samples that are not padded: the others end in zeros)."""
     built = build(config)
-    returned = masked_call(config, built, RIGHT_PADDED)
+    returned = masked_call(config, built, RIGHT_PADDED_MASK)
     last = returned.output[:, -1] if config.return_sequences else returned.output
     wanted = returned.state["h"].copy()
     if config.return_sequences and returned.kernel == CUDNN:
-        wanted[lengths(MASKS[RIGHT_PADDED]) < config.shape.timesteps] = 0.0
+        wanted[lengths(MASKS[RIGHT_PADDED_MASK]) < config.shape.timesteps] = 0.0
     assert_identical(last, wanted, "the last output and the final h", returned)
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="right_padded_", has_tag=Tag.STATES)
+@parametrize_with_cases("config", cases=RIGHT_PADDED, has_tag=Tag.STATES)
 def test_a_fully_masked_sample_keeps_its_initial_state_and_outputs_zeros(config, build, request):
     """A sample masked at every step returns the initial states it was given, unchanged, and zeros as output."""
     if installation.current().backend == "jax":
@@ -103,7 +103,7 @@ def test_a_fully_masked_sample_keeps_its_initial_state_and_outputs_zeros(config,
     assert_identical(returned.output[empty], np.zeros_like(returned.output[empty]), "its output and zeros", returned)
 
 
-@parametrize_with_cases("config, mask_name", cases=CASES, prefix="masked_")
+@parametrize_with_cases("config, mask_name", cases=masked_any_way)
 def test_a_masking_layer_and_an_embedding_give_the_same_result_as_mask(config, mask_name, build):
     """A mask from a `Masking` layer, or from `Embedding(mask_zero=True)`, gives exactly what the same mask given
     as `mask=` gives."""
@@ -133,7 +133,7 @@ def processing_order(config, mask: np.ndarray) -> np.ndarray:
     return mask[:, ::-1] if dict(config.options).get("go_backwards") else mask
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="zero_output_", glob="*_sequences")
+@parametrize_with_cases("config", cases=ZERO_OUTPUT_FOR_MASK, has_tag=Tag.SEQUENCES)
 def test_zero_output_for_mask_writes_zeros_at_masked_steps(config, build):
     """With `zero_output_for_mask=True` and `return_sequences`, every masked step of the output is exactly zero,
     and the rest of the output and the states are the reference's."""
@@ -144,13 +144,13 @@ def test_zero_output_for_mask_writes_zeros_at_masked_steps(config, build):
     assert_equals_reference(returned, built, "mid_sequence")
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="zero_output_", glob="*_last_output")
+@parametrize_with_cases("config", cases=ZERO_OUTPUT_FOR_MASK, has_tag=Tag.LAST_OUTPUT)
 def test_zero_output_for_mask_has_no_effect_without_return_sequences(config, build, request):
     """`zero_output_for_mask` is "only used when return_sequences is True" (Keras docs): without
     `return_sequences`, a sample whose last step read is padding outputs its last valid output, as without the flag."""
     divergences.expect(request, divergences.ZERO_OUTPUT_WITHOUT_SEQUENCES)
     built = build(config)
-    padding_read_last = "left_padded" if dict(config.options)["go_backwards"] else RIGHT_PADDED
+    padding_read_last = "left_padded" if dict(config.options)["go_backwards"] else RIGHT_PADDED_MASK
     returned = masked_call(config, built, padding_read_last)
     without_flag = replace(config, options=tuple((k, v) for k, v in config.options if k != "zero_output_for_mask"))
     wanted = expected(without_flag, layer_weights(built.layer), built.inputs, mask=MASKS[padding_read_last])

@@ -20,9 +20,8 @@ from rnnspec.assertions import assert_identical, assert_shape
 from rnnspec.configs import SHAPES, recurrent_layer
 from rnnspec.plugin import skip_unless_visible
 from rnnspec.tolerances import FLOAT32_BOUND
-from spec.cases import Tag
-
-CASES = "spec.cases"
+from spec.cases import CATALOGUE, layer_of, stack_of
+from spec.catalogue import Tag
 
 
 def returned_container() -> type:
@@ -31,7 +30,7 @@ def returned_container() -> type:
 
 
 @pytest.mark.parametrize("rank", [2, 4])
-@parametrize_with_cases("cell, device", cases=CASES, prefix="layer_")
+@parametrize_with_cases("cell, device", cases=layer_of)
 def test_input_must_be_3d(cell, device, rank):
     """A recurrent layer refuses an input that is not 3-D (batch, timesteps, features), saying it expected ndim=3."""
     skip_unless_visible(device)
@@ -42,7 +41,7 @@ def test_input_must_be_3d(cell, device, rank):
     assert f"ndim={rank}" in str(refused.value), f"the error does not name the rank received: {refused.value}"
 
 
-@parametrize_with_cases("config", cases=CASES, has_tag=Tag.NO_STATES)
+@parametrize_with_cases("config", cases=CATALOGUE, has_tag=Tag.NO_STATES)
 def test_without_return_state_one_tensor_is_returned(config, observe):
     """Without `return_state`, the layer returns its output alone: one tensor, not a tuple or list."""
     run = observe(config)
@@ -52,7 +51,7 @@ def test_without_return_state_one_tensor_is_returned(config, observe):
     )
 
 
-@parametrize_with_cases("config", cases=CASES, has_tag=Tag.STATES)
+@parametrize_with_cases("config", cases=CATALOGUE, has_tag=Tag.STATES)
 def test_with_return_state_the_output_is_followed_by_the_states(config, observe):
     """With `return_state`, the layer returns the output followed by its final states: (output, h, c) for LSTM,
     (output, h) for GRU and SimpleRNN, as a tuple in Keras 3 and a list in Keras 2."""
@@ -65,7 +64,7 @@ def test_with_return_state_the_output_is_followed_by_the_states(config, observe)
     )
 
 
-@parametrize_with_cases("config", cases=CASES)
+@parametrize_with_cases("config", cases=CATALOGUE)
 def test_output_shape_follows_return_sequences(config, observe):
     """The output is (batch, units) without `return_sequences` and (batch, timesteps, units) with it."""
     run = observe(config)
@@ -74,7 +73,7 @@ def test_output_shape_follows_return_sequences(config, observe):
     assert_shape(run.output, expected, "the output", run)
 
 
-@parametrize_with_cases("config", cases=CASES, has_tag=Tag.STATES)
+@parametrize_with_cases("config", cases=CATALOGUE, has_tag=Tag.STATES)
 def test_every_state_has_shape_batch_by_units(config, observe):
     """Every returned state, h and (LSTM) c, has shape (batch, units), whatever `return_sequences` says."""
     run = observe(config)
@@ -82,7 +81,7 @@ def test_every_state_has_shape_batch_by_units(config, observe):
         assert_shape(state, (config.shape.batch, config.shape.units), f"state {name}", run)
 
 
-@parametrize_with_cases("config", cases=CASES)
+@parametrize_with_cases("config", cases=CATALOGUE)
 def test_everything_returned_is_float32(config, observe):
     """Under the default float32 policy, the output and every state are float32."""
     run = observe(config)
@@ -91,21 +90,21 @@ def test_everything_returned_is_float32(config, observe):
     assert not wrong, f"not float32: {wrong}\n  configuration: {run.describe()}"
 
 
-@parametrize_with_cases("config", cases=CASES, has_tag=[Tag.LAST_OUTPUT, Tag.STATES])
+@parametrize_with_cases("config", cases=CATALOGUE, has_tag=[Tag.LAST_OUTPUT, Tag.STATES])
 def test_without_return_sequences_the_output_is_the_final_h(config, observe):
     """Without `return_sequences`, the output is exactly the final hidden state h."""
     run = observe(config)
     assert_identical(run.output, run.state["h"], "the output and the final h", run)
 
 
-@parametrize_with_cases("config", cases=CASES, has_tag=[Tag.SEQUENCES, Tag.STATES])
+@parametrize_with_cases("config", cases=CATALOGUE, has_tag=[Tag.SEQUENCES, Tag.STATES])
 def test_with_return_sequences_the_last_step_is_the_final_h(config, observe):
     """With `return_sequences`, the last step of the output sequence, output[:, -1], is exactly the final h."""
     run = observe(config)
     assert_identical(run.output[:, -1], run.state["h"], "output[:, -1] and the final h", run)
 
 
-@parametrize_with_cases("config", cases=CASES, has_tag=Tag.LSTM)
+@parametrize_with_cases("config", cases=CATALOGUE, has_tag=Tag.LSTM)
 def test_lstm_cell_state_is_not_h(config, observe):
     """The LSTM's second state is its cell state c, which differs from h in every element."""
     run = observe(config)
@@ -116,7 +115,7 @@ def test_lstm_cell_state_is_not_h(config, observe):
     )
 
 
-@parametrize_with_cases("config", cases=CASES, has_tag=Tag.LSTM)
+@parametrize_with_cases("config", cases=CATALOGUE, has_tag=Tag.LSTM)
 def test_lstm_h_is_bounded_by_tanh_of_c(config, observe):
     """The LSTM's h is o * tanh(c) with the output gate o in (0, 1), so |h| <= |tanh(c)| elementwise
     (and h has the sign of tanh(c))."""
@@ -142,7 +141,7 @@ def stacked_model(lower: str, upper: str, lower_returns_sequences: bool):
     return keras.Model(inputs, recurrent_layer(upper, STACK_SHAPE.units + 2)(hidden))
 
 
-@parametrize_with_cases("lower, upper, device", cases=CASES, prefix="stack_")
+@parametrize_with_cases("lower, upper, device", cases=stack_of)
 def test_stacking_on_a_last_output_is_refused(lower, upper, device):
     """A recurrent layer fed by one with `return_sequences=False` gets a 2-D input and refuses it, saying it
     expected ndim=3: stacking needs `return_sequences=True` below."""
@@ -151,7 +150,7 @@ def test_stacking_on_a_last_output_is_refused(lower, upper, device):
         stacked_model(lower, upper, lower_returns_sequences=False)
 
 
-@parametrize_with_cases("lower, upper, device", cases=CASES, prefix="stack_")
+@parametrize_with_cases("lower, upper, device", cases=stack_of)
 def test_stacking_on_sequences_works_and_its_shapes_follow(lower, upper, device):
     """A recurrent layer fed by one with `return_sequences=True` accepts the (batch, timesteps, units) sequence
     and returns (batch, its own units), symbolically and when called."""
@@ -166,7 +165,7 @@ def test_stacking_on_sequences_works_and_its_shapes_follow(lower, upper, device)
     assert np.all(np.isfinite(y)), f"{lower} -> {upper}: the stacked output is not finite"
 
 
-@parametrize_with_cases("config", cases=CASES)
+@parametrize_with_cases("config", cases=CATALOGUE)
 def test_compute_output_shape_agrees_with_the_tensors(config, observe):
     """`layer.compute_output_shape(input_shape)` gives the shapes of the tensors the layer returns, in order."""
     run = observe(config)
@@ -176,7 +175,7 @@ def test_compute_output_shape_agrees_with_the_tensors(config, observe):
     )
 
 
-@parametrize_with_cases("config", cases=CASES)
+@parametrize_with_cases("config", cases=CATALOGUE)
 def test_symbolic_output_shapes_agree_with_the_tensors(config, observe):
     """A functional model's symbolic outputs have the returned tensors' shapes, with None for the batch and for a
     time dimension the Input leaves open."""

@@ -21,9 +21,8 @@ from rnnspec import divergences, installation
 from rnnspec.assertions import assert_close
 from rnnspec.expected import expected_returns
 from rnnspec.tolerances import VERSUS_REFERENCE
-from spec.cases import Tag, variant_arguments, variant_dtype
+from spec.cases import CATALOGUE, Tag, variant_arguments, variant_dtype
 
-CASES = "spec.cases"
 VARIANTS = (variant_arguments, variant_dtype)
 
 
@@ -40,7 +39,7 @@ def expect_known_divergences(config, request):
         divergences.expect(request, divergences.TORCH_FLOAT64_SIMPLE_RNN)
 
 
-@parametrize_with_cases("config", cases=(CASES, *VARIANTS))
+@parametrize_with_cases("config", cases=(*CATALOGUE, *VARIANTS))
 def test_output_equals_the_reference(config, observe, request):
     """The output (the last one, or the whole sequence) equals the reference cell equations run on the same
     weights and inputs, within the tolerance of the layer's dtype."""
@@ -50,7 +49,7 @@ def test_output_equals_the_reference(config, observe, request):
     assert_close(actual, expected, tolerance, "the output and the reference output", run)
 
 
-@parametrize_with_cases("config", cases=(CASES, *VARIANTS), has_tag=Tag.STATES)
+@parametrize_with_cases("config", cases=(*CATALOGUE, *VARIANTS), has_tag=Tag.STATES)
 def test_final_states_equal_the_reference(config, observe, request):
     """Each final state (h, and c for LSTM) equals the reference's final state, within the tolerance of the
     layer's dtype."""

@@ -20,9 +20,8 @@ from rnnspec.assertions import assert_close, assert_identical
 from rnnspec.expected import expected
 from rnnspec.observe import call, layer_weights, recorded_call
 from rnnspec.tolerances import VERSUS_REFERENCE
-from spec.cases import Tag
-
-CASES = "spec.cases_time"
+from spec.cases_time import STATEFUL
+from spec.catalogue import Tag
 
 
 def from_zero_states(built):
@@ -47,7 +46,7 @@ def assert_continues(returned, config, built):
         assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"second call's {name} and the continued reference's", returned)
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="stateful_")
+@parametrize_with_cases("config", cases=STATEFUL)
 def test_a_second_call_starts_from_the_first_calls_final_states(config, build):
     """A stateful layer's second call returns what the reference returns for the second batch started from the
     first batch's final states."""
@@ -56,7 +55,7 @@ def test_a_second_call_starts_from_the_first_calls_final_states(config, build):
     assert_continues(call(config, built.layer, second_batch(built), note="second call"), config, built)
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="stateful_", has_tag=Tag.STATES)
+@parametrize_with_cases("config", cases=STATEFUL, has_tag=Tag.STATES)
 def test_layer_states_hold_the_returned_states(config, build):
     """After a call, `layer.states` holds exactly the final states the call returned, in the same order."""
     built = from_zero_states(build(config))
@@ -65,7 +64,7 @@ def test_layer_states_hold_the_returned_states(config, build):
         assert_identical(installation.to_numpy(variable), state, f"layer.states' {name} and the returned {name}", returned)
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="stateful_")
+@parametrize_with_cases("config", cases=STATEFUL)
 def test_reset_states_restores_the_first_result(config, build):
     """After `reset_states()`, the layer returns for the first batch exactly what it returned the first time."""
     built = from_zero_states(build(config))
@@ -77,7 +76,7 @@ def test_reset_states_restores_the_first_result(config, build):
         assert_identical(after, before, f"{name} after reset_states() and the first {name}", again)
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="stateful_", has_tag=[Tag.LAST_OUTPUT, Tag.NO_STATES])
+@parametrize_with_cases("config", cases=STATEFUL, has_tag=[Tag.LAST_OUTPUT, Tag.NO_STATES])
 def test_a_batch_of_another_size_is_refused(config, build):
     """A stateful layer refuses a batch of another size than the one it was built for, with a ValueError that
     names both batch sizes (Keras 3 as "batch size", Keras 2 as the input shape it expected)."""
@@ -90,7 +89,7 @@ def test_a_batch_of_another_size_is_refused(config, build):
     )
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="stateful_")
+@parametrize_with_cases("config", cases=STATEFUL)
 def test_a_functional_model_carries_the_states_between_calls(config, build):
     """Inside a functional model with a fixed batch size, a stateful layer carries its states from one call of
     the model to the next."""
@@ -99,7 +98,7 @@ def test_a_functional_model_carries_the_states_between_calls(config, build):
     assert_continues(call(config, built.model, second_batch(built), note="functional model, second call"), config, built)
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="stateful_")
+@parametrize_with_cases("config", cases=STATEFUL)
 def test_a_compiled_predict_carries_the_states_between_calls(config, build, request):
     """Under `model.predict` (a compiled function) with the fixed batch size, a stateful layer carries its states
     from one batch to the next."""

@@ -26,15 +26,20 @@ from rnnspec.observe import call
 from rnnspec.plugin import skip_unless_visible
 from rnnspec.tolerances import BETWEEN_IMPLEMENTATIONS, VERSUS_REFERENCE
 from spec.cases_wrappers import (
-    Tag,
+    BIDIRECTIONAL,
+    device_any,
+    functional_model,
+    halves_of_sequences,
+    layer_plain,
+    stack_masked,
     stack_unmasked,
     variant_backward_layer,
     variant_masked,
     variant_wrapped_arguments,
 )
+from spec.catalogue import Tag
 from spec.test_outputs_and_states import returned_container
 
-CASES = "spec.cases_wrappers"
 VARIANTS = (variant_wrapped_arguments, variant_backward_layer, variant_masked)
 KERAS_3 = installation.current().keras_major >= 3
 
@@ -60,7 +65,7 @@ def as_returned(run, index, expected):
 # Bidirectional
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="case_", has_tag=Tag.NO_STATES)
+@parametrize_with_cases("config", cases=BIDIRECTIONAL, has_tag=Tag.NO_STATES)
 def test_bidirectional_without_return_state_returns_the_merged_output_alone(config, observe):
     """Without `return_state` the wrapper returns one tensor, the merged output; with `merge_mode=None`, the two
     directions' outputs, as a tuple in Keras 3 and a list in Keras 2."""
@@ -78,7 +83,7 @@ def test_bidirectional_without_return_state_returns_the_merged_output_alone(conf
         )
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="case_", has_tag=Tag.STATES)
+@parametrize_with_cases("config", cases=BIDIRECTIONAL, has_tag=Tag.STATES)
 def test_bidirectional_with_return_state_returns_the_outputs_then_both_directions_states(config, observe):
     """With `return_state` the wrapper returns the output (two with `merge_mode=None`), then the forward layer's
     final states, then the backward layer's: for LSTM (output, forward h, forward c, backward h, backward c)."""
@@ -91,7 +96,7 @@ def test_bidirectional_with_return_state_returns_the_outputs_then_both_direction
     )
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="case_")
+@parametrize_with_cases("config", cases=BIDIRECTIONAL)
 def test_bidirectional_shapes_follow_merge_mode_and_return_sequences(config, observe):
     """The output is (batch, [timesteps,] 2 units) with `merge_mode="concat"` and (batch, [timesteps,] units) with
     the other modes, each direction's output too with `merge_mode=None`; every state is (batch, units)."""
@@ -105,7 +110,7 @@ def test_bidirectional_shapes_follow_merge_mode_and_return_sequences(config, obs
         assert_shape(run.arrays[index], (s.batch, s.units), f"state {index - output_count(config)}", run)
 
 
-@parametrize_with_cases("config", cases=(CASES, *VARIANTS))
+@parametrize_with_cases("config", cases=(*BIDIRECTIONAL, *VARIANTS))
 def test_bidirectional_output_equals_the_reference(config, observe):
     """The output equals the reference's forward run merged with its backward run flipped back into input order,
     on the same weights and inputs (with a mask: masked steps of a sequence are zeros)."""
@@ -116,7 +121,7 @@ def test_bidirectional_output_equals_the_reference(config, observe):
         assert_close(actual, wanted, tolerance, f"output {index} and the reference's", run)
 
 
-@parametrize_with_cases("config", cases=(CASES, *VARIANTS), has_tag=Tag.STATES)
+@parametrize_with_cases("config", cases=(*BIDIRECTIONAL, *VARIANTS), has_tag=Tag.STATES)
 def test_bidirectional_states_are_the_forward_then_the_backward_final_states(config, observe):
     """The returned states equal the reference's final states of the forward run, then of the backward run, each
     in the cell's order (LSTM: h, c)."""
@@ -128,7 +133,7 @@ def test_bidirectional_states_are_the_forward_then_the_backward_final_states(con
         assert_close(actual, wanted, tolerance, f"the {name} and the reference's", run)
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="halves_")
+@parametrize_with_cases("config", cases=halves_of_sequences)
 def test_bidirectional_sequence_holds_the_forward_h_last_and_the_backward_h_first(config, observe):
     """With `return_sequences` the backward half is flipped back into input order, so the forward final h is the
     last step of the forward half, `y[:, -1, :units]`, and the backward final h the first step of the backward half,
@@ -152,7 +157,7 @@ MERGES = {
 }
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="case_", has_tag=[Tag.LAST_OUTPUT, Tag.STATES])
+@parametrize_with_cases("config", cases=BIDIRECTIONAL, has_tag=[Tag.LAST_OUTPUT, Tag.STATES])
 def test_bidirectional_last_output_merges_the_two_final_h(config, observe):
     """Without `return_sequences` the output is the merge of the forward and the backward final h: exactly
     [h_f, h_b] with "concat", h_f + h_b, h_f * h_b, (h_f + h_b) / 2, or the pair (h_f, h_b) with None."""
@@ -213,7 +218,7 @@ def test_bidirectional_masked_steps_of_the_sequence_are_zeros(config, observe):
         assert_identical(padded, np.zeros_like(padded), f"output {index} at the masked steps and zeros", run)
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="case_")
+@parametrize_with_cases("config", cases=BIDIRECTIONAL)
 def test_bidirectional_compute_output_shape_agrees_with_the_tensors(config, observe):
     """`compute_output_shape(input_shape)` gives the shapes of the tensors the wrapper returns, in order."""
     run = observe(config)
@@ -224,7 +229,7 @@ def test_bidirectional_compute_output_shape_agrees_with_the_tensors(config, obse
     )
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="functional_")
+@parametrize_with_cases("config", cases=functional_model)
 def test_bidirectional_in_a_functional_model_has_the_shapes_it_returns(config, observe):
     """In a functional model, the wrapper's symbolic outputs have the returned tensors' shapes, with None for the
     batch and for a time dimension the Input leaves open."""
@@ -238,7 +243,7 @@ def test_bidirectional_in_a_functional_model_has_the_shapes_it_returns(config, o
 # RNN over cells
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="layer_")
+@parametrize_with_cases("config", cases=layer_plain)
 def test_rnn_over_a_cell_equals_the_layer_of_that_cell(config, build):
     """`RNN(LSTMCell(units))` returns what `LSTM(units)` returns with the same weights, and likewise GRUCell and
     GRU, SimpleRNNCell and SimpleRNN: the output sequence and each final state."""
@@ -256,7 +261,7 @@ def test_rnn_over_a_cell_equals_the_layer_of_that_cell(config, build):
         assert_close(actual, wanted, BETWEEN_IMPLEMENTATIONS, what, by_cell)
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="stack_")
+@parametrize_with_cases("config", cases=(stack_unmasked, stack_masked))
 def test_a_stack_of_cells_computes_what_the_stacked_layers_compute(config, observe):
     """`RNN([lower_cell, upper_cell])` outputs what the upper cell's layer outputs when it reads the lower cell's
     layer's output sequence; under a mask, the same mask applies to both."""
@@ -265,7 +270,7 @@ def test_a_stack_of_cells_computes_what_the_stacked_layers_compute(config, obser
     assert_close(run.output, output, VERSUS_REFERENCE["float32"], "the output sequence and the reference's", run)
 
 
-@parametrize_with_cases("config", cases=CASES, prefix="stack_")
+@parametrize_with_cases("config", cases=(stack_unmasked, stack_masked))
 def test_stacked_cells_return_each_cells_final_states_in_cell_order(config, observe):
     """With `return_state`, the states follow the output cell by cell, the lower cell's first, each equal to the
     reference's final states of that cell's layer (under a mask too)."""
@@ -315,7 +320,7 @@ def test_stacked_cells_nest_each_cells_states_as_its_state_size(config, call_pat
     )
 
 
-@parametrize_with_cases("device", cases=CASES, prefix="device_")
+@parametrize_with_cases("device", cases=device_any)
 def test_a_custom_cell_returns_its_own_output_and_its_state(device, observe):
     """`RNN(cell)` over a cell written as a Keras layer, whose output ([h, x K], twice as wide) is not its state
     (h), returns the cell's outputs as the output sequence and the cell's state as the final state."""
@@ -325,7 +330,7 @@ def test_a_custom_cell_returns_its_own_output_and_its_state(device, observe):
     assert_close(run.arrays[1], h, VERSUS_REFERENCE["float32"], "the final state and the cell's h", run)
 
 
-@parametrize_with_cases("device", cases=CASES, prefix="device_")
+@parametrize_with_cases("device", cases=device_any)
 def test_a_masked_step_of_a_custom_cell_repeats_its_previous_output(device, request, observe):
     """Under a mask, a masked step of a custom cell outputs exactly the previous step's output (zeros before the
     first valid step): not its state, nor an output computed at that step."""
@@ -344,7 +349,7 @@ def test_a_masked_step_of_a_custom_cell_repeats_its_previous_output(device, requ
     reason="Keras 3 reads the cell's compute_dtype, which only a Keras Layer has, so a cell that is a plain class "
     "with call and state_size fails with AttributeError; the RNN page still describes a cell as such a class",
 )
-@parametrize_with_cases("device", cases=CASES, prefix="device_")
+@parametrize_with_cases("device", cases=device_any)
 def test_a_cell_that_is_not_a_keras_layer_runs_in_rnn(device, observe):
     """`RNN` runs a cell that is a plain Python class with `call(input_at_t, states_at_t)` and `state_size`, as the
     RNN page describes a cell: its output sequence is the cell's h at every step."""
