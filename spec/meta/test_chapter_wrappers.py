@@ -10,6 +10,7 @@ from spec.cases_wrappers import bidirectional, wrapped_arguments
 from spec.meta import breakages as broken
 from spec.meta import breakages_time as broken_in_time
 from spec.meta import breakages_wrappers as broken_wrapper
+from spec.meta.breaking import only
 from spec.meta.catching import Catch, assert_caught, assert_every_statement_caught
 
 pytestmark = pytest.mark.meta
@@ -31,11 +32,11 @@ def masked_stack(lower, upper):
 
 
 def bidirectional_only(breakage):
-    return broken.only("Bidirectional", breakage)
+    return only("Bidirectional", breakage)
 
 
 def rnn_only(breakage):
-    return broken.only("RNN", breakage)
+    return only("RNN", breakage)
 
 
 CATCHES = [
