@@ -41,16 +41,16 @@ CATCHES = [
     simulated(chapter.test_use_cudnn_false_runs_the_generic_kernel_and_the_reference_values, broken.use_cudnn_false_is_ignored, config("GRU")),
     Catch(chapter.test_use_cudnn_true_is_refused_where_cudnn_cannot_run, broken.use_cudnn_true_falls_back_quietly, config("LSTM", device="cpu")),
     Catch(chapter.test_use_cudnn_is_auto_by_default_and_refuses_other_values, broken.use_cudnn_defaults_to_false, {"cell": "GRU"}),
-    Catch(chapter.test_a_recurrent_layer_builds_and_runs_inside_keras_device, layers_broken.drops_a_unit, {"cell": "SimpleRNN", "request": None}),
+    Catch(chapter.test_a_recurrent_layer_builds_and_runs_inside_keras_device, layers_broken.drops_a_unit, {"cell": "SimpleRNN"}),
 ]
 
 
 @pytest.mark.parametrize("catch", CATCHES, ids=lambda catch: catch.id)
-def test_statement_catches_the_broken_layer(catch, monkeypatch, observation_cache):
-    assert_caught(catch, monkeypatch, observation_cache)
+def test_statement_catches_the_broken_layer(catch, monkeypatch, observation_cache, request):
+    assert_caught(catch, monkeypatch, observation_cache, request)
 
 
-def test_backend_parity_catches_another_backend_that_drifts(monkeypatch, observation_cache):
+def test_backend_parity_catches_another_backend_that_drifts(monkeypatch, observation_cache, request):
     """The parity statement holds when the other backend returns exactly this one's results, and fails when they
     drift by 1e-3 (the other process is stood in for; the statement skips where that backend is not installed)."""
     results = broken.OwnResults(chapter.PARITY_CONFIGS, observation_cache)
@@ -58,7 +58,7 @@ def test_backend_parity_catches_another_backend_that_drifts(monkeypatch, observa
         chapter.test_the_backends_agree_on_the_cpu, broken.other_backend_drifts_by_1e_3,
         {"backend": another_backend(), "other_backend_runs": results},
     )
-    assert_caught(catch, monkeypatch, observation_cache)
+    assert_caught(catch, monkeypatch, observation_cache, request)
 
 
 def test_every_statement_of_the_chapter_has_a_breakage_it_catches():

@@ -29,8 +29,8 @@ CATCHES = [
 
 
 @pytest.mark.parametrize("catch", CATCHES, ids=lambda catch: catch.id)
-def test_statement_catches_the_broken_layer(catch, monkeypatch, observation_cache):
-    assert_caught(catch, monkeypatch, observation_cache)
+def test_statement_catches_the_broken_layer(catch, monkeypatch, observation_cache, request):
+    assert_caught(catch, monkeypatch, observation_cache, request)
 
 
 def test_every_statement_of_the_chapter_has_a_breakage_it_catches():

@@ -55,8 +55,8 @@ KNOWN_DIVERGENCES = {test_masking.test_zero_output_for_mask_has_no_effect_withou
 
 
 @pytest.mark.parametrize("catch", CATCHES, ids=lambda catch: catch.id)
-def test_statement_catches_the_broken_layer(catch, monkeypatch, observation_cache):
-    assert_caught(catch, monkeypatch, observation_cache)
+def test_statement_catches_the_broken_layer(catch, monkeypatch, observation_cache, request):
+    assert_caught(catch, monkeypatch, observation_cache, request)
 
 
 @pytest.mark.parametrize("chapter", [test_masking, test_go_backwards, test_stateful, test_initial_state], ids=lambda m: m.__name__)

@@ -20,15 +20,15 @@ def wrapped(cell, merge_mode="concat", return_sequences=True, return_state=True,
     config = bidirectional(
         cell, merge_mode, "cpu", call_path, return_sequences=return_sequences, return_state=return_state, **more
     )
-    return {"config": config, "observe_bidirectional": wrappers.observe_bidirectional}
+    return {"config": config}
 
 
 def stack(lower, upper, **more):
-    return {"config": wrappers.StackConfig((lower, upper), "cpu"), "run_stack": wrappers.run_stack, **more}
+    return {"config": wrappers.StackConfig((lower, upper), "cpu"), **more}
 
 
 def masked_stack(lower, upper):
-    return {"config": wrappers.StackConfig((lower, upper), "cpu", masked=True), "run_stack": wrappers.run_stack}
+    return {"config": wrappers.StackConfig((lower, upper), "cpu", masked=True)}
 
 
 def bidirectional_only(breakage):
@@ -48,7 +48,7 @@ CATCHES = [
     Catch(chapter.test_bidirectional_states_are_the_forward_then_the_backward_final_states, broken_wrapper.bidirectional_returns_backward_states_first, wrapped("LSTM", "ave", False, True)),
     Catch(chapter.test_bidirectional_sequence_holds_the_forward_h_last_and_the_backward_h_first, broken_wrapper.bidirectional_leaves_the_backward_sequence_reversed, wrapped("SimpleRNN", None)),
     Catch(chapter.test_bidirectional_last_output_merges_the_two_final_h, broken_wrapper.bidirectional_returns_backward_states_first, wrapped("LSTM", "concat", False, True)),
-    Catch(chapter.test_bidirectional_both_directions_take_the_wrapped_layers_arguments, broken_wrapper.bidirectional_copies_only_units_and_flags, {"config": wrapped("LSTM", options=tuple(sorted(wrapped_arguments("LSTM").items())))["config"]}),
+    Catch(chapter.test_bidirectional_both_directions_take_the_wrapped_layers_arguments, broken_wrapper.bidirectional_copies_only_units_and_flags, wrapped("LSTM", options=tuple(sorted(wrapped_arguments("LSTM").items())))),
     Catch(chapter.test_bidirectional_backward_layer_computes_the_backward_direction, broken_wrapper.bidirectional_ignores_backward_layer, wrapped("SimpleRNN", backward_options=(("activation", "relu"),))),
     Catch(chapter.test_bidirectional_masked_steps_of_the_sequence_are_zeros, broken_wrapper.bidirectional_keeps_zero_output_for_mask_false, wrapped("GRU", masked=True)),
     Catch(chapter.test_bidirectional_compute_output_shape_agrees_with_the_tensors, bidirectional_only(broken.misreports_output_shape), wrapped("LSTM", None)),
@@ -67,15 +67,9 @@ CATCHES = [
 KNOWN_DIVERGENCES = {chapter.test_a_cell_that_is_not_a_keras_layer_runs_in_rnn.__name__}
 
 
-def identify(catch: Catch) -> str:
-    """The catch's id without the functions passed in place of fixtures, whose names hold memory addresses."""
-    arguments = {name: value for name, value in catch.arguments.items() if not callable(value)}
-    return Catch(catch.statement, catch.breakage, arguments).id
-
-
-@pytest.mark.parametrize("catch", CATCHES, ids=identify)
-def test_statement_catches_the_broken_layer(catch, monkeypatch, observation_cache):
-    assert_caught(catch, monkeypatch, observation_cache)
+@pytest.mark.parametrize("catch", CATCHES, ids=lambda catch: catch.id)
+def test_statement_catches_the_broken_layer(catch, monkeypatch, observation_cache, request):
+    assert_caught(catch, monkeypatch, observation_cache, request)
 
 
 def test_every_statement_of_the_chapter_has_a_breakage_it_catches():
