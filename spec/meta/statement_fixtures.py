@@ -1,8 +1,8 @@
 """What the meta-tests pass a statement for each fixture it takes: one entry per fixture of the spec, both for the
 run against the real layers (the control) and for the run against the broken ones."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 
