@@ -1,7 +1,9 @@
-"""The machinery of the meta-tests: a statement, a breakage, and the arguments to hold one against the other."""
+"""The machinery of the meta-tests: a statement, a breakage, and the arguments to hold one against the other; a
+chapter and the catches that cover its statements."""
 
 import inspect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Callable
 
 import pytest
@@ -57,10 +59,24 @@ def assert_caught(catch: Catch, monkeypatch, observation_cache, meta_test: pytes
     pytest.fail(f"{catch.statement.__name__} passed against the layer broken by {catch.breakage.__name__}")
 
 
-def assert_every_statement_caught(chapter, catches, exempt=()) -> None:
-    """No statement of the chapter goes without a breakage it catches. Exempt are statements shown to fail
-    otherwise: strict xfails that fail against today's Keras, or a statement with a meta-test of its own."""
-    uncovered = statements_of(chapter) - {catch.statement.__name__ for catch in catches} - set(exempt)
+@dataclass(frozen=True)
+class Chapter:
+    module: ModuleType  # spec/test_<name>.py
+    catches: list[Catch]
+    # Statements shown to fail otherwise, each with the reason: strict xfails that fail against today's Keras, or
+    # a statement with a meta-test of its own.
+    exempt: dict[Callable, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.module.__name__.removeprefix("spec.test_")
+
+
+def assert_every_statement_caught(chapter: Chapter) -> None:
+    """No statement of the chapter goes without a breakage it catches, unless it is exempt."""
+    caught = {catch.statement.__name__ for catch in chapter.catches}
+    exempt = {statement.__name__ for statement in chapter.exempt}
+    uncovered = statements_of(chapter.module) - caught - exempt
     assert not uncovered, f"statements no meta-test breaks: {sorted(uncovered)}"
 
 

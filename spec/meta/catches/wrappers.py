@@ -1,7 +1,5 @@
-"""Each statement of the chapter on Bidirectional and RNN over cells fails against a layer broken the way it
-speaks of, and holds for the real one."""
-
-import pytest
+"""The breakages chapter 8 (spec/test_wrappers.py) catches: a Bidirectional wrapper that mixes up its directions or
+loses the wrapped layer's arguments, stacked cells that misplace their states, RNN over cells broken."""
 
 from rnnspec import wrappers
 from rnnspec.configs import SHAPES, LayerConfig
@@ -11,9 +9,7 @@ from spec.meta import breakages as broken
 from spec.meta import breakages_time as broken_in_time
 from spec.meta import breakages_wrappers as broken_wrapper
 from spec.meta.breaking import only
-from spec.meta.catching import Catch, assert_caught, assert_every_statement_caught
-
-pytestmark = pytest.mark.meta
+from spec.meta.catching import Catch
 
 
 def wrapped(cell, merge_mode="concat", return_sequences=True, return_state=True, call_path="layer", **more):
@@ -61,16 +57,3 @@ CATCHES = [
     Catch(chapter.test_a_custom_cell_returns_its_own_output_and_its_state, rnn_only(broken.output_drift(1e-3)), {"device": "cpu"}),
     Catch(chapter.test_a_masked_step_of_a_custom_cell_repeats_its_previous_output, rnn_only(broken_in_time.zeros_masked_outputs), {"device": "cpu"}),
 ]
-
-# Statements that fail against Keras 3 as installed (strict xfails stating the divergence from the documentation):
-# that failure already shows they can fail, and no broken layer is needed to show it.
-KNOWN_DIVERGENCES = {chapter.test_a_cell_that_is_not_a_keras_layer_runs_in_rnn.__name__}
-
-
-@pytest.mark.parametrize("catch", CATCHES, ids=lambda catch: catch.id)
-def test_statement_catches_the_broken_layer(catch, monkeypatch, observation_cache, request):
-    assert_caught(catch, monkeypatch, observation_cache, request)
-
-
-def test_every_statement_of_the_chapter_has_a_breakage_it_catches():
-    assert_every_statement_caught(chapter, CATCHES, exempt=KNOWN_DIVERGENCES)
