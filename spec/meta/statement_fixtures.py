@@ -22,6 +22,9 @@ class Scene:
 
 @dataclass(frozen=True)
 class StandIn:
+    """What stands in for one fixture, made from the scene: in the control run, and in the run against the broken
+    layers."""
+
     control: Callable[[Scene], object]
     broken: Callable[[Scene], object]
 
@@ -45,5 +48,6 @@ STAND_INS = {
     # These build afresh on every call.
     "observe_bidirectional": alike(lambda scene: wrappers.observe_bidirectional),
     "run_stack": alike(lambda scene: wrappers.run_stack),
+    # The meta-test's own directory, the same for both runs.
     "tmp_path": alike(lambda scene: scene.meta_test.getfixturevalue("tmp_path")),
 }
