@@ -11,7 +11,7 @@ import pytest
 from rnnspec import installation
 from rnnspec.configs import LayerConfig
 from rnnspec.observe import ObservationCache
-from spec.meta.statement_fixtures import STAND_INS, Scene
+from spec.meta.statement_fixtures import PROVIDERS, Scene
 
 CAUGHT = (AssertionError, pytest.fail.Exception)
 
@@ -50,10 +50,10 @@ def assert_caught(catch: Catch, monkeypatch, observation_cache, meta_test: pytes
         observation_cache = ObservationCache()
     scene = Scene(observation_cache, meta_test)
     # The control: a statement that fails anyway proves nothing.
-    run_statement(catch, lambda name: STAND_INS[name].control(scene))
+    run_statement(catch, lambda name: PROVIDERS[name].control(scene))
     catch.breakage(monkeypatch)
     try:
-        run_statement(catch, lambda name: STAND_INS[name].broken(scene))
+        run_statement(catch, lambda name: PROVIDERS[name].broken(scene))
     except CAUGHT:
         return
     pytest.fail(f"{catch.statement.__name__} passed against the layer broken by {catch.breakage.__name__}")

@@ -13,7 +13,7 @@ from rnnspec.observe import ObservationCache, build, observe_fresh
 
 @dataclass(frozen=True)
 class Scene:
-    """What the stand-ins are made from: the observations of the real layers (the session's, or the meta-test's
+    """What the fixtures are provided from: the observations of the real layers (the session's, or the meta-test's
     own in a simulated environment), and the meta-test's own request, for the fixtures it has itself."""
 
     observations: ObservationCache
@@ -21,16 +21,15 @@ class Scene:
 
 
 @dataclass(frozen=True)
-class StandIn:
-    """What stands in for one fixture, made from the scene: in the control run, and in the run against the broken
-    layers."""
+class Provider:
+    """How one fixture is provided, from the scene: in the control run, and in the run against the broken layers."""
 
     control: Callable[[Scene], object]
     broken: Callable[[Scene], object]
 
 
-def alike(provide: Callable[[Scene], object]) -> StandIn:
-    return StandIn(control=provide, broken=provide)
+def alike(provide: Callable[[Scene], object]) -> Provider:
+    return Provider(control=provide, broken=provide)
 
 
 def build_fresh(config: LayerConfig):
@@ -40,9 +39,9 @@ def build_fresh(config: LayerConfig):
 
 # The control reads the observations of the real layers; the broken run builds afresh, for the breakage to reach
 # the layer and nothing broken to be cached.
-STAND_INS = {
-    "observe": StandIn(control=lambda scene: scene.observations.get, broken=lambda scene: observe_fresh),
-    "built": StandIn(control=lambda scene: scene.observations.built_for, broken=lambda scene: build_fresh),
+PROVIDERS = {
+    "observe": Provider(control=lambda scene: scene.observations.get, broken=lambda scene: observe_fresh),
+    "built": Provider(control=lambda scene: scene.observations.built_for, broken=lambda scene: build_fresh),
     # Statements read their request to expect a divergence, and none applies on Keras 3.15 + TensorFlow.
     "request": alike(lambda scene: None),
     # These build afresh on every call.
