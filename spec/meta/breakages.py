@@ -1,43 +1,26 @@
 """Deliberately broken recurrent layers, for showing that the spec statements catch what they claim to.
 
-Each breakage is a function of pytest's `monkeypatch` that patches every recurrent layer class (LSTM, GRU,
-SimpleRNN) for the duration of one meta-test, the way a regression in Keras would change them.
+Each breakage replaces a method of every recurrent layer class (LSTM, GRU, SimpleRNN) for the duration of one
+meta-test (`spec.meta.breaking`), the way a regression in Keras would change them.
 """
-
-import functools
 
 import numpy as np
 
 from rnnspec import installation
 from rnnspec.configs import CELLS
-
-
-def layer_classes(cells):
-    keras = installation.keras()
-    return [getattr(keras.layers, cell) for cell in cells]
-
-
-def only(cell, breakage):
-    """The breakage applied to one layer class, e.g. to the upper layer of a stack alone."""
-    restricted = functools.partial(breakage, cells=(cell,))
-    restricted.__name__ = f"{breakage.__name__}_in_{cell}"
-    return restricted
+from spec.meta.breaking import replacing, together
 
 
 def transform_returned(transform):
     """A breakage that rewrites what `call` returns: transform(layer, returned) -> returned."""
 
-    def breakage(monkeypatch, cells=CELLS):
-        for cls in layer_classes(cells):
-            original = cls.call
+    @replacing("call", *CELLS, name=transform.__name__)
+    def breakage(original):
+        def call(self, *args, **kwargs):
+            return transform(self, original(self, *args, **kwargs))
 
-            @functools.wraps(original)  # keeps the signature Keras inspects for mask/training arguments
-            def call(self, *args, _original=original, **kwargs):
-                return transform(self, _original(self, *args, **kwargs))
+        return call
 
-            monkeypatch.setattr(cls, "call", call)
-
-    breakage.__name__ = transform.__name__
     return breakage
 
 
@@ -115,76 +98,64 @@ def cell_state_is_h(layer, returned):
 def state_from_step(step):
     """h is taken from time step `step` of the sequence instead of the last one."""
 
-    def breakage(monkeypatch, cells=CELLS):
-        for cls in layer_classes(cells):
-            original = cls.call
+    @replacing("call", *CELLS, name=f"state_from_step_{step}")
+    def breakage(original):
+        def call(self, *args, **kwargs):
+            wanted = (self.return_sequences, self.return_state)
+            self.return_sequences, self.return_state = True, True
+            try:
+                sequence, *states = original(self, *args, **kwargs)
+            finally:
+                self.return_sequences, self.return_state = wanted
+            output = sequence if self.return_sequences else sequence[:, -1]
+            return join(self, output, [sequence[:, step], *states[1:]])
 
-            @functools.wraps(original)
-            def call(self, *args, _original=original, **kwargs):
-                wanted = (self.return_sequences, self.return_state)
-                self.return_sequences, self.return_state = True, True
-                try:
-                    sequence, *states = _original(self, *args, **kwargs)
-                finally:
-                    self.return_sequences, self.return_state = wanted
-                output = sequence if self.return_sequences else sequence[:, -1]
-                return join(self, output, [sequence[:, step], *states[1:]])
+        return call
 
-            monkeypatch.setattr(cls, "call", call)
-
-    breakage.__name__ = f"state_from_step_{step}"
     return breakage
 
 
-def accepts_2d_input(monkeypatch, cells=CELLS):
+@replacing("__call__", *CELLS)
+def accepts_2d_input(original):
     """A 2-D input is taken as a one-step sequence instead of being refused."""
-    for cls in layer_classes(cells):
-        original = cls.__call__
 
-        @functools.wraps(original)
-        def __call__(self, inputs, *args, _original=original, **kwargs):
-            if len(inputs.shape) == 2:
-                inputs = ops().expand_dims(inputs, 1)
-            return _original(self, inputs, *args, **kwargs)
+    def __call__(self, inputs, *args, **kwargs):
+        if len(inputs.shape) == 2:
+            inputs = ops().expand_dims(inputs, 1)
+        return original(self, inputs, *args, **kwargs)
 
-        monkeypatch.setattr(cls, "__call__", __call__)
+    return __call__
 
 
-def misreports_output_shape(monkeypatch, cells=CELLS):
+@replacing("compute_output_shape", *CELLS)
+def misreports_output_shape(original):
     """compute_output_shape says one unit more than the layer returns."""
-    for cls in layer_classes(cells):
-        original = cls.compute_output_shape
 
-        @functools.wraps(original)
-        def compute_output_shape(self, *args, _original=original, **kwargs):
-            shapes = _original(self, *args, **kwargs)
-            grow = lambda shape: tuple(shape[:-1]) + (shape[-1] + 1,)
-            if shapes and isinstance(shapes[0], (tuple, list)):
-                return type(shapes)(grow(s) for s in shapes)
-            return grow(shapes)
+    def compute_output_shape(self, *args, **kwargs):
+        shapes = original(self, *args, **kwargs)
+        grow = lambda shape: tuple(shape[:-1]) + (shape[-1] + 1,)
+        if shapes and isinstance(shapes[0], (tuple, list)):
+            return type(shapes)(grow(s) for s in shapes)
+        return grow(shapes)
 
-        monkeypatch.setattr(cls, "compute_output_shape", compute_output_shape)
+    return compute_output_shape
 
 
 def during_call(change):
     """A breakage that changes the layer only while `call` runs: change(layer) -> undo. Eager calls only, which
     is how the meta-tests call layers."""
 
-    def breakage(monkeypatch, cells=CELLS):
-        for cls in layer_classes(cells):
-            original = cls.call
+    @replacing("call", *CELLS, name=change.__name__)
+    def breakage(original):
+        def call(self, *args, **kwargs):
+            undo = change(self)
+            try:
+                return original(self, *args, **kwargs)
+            finally:
+                undo()
 
-            @functools.wraps(original)
-            def call(self, *args, _original=original, **kwargs):
-                undo = change(self)
-                try:
-                    return _original(self, *args, **kwargs)
-                finally:
-                    undo()
+        return call
 
-            monkeypatch.setattr(cls, "call", call)
-
-    breakage.__name__ = change.__name__
     return breakage
 
 
@@ -192,23 +163,23 @@ def computing_with(transform):
     """A breakage whose layers compute with transform(layer, weights) while reporting the weights they were given:
     `set_weights` stores the transformed values, `get_weights` returns the given ones."""
 
-    def breakage(monkeypatch, cells=CELLS):
-        for cls in layer_classes(cells):
-            set_weights, get_weights = cls.set_weights, cls.get_weights
+    @replacing("set_weights", *CELLS)
+    def stores_transformed(original):
+        def set_weights(self, weights):
+            self._reported_weights = [np.array(w) for w in weights]
+            original(self, transform(self, [np.array(w) for w in weights]))
 
-            def set_transformed(self, weights, _set=set_weights):
-                self._reported_weights = [np.array(w) for w in weights]
-                _set(self, transform(self, [np.array(w) for w in weights]))
+        return set_weights
 
-            def get_reported(self, _get=get_weights):
-                reported = getattr(self, "_reported_weights", None)
-                return [w.copy() for w in reported] if reported is not None else _get(self)
+    @replacing("get_weights", *CELLS)
+    def reports_given(original):
+        def get_weights(self):
+            reported = getattr(self, "_reported_weights", None)
+            return [w.copy() for w in reported] if reported is not None else original(self)
 
-            monkeypatch.setattr(cls, "set_weights", set_transformed)
-            monkeypatch.setattr(cls, "get_weights", get_reported)
+        return get_weights
 
-    breakage.__name__ = transform.__name__
-    return breakage
+    return together(transform.__name__, stores_transformed, reports_given)
 
 
 @computing_with
@@ -260,14 +231,12 @@ def state_drift(amount):
     return drift
 
 
-def forget_bias_left_at_zero(monkeypatch, cells=("LSTM",)):
+@replacing("build", "LSTMCell")
+def forget_bias_left_at_zero(original):
     """unit_forget_bias is ignored: a new LSTM's bias is all zeros."""
-    cell_class = installation.keras().layers.LSTMCell
-    original = cell_class.build
 
-    @functools.wraps(original)
     def build(self, *args, **kwargs):
         original(self, *args, **kwargs)
         self.bias.assign(installation.ops().zeros_like(self.bias))
 
-    monkeypatch.setattr(cell_class, "build", build)
+    return build

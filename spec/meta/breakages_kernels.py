@@ -1,7 +1,7 @@
 """Recurrent layers broken in how they choose and report kernels, and other backends that drift."""
 
-from rnnspec import installation
 from spec.meta.breakages import during_call
+from spec.meta.breaking import replacing
 
 CUDNN_CELLS = ("LSTM", "GRU")
 
@@ -21,17 +21,15 @@ def use_cudnn_false_is_ignored(layer):
     return lambda: setattr(layer, "use_cudnn", wanted)
 
 
-def use_cudnn_defaults_to_false(monkeypatch, cells=CUDNN_CELLS):
+@replacing("__init__", *CUDNN_CELLS)
+def use_cudnn_defaults_to_false(original):
     """A changed default: use_cudnn=False unless asked, and any value accepted."""
-    for cell in cells:
-        cls = getattr(installation.keras().layers, cell)
-        original = cls.__init__
 
-        def __init__(self, units, use_cudnn=False, _original=original, **kwargs):
-            _original(self, units, **kwargs)
-            self.use_cudnn = use_cudnn
+    def __init__(self, units, use_cudnn=False, **kwargs):
+        original(self, units, **kwargs)
+        self.use_cudnn = use_cudnn
 
-        monkeypatch.setattr(cls, "__init__", __init__)
+    return __init__
 
 
 class OwnResults:
@@ -47,5 +45,5 @@ class OwnResults:
         return [{"arrays": tuple(a + self.drift for a in run.arrays), "weights": run.weights} for run in runs]
 
 
-def other_backend_drifts_by_1e_3(monkeypatch, cells=None):
+def other_backend_drifts_by_1e_3(monkeypatch):
     monkeypatch.setattr(OwnResults, "drift", 1e-3)

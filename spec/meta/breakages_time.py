@@ -1,29 +1,24 @@
 """Recurrent layers broken in how they handle time and state: masks, go_backwards, stateful calls, initial states."""
 
-import functools
-
 import numpy as np
 
 from rnnspec import installation
 from rnnspec.configs import CELLS
-from spec.meta.breakages import during_call, layer_classes
+from spec.meta.breakages import during_call
+from spec.meta.breaking import replacing, together
 
 
 def dropping_call_argument(argument):
     """A breakage whose layers ignore one call argument (e.g. `mask`), as if it had never been passed."""
 
-    def breakage(monkeypatch, cells=CELLS):
-        for cls in layer_classes(cells):
-            original = cls.call
+    @replacing("call", *CELLS, name=f"ignores_{argument}")
+    def breakage(original):
+        def call(self, *args, **kwargs):
+            kwargs.pop(argument, None)
+            return original(self, *args, **kwargs)
 
-            @functools.wraps(original)
-            def call(self, *args, _original=original, **kwargs):
-                kwargs.pop(argument, None)
-                return _original(self, *args, **kwargs)
+        return call
 
-            monkeypatch.setattr(cls, "call", call)
-
-    breakage.__name__ = f"ignores_{argument}"
     return breakage
 
 
@@ -63,28 +58,33 @@ def accepts_any_batch_size(layer):
     return lambda: setattr(layer, "stateful", True)
 
 
-def reset_states_does_nothing(monkeypatch, cells=CELLS):
-    for cls in layer_classes(cells):
-        monkeypatch.setattr(cls, "reset_states", lambda self: None)
+@replacing("reset_states", *CELLS)
+def reset_states_does_nothing(original):
+    return lambda self: None
 
 
-def masking_layer_masks_nothing(monkeypatch, cells=CELLS):
-    """A Masking layer that passes its inputs on without a mask (Keras 3 attaches the mask in `call`)."""
-    keras = installation.keras()
-    monkeypatch.setattr(keras.layers.Masking, "compute_mask", lambda self, inputs, mask=None: None)
-    monkeypatch.setattr(keras.layers.Masking, "call", lambda self, inputs: installation.ops().multiply(inputs, 1.0))
+@replacing("compute_mask", "Masking")
+def computes_no_mask(original):
+    return lambda self, inputs, mask=None: None
 
 
-def bidirectional_swaps_initial_states(monkeypatch, cells=CELLS):
+@replacing("call", "Masking")
+def attaches_no_mask(original):
+    return lambda self, inputs: installation.ops().multiply(inputs, 1.0)
+
+
+# A Masking layer that passes its inputs on without a mask (Keras 3 attaches the mask in `call`).
+masking_layer_masks_nothing = together("masking_layer_masks_nothing", computes_no_mask, attaches_no_mask)
+
+
+@replacing("call", "Bidirectional")
+def bidirectional_swaps_initial_states(original):
     """A Bidirectional wrapper that gives the backward layer the states meant for the forward one, and back."""
-    cls = installation.keras().layers.Bidirectional
-    original = cls.call
 
-    @functools.wraps(original)
     def call(self, *args, initial_state=None, **kwargs):
         if initial_state is not None:
             half = len(initial_state) // 2
             initial_state = list(initial_state[half:]) + list(initial_state[:half])
         return original(self, *args, initial_state=initial_state, **kwargs)
 
-    monkeypatch.setattr(cls, "call", call)
+    return call

@@ -3,34 +3,14 @@ wrapper that mixes up its directions or loses the wrapped layer's arguments, sta
 states, dropout at the wrong time or rate, a default changed, saving that loses weights, bad input let through.
 """
 
-import functools
 import importlib
 
 from rnnspec import installation
 from rnnspec.configs import CELLS
-from spec.meta.breakages import during_call, join, layer_classes, ops, split, transform_returned
+from spec.meta.breakages import during_call, join, ops, split, transform_returned
+from spec.meta.breaking import replacing
 
 CELL_CLASSES = tuple(f"{cell}Cell" for cell in CELLS)
-
-
-def replacing(method: str, *class_names: str):
-    """A decorator making `wrap(original) -> replacement` a breakage that replaces `method` of the named
-    keras.layers classes."""
-
-    def decorator(wrap):
-        def breakage(monkeypatch, cells=CELLS):
-            for class_name in class_names:
-                cls = getattr(installation.keras().layers, class_name)
-                original = getattr(cls, method)
-                replacement = wrap(original)
-                if method != "__init__":  # Keras reads __init__'s own signature (getfullargspec) to record arguments
-                    replacement = functools.wraps(original)(replacement)
-                monkeypatch.setattr(cls, method, replacement)
-
-        breakage.__name__ = wrap.__name__
-        return breakage
-
-    return decorator
 
 
 # Bidirectional
@@ -168,32 +148,27 @@ def stacked_cells_declare_their_states_unnested(original):
 def training_forced(value: bool):
     """Layers that run with `training=value` whatever the call says."""
 
-    def breakage(monkeypatch, cells=CELLS):
-        for cls in layer_classes(cells):
-            original = cls.call
+    @replacing("call", *CELLS, name="dropout_applied_at_inference" if value else "dropout_never_applied")
+    def breakage(original):
+        def call(self, *args, **kwargs):
+            kwargs["training"] = value
+            return original(self, *args, **kwargs)
 
-            @functools.wraps(original)
-            def call(self, *args, _original=original, **kwargs):
-                kwargs["training"] = value
-                return _original(self, *args, **kwargs)
+        return call
 
-            monkeypatch.setattr(cls, "call", call)
-
-    breakage.__name__ = "dropout_applied_at_inference" if value else "dropout_never_applied"
     return breakage
 
 
-def recurrent_dropout_at_the_input_rate(monkeypatch, cells=CELLS):
+@replacing("get_recurrent_dropout_mask", *CELL_CLASSES)
+def recurrent_dropout_at_the_input_rate(original):
     """The recurrent dropout mask is drawn at the `dropout` rate instead of the `recurrent_dropout` rate."""
-    for class_name in CELL_CLASSES:
-        cls = getattr(installation.keras().layers, class_name)
 
-        def get_recurrent_dropout_mask(self, step_input):
-            if getattr(self, "_recurrent_dropout_mask", None) is None and self.recurrent_dropout > 0:
-                self._recurrent_dropout_mask = self._create_dropout_mask(step_input, self.dropout)
-            return self._recurrent_dropout_mask
+    def get_recurrent_dropout_mask(self, step_input):
+        if getattr(self, "_recurrent_dropout_mask", None) is None and self.recurrent_dropout > 0:
+            self._recurrent_dropout_mask = self._create_dropout_mask(step_input, self.dropout)
+        return self._recurrent_dropout_mask
 
-        monkeypatch.setattr(cls, "get_recurrent_dropout_mask", get_recurrent_dropout_mask)
+    return get_recurrent_dropout_mask
 
 
 @during_call
@@ -223,22 +198,21 @@ def unrolled_output_drifts_by_0_001(layer, returned):
 def default_changed(cell: str, argument: str, value):
     """`cell(units)` without `argument` is created as if given `value`."""
 
-    def wrap(original):
+    @replacing("__init__", cell, name=f"{cell}_{argument}_defaults_to_{value}")
+    def breakage(original):
         def __init__(self, *args, **kwargs):
             kwargs.setdefault(argument, value)
             original(self, *args, **kwargs)
 
         return __init__
 
-    wrap.__name__ = f"{cell}_{argument}_defaults_to_{value}"
-    return replacing("__init__", cell)(wrap)
+    return breakage
 
 
-def cells_ignore_saved_weights(monkeypatch, cells=CELLS):
+@replacing("load_own_variables", *CELL_CLASSES)
+def cells_ignore_saved_weights(original):
     """Loading, from a .keras or a .weights.h5 file, leaves the cells' weights as they were."""
-    for class_name in CELL_CLASSES:
-        cls = getattr(installation.keras().layers, class_name)
-        monkeypatch.setattr(cls, "load_own_variables", lambda self, store: None)
+    return lambda self, store: None
 
 
 @transform_returned
@@ -285,8 +259,9 @@ def accepts_units_of_zero_or_less(original):
     return __init__
 
 
-def unknown_activations_become_linear(monkeypatch, cells=CELLS):
-    activations = importlib.import_module("keras.src.activations")  # the module the cells look activations up in
+def unknown_activations_become_linear(monkeypatch):
+    # Not a method but the function of the module the cells look activations up in: patched by hand.
+    activations = importlib.import_module("keras.src.activations")
     original = activations.get
 
     def get(identifier):

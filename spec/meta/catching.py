@@ -1,14 +1,17 @@
-"""The machinery of the meta-tests: a statement, a breakage, and the arguments to hold one against the other."""
+"""The machinery of the meta-tests: a statement, a breakage, and the arguments to hold one against the other; a
+chapter and the catches that cover its statements."""
 
 import inspect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Callable
 
 import pytest
 
 from rnnspec import installation
 from rnnspec.configs import LayerConfig
-from rnnspec.observe import ObservationCache, build, observe_fresh
+from rnnspec.observe import ObservationCache
+from spec.meta.statement_fixtures import PROVIDERS, Scene
 
 CAUGHT = (AssertionError, pytest.fail.Exception)
 
@@ -17,7 +20,7 @@ CAUGHT = (AssertionError, pytest.fail.Exception)
 class Catch:
     statement: Callable  # a spec test function
     breakage: Callable  # breakage(monkeypatch) breaks the layers
-    arguments: dict  # what the statement is called with; a `config` is observed through `observe`
+    arguments: dict  # what the statement is called with besides its fixtures (spec/meta/statement_fixtures.py)
     # environment(monkeypatch) sets the scene for both runs (e.g. a simulated GPU); its runs bypass the session
     # cache, so that nothing observed in a simulated scene is served to the spec itself.
     environment: Callable | None = None
@@ -29,41 +32,51 @@ class Catch:
         return f"{self.statement.__name__}-{self.breakage.__name__}-{where}"
 
 
-def build_fresh(config: LayerConfig):
-    with installation.on_device(config.device):
-        return build(config)
-
-
-def run_statement(catch: Catch, observe, built):
-    """Call the statement as pytest would, with `observe` and `built` fixtures of the meta-test's choosing."""
+def run_statement(catch: Catch, fixture: Callable[[str], object]) -> None:
+    """Call the statement as pytest would, with `fixture(name)` for each fixture it takes."""
     statement = inspect.unwrap(catch.statement)  # pytest-cases wraps parametrized tests in fixture plumbing
-    fixtures = {"observe": observe, "built": built, "request": None}  # no divergence applies on Keras 3.15 + TF
     parameters = inspect.signature(statement).parameters
-    fixtures = {name: value for name, value in fixtures.items() if name in parameters and name not in catch.arguments}
+    fixtures = {name: fixture(name) for name in parameters if name not in catch.arguments}
     statement(**catch.arguments, **fixtures)
 
 
-def assert_caught(catch: Catch, monkeypatch, observation_cache) -> None:
-    """The statement holds for the real layer and fails once the layer is broken (built afresh, uncached)."""
+def assert_caught(catch: Catch, monkeypatch, observation_cache, meta_test: pytest.FixtureRequest) -> None:
+    """The statement holds for the real layer and fails once the layer is broken (built afresh, uncached).
+    `meta_test` is the meta-test's own request, for the fixtures a statement shares with it (tmp_path)."""
     if installation.is_keras_2():
         pytest.skip("the breakages patch Keras 3's layers and backends; the meta-tests run on Keras 3")
     if catch.environment:
         catch.environment(monkeypatch)
         observation_cache = ObservationCache()
+    scene = Scene(observation_cache, meta_test)
     # The control: a statement that fails anyway proves nothing.
-    run_statement(catch, observation_cache.get, observation_cache.built_for)
+    run_statement(catch, lambda name: PROVIDERS[name].control(scene))
     catch.breakage(monkeypatch)
     try:
-        run_statement(catch, observe_fresh, build_fresh)
+        run_statement(catch, lambda name: PROVIDERS[name].broken(scene))
     except CAUGHT:
         return
     pytest.fail(f"{catch.statement.__name__} passed against the layer broken by {catch.breakage.__name__}")
 
 
-def assert_every_statement_caught(chapter, catches, exempt=()) -> None:
-    """No statement of the chapter goes without a breakage it catches. Exempt are statements shown to fail
-    otherwise: strict xfails that fail against today's Keras, or a statement with a meta-test of its own."""
-    uncovered = statements_of(chapter) - {catch.statement.__name__ for catch in catches} - set(exempt)
+@dataclass(frozen=True)
+class Chapter:
+    module: ModuleType  # spec/test_<name>.py
+    catches: list[Catch]
+    # Statements shown to fail otherwise, each with the reason: strict xfails that fail against today's Keras, or
+    # a statement with a meta-test of its own.
+    exempt: dict[Callable, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.module.__name__.removeprefix("spec.test_")
+
+
+def assert_every_statement_caught(chapter: Chapter) -> None:
+    """No statement of the chapter goes without a breakage it catches, unless it is exempt."""
+    caught = {catch.statement.__name__ for catch in chapter.catches}
+    exempt = {statement.__name__ for statement in chapter.exempt}
+    uncovered = statements_of(chapter.module) - caught - exempt
     assert not uncovered, f"statements no meta-test breaks: {sorted(uncovered)}"
 
 

@@ -1,16 +1,12 @@
-"""Each statement of the chapter on configuration fails against a layer broken the way it speaks of, and holds for
-the real one."""
-
-import pytest
+"""The breakages chapter 9 (spec/test_configuration.py) catches: dropout at the wrong time or rate, a drifting
+unroll, a default changed, weights in the wrong dtype, saving that loses weights, bad input let through."""
 
 from rnnspec.configs import SHAPES, LayerConfig
 from spec import test_configuration as chapter
 from spec.cases_wrappers import returning_everything, with_dropout
 from spec.meta import breakages_time as broken_in_time
 from spec.meta import breakages_wrappers as broken
-from spec.meta.catching import Catch, assert_caught, assert_every_statement_caught
-
-pytestmark = pytest.mark.meta
+from spec.meta.catching import Catch
 
 
 def layer(config):
@@ -48,37 +44,6 @@ CATCHES = [
     Catch(chapter.test_an_unknown_merge_mode_is_refused, broken.bidirectional_accepts_any_merge_mode, {}),
     Catch(chapter.test_a_backward_layer_reading_forwards_is_refused, broken.bidirectional_accepts_a_backward_layer_reading_forwards, {"cell": "LSTM", "device": "cpu"}),
     Catch(chapter.test_a_dropout_rate_outside_0_and_1_is_clamped_without_an_error, broken.dropout_rates_kept_as_given, {"cell": "GRU", "device": "cpu", "given": 1.5, "kept": 1.0}),
+    # Saving
+    Catch(chapter.test_a_saved_model_reloads_to_identical_outputs, broken.cells_ignore_saved_weights, {"saving_format": "weights.h5"}),
 ]
-
-# Saving writes files: these are completed with the meta-test's own tmp_path.
-SAVING_CATCHES = [
-    Catch(chapter.test_a_saved_model_reloads_to_identical_outputs, broken.cells_ignore_saved_weights, {"saving_format": saving_format})
-    for saving_format in ("weights.h5",)
-]
-
-# Statements that fail against Keras 3 as installed (strict xfails stating the divergence from the documentation):
-# that failure already shows they can fail, and no broken layer is needed to show it.
-KNOWN_DIVERGENCES = {
-    statement.__name__
-    for statement in (
-        chapter.test_a_built_layer_refuses_inputs_of_another_feature_size,
-        chapter.test_a_mask_of_another_shape_is_refused,
-        chapter.test_an_initial_state_of_another_shape_is_refused,
-        chapter.test_an_initial_state_of_another_number_of_tensors_is_refused,
-    )
-}
-
-
-@pytest.mark.parametrize("catch", CATCHES, ids=lambda catch: catch.id)
-def test_statement_catches_the_broken_layer(catch, monkeypatch, observation_cache):
-    assert_caught(catch, monkeypatch, observation_cache)
-
-
-@pytest.mark.parametrize("catch", SAVING_CATCHES, ids=lambda catch: catch.id)
-def test_saving_statement_catches_the_broken_layer(catch, monkeypatch, observation_cache, tmp_path):
-    with_directory = Catch(catch.statement, catch.breakage, {**catch.arguments, "tmp_path": tmp_path})
-    assert_caught(with_directory, monkeypatch, observation_cache)
-
-
-def test_every_statement_of_the_chapter_has_a_breakage_it_catches():
-    assert_every_statement_caught(chapter, CATCHES + SAVING_CATCHES, exempt=KNOWN_DIVERGENCES)

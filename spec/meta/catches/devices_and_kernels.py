@@ -1,19 +1,14 @@
-"""Each statement of the devices chapter fails against a broken kernel choice, a drifting GPU or backend, and holds
-for the real layer; where there is no GPU, one is simulated on the CPU (spec/meta/simulated_gpu.py)."""
-
-
-import pytest
+"""The breakages chapter 7 (spec/test_devices_and_kernels.py) catches: a broken kernel choice, a drifting GPU; where
+there is no GPU, one is simulated on the CPU (spec/meta/simulated_gpu.py). Backend parity, which stands in for
+another backend's process, has a meta-test of its own (spec/meta/test_backend_parity.py)."""
 
 from rnnspec.configs import LayerConfig
-from rnnspec.installation import BACKENDS, current
 from rnnspec.sequences import PADDED
 from spec import test_devices_and_kernels as chapter
 from spec.meta import breakages as layers_broken
 from spec.meta import breakages_kernels as broken
 from spec.meta import simulated_gpu as gpu
-from spec.meta.catching import Catch, assert_caught, assert_every_statement_caught
-
-pytestmark = pytest.mark.meta
+from spec.meta.catching import Catch
 
 
 def config(cell, device="gpu", return_sequences=True, return_state=True, tf32=None, **arguments):
@@ -23,10 +18,6 @@ def config(cell, device="gpu", return_sequences=True, return_state=True, tf32=No
 
 def simulated(statement, breakage, arguments):
     return Catch(statement, breakage, arguments, environment=gpu.simulated_gpu)
-
-
-def another_backend():
-    return next(backend for backend in BACKENDS if backend != current().backend)
 
 
 CATCHES = [
@@ -41,26 +32,5 @@ CATCHES = [
     simulated(chapter.test_use_cudnn_false_runs_the_generic_kernel_and_the_reference_values, broken.use_cudnn_false_is_ignored, config("GRU")),
     Catch(chapter.test_use_cudnn_true_is_refused_where_cudnn_cannot_run, broken.use_cudnn_true_falls_back_quietly, config("LSTM", device="cpu")),
     Catch(chapter.test_use_cudnn_is_auto_by_default_and_refuses_other_values, broken.use_cudnn_defaults_to_false, {"cell": "GRU"}),
-    Catch(chapter.test_a_recurrent_layer_builds_and_runs_inside_keras_device, layers_broken.drops_a_unit, {"cell": "SimpleRNN", "request": None}),
+    Catch(chapter.test_a_recurrent_layer_builds_and_runs_inside_keras_device, layers_broken.drops_a_unit, {"cell": "SimpleRNN"}),
 ]
-
-
-@pytest.mark.parametrize("catch", CATCHES, ids=lambda catch: catch.id)
-def test_statement_catches_the_broken_layer(catch, monkeypatch, observation_cache):
-    assert_caught(catch, monkeypatch, observation_cache)
-
-
-def test_backend_parity_catches_another_backend_that_drifts(monkeypatch, observation_cache):
-    """The parity statement holds when the other backend returns exactly this one's results, and fails when they
-    drift by 1e-3 (the other process is stood in for; the statement skips where that backend is not installed)."""
-    results = broken.OwnResults(chapter.PARITY_CONFIGS, observation_cache)
-    catch = Catch(
-        chapter.test_the_backends_agree_on_the_cpu, broken.other_backend_drifts_by_1e_3,
-        {"backend": another_backend(), "other_backend_runs": results},
-    )
-    assert_caught(catch, monkeypatch, observation_cache)
-
-
-def test_every_statement_of_the_chapter_has_a_breakage_it_catches():
-    # Backend parity has a meta-test of its own above, which stands in for the other backend's process.
-    assert_every_statement_caught(chapter, CATCHES, exempt={chapter.test_the_backends_agree_on_the_cpu.__name__})

@@ -1,7 +1,5 @@
-"""Each statement of the chapter on Bidirectional and RNN over cells fails against a layer broken the way it
-speaks of, and holds for the real one."""
-
-import pytest
+"""The breakages chapter 8 (spec/test_wrappers.py) catches: a Bidirectional wrapper that mixes up its directions or
+loses the wrapped layer's arguments, stacked cells that misplace their states, RNN over cells broken."""
 
 from rnnspec import wrappers
 from rnnspec.configs import SHAPES, LayerConfig
@@ -10,32 +8,31 @@ from spec.cases_wrappers import bidirectional, wrapped_arguments
 from spec.meta import breakages as broken
 from spec.meta import breakages_time as broken_in_time
 from spec.meta import breakages_wrappers as broken_wrapper
-from spec.meta.catching import Catch, assert_caught, assert_every_statement_caught
-
-pytestmark = pytest.mark.meta
+from spec.meta.breaking import only
+from spec.meta.catching import Catch
 
 
 def wrapped(cell, merge_mode="concat", return_sequences=True, return_state=True, call_path="layer", **more):
     config = bidirectional(
         cell, merge_mode, "cpu", call_path, return_sequences=return_sequences, return_state=return_state, **more
     )
-    return {"config": config, "observe_bidirectional": wrappers.observe_bidirectional}
+    return {"config": config}
 
 
 def stack(lower, upper, **more):
-    return {"config": wrappers.StackConfig((lower, upper), "cpu"), "run_stack": wrappers.run_stack, **more}
+    return {"config": wrappers.StackConfig((lower, upper), "cpu"), **more}
 
 
 def masked_stack(lower, upper):
-    return {"config": wrappers.StackConfig((lower, upper), "cpu", masked=True), "run_stack": wrappers.run_stack}
+    return {"config": wrappers.StackConfig((lower, upper), "cpu", masked=True)}
 
 
 def bidirectional_only(breakage):
-    return broken.only("Bidirectional", breakage)
+    return only("Bidirectional", breakage)
 
 
 def rnn_only(breakage):
-    return broken.only("RNN", breakage)
+    return only("RNN", breakage)
 
 
 CATCHES = [
@@ -47,7 +44,7 @@ CATCHES = [
     Catch(chapter.test_bidirectional_states_are_the_forward_then_the_backward_final_states, broken_wrapper.bidirectional_returns_backward_states_first, wrapped("LSTM", "ave", False, True)),
     Catch(chapter.test_bidirectional_sequence_holds_the_forward_h_last_and_the_backward_h_first, broken_wrapper.bidirectional_leaves_the_backward_sequence_reversed, wrapped("SimpleRNN", None)),
     Catch(chapter.test_bidirectional_last_output_merges_the_two_final_h, broken_wrapper.bidirectional_returns_backward_states_first, wrapped("LSTM", "concat", False, True)),
-    Catch(chapter.test_bidirectional_both_directions_take_the_wrapped_layers_arguments, broken_wrapper.bidirectional_copies_only_units_and_flags, {"config": wrapped("LSTM", options=tuple(sorted(wrapped_arguments("LSTM").items())))["config"]}),
+    Catch(chapter.test_bidirectional_both_directions_take_the_wrapped_layers_arguments, broken_wrapper.bidirectional_copies_only_units_and_flags, wrapped("LSTM", options=tuple(sorted(wrapped_arguments("LSTM").items())))),
     Catch(chapter.test_bidirectional_backward_layer_computes_the_backward_direction, broken_wrapper.bidirectional_ignores_backward_layer, wrapped("SimpleRNN", backward_options=(("activation", "relu"),))),
     Catch(chapter.test_bidirectional_masked_steps_of_the_sequence_are_zeros, broken_wrapper.bidirectional_keeps_zero_output_for_mask_false, wrapped("GRU", masked=True)),
     Catch(chapter.test_bidirectional_compute_output_shape_agrees_with_the_tensors, bidirectional_only(broken.misreports_output_shape), wrapped("LSTM", None)),
@@ -60,22 +57,3 @@ CATCHES = [
     Catch(chapter.test_a_custom_cell_returns_its_own_output_and_its_state, rnn_only(broken.output_drift(1e-3)), {"device": "cpu"}),
     Catch(chapter.test_a_masked_step_of_a_custom_cell_repeats_its_previous_output, rnn_only(broken_in_time.zeros_masked_outputs), {"device": "cpu"}),
 ]
-
-# Statements that fail against Keras 3 as installed (strict xfails stating the divergence from the documentation):
-# that failure already shows they can fail, and no broken layer is needed to show it.
-KNOWN_DIVERGENCES = {chapter.test_a_cell_that_is_not_a_keras_layer_runs_in_rnn.__name__}
-
-
-def identify(catch: Catch) -> str:
-    """The catch's id without the functions passed in place of fixtures, whose names hold memory addresses."""
-    arguments = {name: value for name, value in catch.arguments.items() if not callable(value)}
-    return Catch(catch.statement, catch.breakage, arguments).id
-
-
-@pytest.mark.parametrize("catch", CATCHES, ids=identify)
-def test_statement_catches_the_broken_layer(catch, monkeypatch, observation_cache):
-    assert_caught(catch, monkeypatch, observation_cache)
-
-
-def test_every_statement_of_the_chapter_has_a_breakage_it_catches():
-    assert_every_statement_caught(chapter, CATCHES, exempt=KNOWN_DIVERGENCES)
