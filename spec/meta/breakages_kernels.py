@@ -1,5 +1,7 @@
 """Recurrent layers broken in how they choose and report kernels, and other backends that drift."""
 
+from rnnspec import backend_parity
+from rnnspec.observe import ObservationCache
 from spec.meta.breakages import during_call
 from spec.meta.breaking import replacing
 
@@ -33,16 +35,22 @@ def use_cudnn_defaults_to_false(original):
 
 
 class OwnResults:
-    """Stands in for another backend's process: this backend's own observations, optionally drifted."""
+    """Stands in for another backend's process (rnnspec.backend_parity.run_under): this backend's own results for
+    the same configurations, observed once per scene, optionally drifted."""
 
     drift = 0.0
 
-    def __init__(self, configs, observation_cache):
-        self.configs, self.cache = configs, observation_cache
+    def __init__(self):
+        self.own = ObservationCache()
 
-    def __call__(self, backend):
-        runs = [self.cache.get(config) for config in self.configs]
+    def __call__(self, backend, configs, workdir):
+        runs = [self.own.get(config) for config in configs]
         return [{"arrays": tuple(a + self.drift for a in run.arrays), "weights": run.weights} for run in runs]
+
+
+def another_backend_in_this_process(monkeypatch):
+    """The scene of the backend parity catch: the other backend's process stood in for by this one."""
+    monkeypatch.setattr(backend_parity, "run_under", OwnResults())
 
 
 def other_backend_drifts_by_1e_3(monkeypatch):

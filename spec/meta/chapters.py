@@ -41,14 +41,7 @@ CHAPTERS = (
     Chapter(test_go_backwards, go_backwards.CATCHES),
     Chapter(test_stateful, stateful.CATCHES),
     Chapter(test_initial_state, initial_state.CATCHES),
-    Chapter(
-        test_devices_and_kernels,
-        devices_and_kernels.CATCHES,
-        exempt={
-            test_devices_and_kernels.test_the_backends_agree_on_the_cpu: "held against another backend that drifts by "
-            "a meta-test of its own, which stands in for that backend's process (spec/meta/test_backend_parity.py)",
-        },
-    ),
+    Chapter(test_devices_and_kernels, devices_and_kernels.CATCHES),
     Chapter(
         test_wrappers,
         wrappers.CATCHES,

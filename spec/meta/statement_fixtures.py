@@ -6,8 +6,6 @@ from dataclasses import dataclass
 
 import pytest
 
-from rnnspec import installation, wrappers
-from rnnspec.configs import LayerConfig
 from rnnspec.observe import ObservationCache, build, observe_fresh
 
 
@@ -32,21 +30,15 @@ def alike(provide: Callable[[Scene], object]) -> Provider:
     return Provider(control=provide, broken=provide)
 
 
-def build_fresh(config: LayerConfig):
-    with installation.on_device(config.device):
-        return build(config)
-
-
 # The control reads the observations of the real layers; the broken run builds afresh, for the breakage to reach
 # the layer and nothing broken to be cached.
 PROVIDERS = {
     "observe": Provider(control=lambda scene: scene.observations.get, broken=lambda scene: observe_fresh),
-    "built": Provider(control=lambda scene: scene.observations.built_for, broken=lambda scene: build_fresh),
+    "build": Provider(control=lambda scene: scene.observations.built_for, broken=lambda scene: build),
     # Statements read their request to expect a divergence, and none applies on Keras 3.15 + TensorFlow.
     "request": alike(lambda scene: None),
-    # These build afresh on every call.
-    "observe_bidirectional": alike(lambda scene: wrappers.observe_bidirectional),
-    "run_stack": alike(lambda scene: wrappers.run_stack),
+    # The parity runs under other backends are kept by the cache: the broken run must not be served the control's.
+    "observation_cache": Provider(control=lambda scene: scene.observations, broken=lambda scene: ObservationCache()),
     # The meta-test's own directory, the same for both runs.
     "tmp_path": alike(lambda scene: scene.meta_test.getfixturevalue("tmp_path")),
 }

@@ -1,6 +1,6 @@
 """The breakages chapter 7 (spec/test_devices_and_kernels.py) catches: a broken kernel choice, a drifting GPU; where
-there is no GPU, one is simulated on the CPU (spec/meta/simulated_gpu.py). Backend parity, which stands in for
-another backend's process, has a meta-test of its own (spec/meta/test_backend_parity.py)."""
+there is no GPU, one is simulated on the CPU (spec/meta/simulated_gpu.py); another backend that drifts, its process
+stood in for by this one (the statement skips where that backend is not installed)."""
 
 from rnnspec.configs import LayerConfig
 from rnnspec.sequences import PADDED
@@ -8,6 +8,7 @@ from spec import test_devices_and_kernels as chapter
 from spec.meta import breakages as layers_broken
 from spec.meta import breakages_kernels as broken
 from spec.meta import simulated_gpu as gpu
+from rnnspec.installation import BACKENDS, current
 from spec.meta.catching import Catch
 
 
@@ -33,4 +34,9 @@ CATCHES = [
     Catch(chapter.test_use_cudnn_true_is_refused_where_cudnn_cannot_run, broken.use_cudnn_true_falls_back_quietly, config("LSTM", device="cpu")),
     Catch(chapter.test_use_cudnn_is_auto_by_default_and_refuses_other_values, broken.use_cudnn_defaults_to_false, {"cell": "GRU"}),
     Catch(chapter.test_a_recurrent_layer_builds_and_runs_inside_keras_device, layers_broken.drops_a_unit, {"cell": "SimpleRNN"}),
+    Catch(
+        chapter.test_the_backends_agree_on_the_cpu, broken.other_backend_drifts_by_1e_3,
+        {"backend": next(backend for backend in BACKENDS if backend != current().backend)},
+        environment=broken.another_backend_in_this_process,
+    ),
 ]

@@ -1,8 +1,7 @@
 """The breakages chapter 8 (spec/test_wrappers.py) catches: a Bidirectional wrapper that mixes up its directions or
 loses the wrapped layer's arguments, stacked cells that misplace their states, RNN over cells broken."""
 
-from rnnspec import wrappers
-from rnnspec.configs import SHAPES, LayerConfig
+from rnnspec.configs import SHAPES, LayerConfig, StackConfig
 from spec import test_wrappers as chapter
 from spec.cases_wrappers import bidirectional, wrapped_arguments
 from spec.meta import breakages as broken
@@ -20,11 +19,11 @@ def wrapped(cell, merge_mode="concat", return_sequences=True, return_state=True,
 
 
 def stack(lower, upper, **more):
-    return {"config": wrappers.StackConfig((lower, upper), "cpu"), **more}
+    return {"config": StackConfig((lower, upper), "cpu"), **more}
 
 
 def masked_stack(lower, upper):
-    return {"config": wrappers.StackConfig((lower, upper), "cpu", masked=True)}
+    return {"config": StackConfig((lower, upper), "cpu", masked=True)}
 
 
 def bidirectional_only(breakage):
