@@ -247,8 +247,26 @@ class BidirectionalConfig(SingleLayer):
 STACK_UNITS = (4, 3)
 
 
+class RNNOverCells:
+    """What StackConfig and CustomCellConfig share: `RNN(..., return_sequences=True, return_state=True)`, called
+    with BATCH_MASK when `masked`, on a batch of any size."""
+
+    call_path: str
+    masked: bool
+
+    fixes_batch = False
+
+    @property
+    def call_arguments(self) -> dict:
+        return {"mask": BATCH_MASK} if self.masked else {}
+
+    @property
+    def build_key(self):
+        return replace(self, call_path="layer", masked=False)
+
+
 @dataclass(frozen=True)
-class StackConfig:
+class StackConfig(RNNOverCells):
     """`RNN([lower cell, upper cell], return_sequences=True, return_state=True)` on the `batch` shape."""
 
     cells: tuple[str, str]  # LSTM, GRU or SimpleRNN, whose cells are LSTMCell, GRUCell, SimpleRNNCell
@@ -268,18 +286,8 @@ class StackConfig:
     def seed_parts(self) -> tuple:
         return ("stack", self.cells)
 
-    fixes_batch = False
-
     def parts(self, layer) -> tuple:
         return tuple(layer.cell.cells)
-
-    @property
-    def call_arguments(self) -> dict:
-        return {"mask": BATCH_MASK} if self.masked else {}
-
-    @property
-    def build_key(self):
-        return replace(self, call_path="layer", masked=False)
 
     @property
     def matrix_keys(self) -> tuple[tuple, ...]:
@@ -295,7 +303,7 @@ class StackConfig:
 
 
 @dataclass(frozen=True)
-class CustomCellConfig:
+class CustomCellConfig(RNNOverCells):
     """`RNN(cell, return_sequences=True, return_state=True)` over a cell written by a user (rnnspec.custom_cells):
     "WideOutputCell", a Keras layer, or "PlainCell", a plain class."""
 
@@ -326,18 +334,8 @@ class CustomCellConfig:
     def seed_parts(self) -> tuple:
         return ("custom cell", self.shape.features, self.shape.units)
 
-    fixes_batch = False
-
     def parts(self, layer) -> tuple:
         return (layer.cell,)
-
-    @property
-    def call_arguments(self) -> dict:
-        return {"mask": BATCH_MASK} if self.masked else {}
-
-    @property
-    def build_key(self):
-        return replace(self, call_path="layer", masked=False)
 
     @property
     def matrix_keys(self) -> tuple[tuple, ...]:
