@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from pytest_cases import parametrize_with_cases
 
-from rnnspec import data, divergences, installation
+from rnnspec import data, installation
 from rnnspec.assertions import assert_close, assert_identical
 from rnnspec.observe import Returned, call, flatten
 from rnnspec.oracle import expected, layer_weights
@@ -101,11 +101,9 @@ def test_a_functional_model_carries_the_states_between_calls(config, built):
 
 
 @parametrize_with_cases("config", cases=CASES, prefix="stateful_")
-def test_a_compiled_predict_carries_the_states_between_calls(config, built, request):
+def test_a_compiled_predict_carries_the_states_between_calls(config, built):
     """Under `model.predict` (a compiled function) with the fixed batch size, a stateful layer carries its states
     from one batch to the next."""
-    if installation.current().backend == "jax":
-        divergences.expect(request, divergences.JAX_PREDICT_DROPS_STATEFUL_STATES)
     layer = from_zero_states(built(config))
     with installation.on_device(config.device):
         layer.model.predict(layer.inputs, batch_size=len(layer.inputs), verbose=0)

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from pytest_cases import parametrize_with_cases
 
-from rnnspec import divergences, installation, wrappers
+from rnnspec import installation, wrappers
 from rnnspec.assertions import assert_close, assert_identical, assert_shape
 from rnnspec.configs import STATE_NAMES
 from rnnspec.observe import call
@@ -35,7 +35,6 @@ from spec.test_outputs_and_states import returned_container
 
 CASES = "spec.cases_wrappers"
 VARIANTS = (variant_wrapped_arguments, variant_backward_layer, variant_masked)
-KERAS_3 = installation.current().keras_major >= 3
 
 
 @pytest.fixture(scope="module")
@@ -329,15 +328,7 @@ def nesting(structure) -> str:
     return f"array{tuple(structure.shape)}"
 
 
-EAGER_CALL_NESTS_A_LONE_STATE = pytest.mark.xfail(
-    KERAS_3, strict=True,
-    reason="Keras 3 divergence between eager and symbolic calls: called eagerly, RNN over stacked cells returns the "
-    "state of a one-state cell (GRUCell, SimpleRNNCell) as a list of one, [h], where a functional model and "
-    "compute_output_shape give h itself",
-)
-
-
-@pytest.mark.parametrize("call_path", ["model", pytest.param("layer", marks=EAGER_CALL_NESTS_A_LONE_STATE)])
+@pytest.mark.parametrize("call_path", ["model", "layer"])
 @parametrize_with_cases("config", cases=stack_unmasked)
 def test_stacked_cells_nest_each_cells_states_as_its_state_size(config, call_path, run_stack):
     """With `return_state`, `RNN([cells])` returns the output and then one entry per cell, in cell order: a list
@@ -369,12 +360,10 @@ def test_a_custom_cell_returns_its_own_output_and_its_state(device):
 
 
 @parametrize_with_cases("device", cases=CASES, prefix="device_")
-def test_a_masked_step_of_a_custom_cell_repeats_its_previous_output(device, request):
+def test_a_masked_step_of_a_custom_cell_repeats_its_previous_output(device):
     """Under a mask, a masked step of a custom cell outputs exactly the previous step's output (zeros before the
     first valid step): not its state, nor an output computed at that step."""
     skip_unless_visible(device)
-    if installation.current().backend == "jax":
-        divergences.expect(request, divergences.JAX_CUSTOM_CELL_MASK)
     run = wrappers.run_wide_output_cell(device, masked=True)
     output = run.arrays[0]
     for sample, step in zip(*np.nonzero(~wrappers.MASK)):
@@ -383,11 +372,6 @@ def test_a_masked_step_of_a_custom_cell_repeats_its_previous_output(device, requ
         assert_identical(output[sample, step], previous, f"sample {sample}'s masked step {step} and {what}", run)
 
 
-@pytest.mark.xfail(
-    KERAS_3, raises=AttributeError, strict=True,
-    reason="Keras 3 reads the cell's compute_dtype, which only a Keras Layer has, so a cell that is a plain class "
-    "with call and state_size fails with AttributeError; the RNN page still describes a cell as such a class",
-)
 @parametrize_with_cases("device", cases=CASES, prefix="device_")
 def test_a_cell_that_is_not_a_keras_layer_runs_in_rnn(device):
     """`RNN` runs a cell that is a plain Python class with `call(input_at_t, states_at_t)` and `state_size`, as the

@@ -37,7 +37,7 @@ def build_fresh(config: LayerConfig):
 def run_statement(catch: Catch, observe, built):
     """Call the statement as pytest would, with `observe` and `built` fixtures of the meta-test's choosing."""
     statement = inspect.unwrap(catch.statement)  # pytest-cases wraps parametrized tests in fixture plumbing
-    fixtures = {"observe": observe, "built": built, "request": None}  # no divergence applies on Keras 3.15 + TF
+    fixtures = {"observe": observe, "built": built}
     parameters = inspect.signature(statement).parameters
     fixtures = {name: value for name, value in fixtures.items() if name in parameters and name not in catch.arguments}
     statement(**catch.arguments, **fixtures)

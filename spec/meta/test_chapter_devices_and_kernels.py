@@ -41,7 +41,7 @@ CATCHES = [
     simulated(chapter.test_use_cudnn_false_runs_the_generic_kernel_and_the_reference_values, broken.use_cudnn_false_is_ignored, config("GRU")),
     Catch(chapter.test_use_cudnn_true_is_refused_where_cudnn_cannot_run, broken.use_cudnn_true_falls_back_quietly, config("LSTM", device="cpu")),
     Catch(chapter.test_use_cudnn_is_auto_by_default_and_refuses_other_values, broken.use_cudnn_defaults_to_false, {"cell": "GRU"}),
-    Catch(chapter.test_a_recurrent_layer_builds_and_runs_inside_keras_device, layers_broken.drops_a_unit, {"cell": "SimpleRNN", "request": None}),
+    Catch(chapter.test_a_recurrent_layer_builds_and_runs_inside_keras_device, layers_broken.drops_a_unit, {"cell": "SimpleRNN"}),
 ]
 
 
