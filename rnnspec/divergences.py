@@ -4,9 +4,14 @@ Each row names the statements it applies to, the installations and cases where t
 instead, where that was seen and the upstream issue. The plugin marks every matching case as a strict xfail, so
 that the divergence is reported rather than hidden, and the day Keras changes, the xfail passes, the strict marker
 fails it, and the suite tells. The chapters carry no marks of their own.
+
+The README's table of known divergences is generated from this one: `python -m rnnspec.divergences` prints it,
+`python -m rnnspec.divergences --update README.md` writes it between the README's markers.
 """
 
+import argparse
 import inspect
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +44,7 @@ class Case:
 @dataclass(frozen=True)
 class Condition:
     """Where a divergence shows: a predicate on the installation under test and on the case, with the words that
-    state it. Conditions combine with `&`, `|` and `~`."""
+    state it in the README. Conditions combine with `&`, `|` and `~`."""
 
     words: str
     holds: Callable[[Installation, Case], bool]
@@ -112,7 +117,7 @@ class Divergence:
 
     statements: tuple[str, ...]  # test functions, by chapter module: "test_masking.py::test_..."
     condition: Condition
-    reason: str  # what Keras does instead of what the statements say, in a sentence
+    reason: str  # what Keras does instead of what the statements say, in a sentence (the README's column)
     seen_on: str  # the installations it was seen on
     details: str = ""  # how it shows: the errors or values seen
     upstream: tuple[str, ...] = ()  # issue URLs; none where the Keras and tf-keras trackers had no report
@@ -292,3 +297,53 @@ def stale_statements(chapters: Mapping[str, ModuleType]) -> list[str]:
 def split(statement: str) -> tuple[str, str]:
     chapter, test = statement.split("::")
     return chapter, test
+
+
+# The README's table
+
+
+README_START = "<!-- generated from rnnspec/divergences.py by `python -m rnnspec.divergences --update README.md` -->"
+README_END = "<!-- end of the generated table -->"
+GITHUB_ISSUE = re.compile(r"https://github\.com/([^/]+/[^/]+)/(?:issues|pull)/(\d+)")
+
+
+def issue_link(url: str) -> str:
+    found = GITHUB_ISSUE.fullmatch(url)
+    return f"[{found[1]}#{found[2]}]({url})" if found else url
+
+
+def markdown_table() -> str:
+    lines = ["| divergence | where | upstream |", "| --- | --- | --- |"]
+    for row in DIVERGENCES:
+        upstream = ", ".join(map(issue_link, row.upstream)) or "none found"
+        lines.append(f"| {row.reason} | {row.condition.words}; seen on {row.seen_on} | {upstream} |")
+    return "\n".join(lines)
+
+
+def table_span(readme: str) -> tuple[int, int]:
+    return readme.index(README_START) + len(README_START), readme.index(README_END)
+
+
+def readme_table(readme: str) -> str:
+    """The table between the README's markers."""
+    start, end = table_span(readme)
+    return readme[start:end].strip()
+
+
+def with_table(readme: str, table: str) -> str:
+    start, end = table_span(readme)
+    return f"{readme[:start]}\n{table}\n{readme[end:]}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="The table of known divergences, in Markdown.")
+    parser.add_argument("--update", metavar="README", type=Path, help="write it between the markers of this file")
+    arguments = parser.parse_args()
+    if arguments.update:
+        arguments.update.write_text(with_table(arguments.update.read_text(), markdown_table()))
+    else:
+        print(markdown_table())
+
+
+if __name__ == "__main__":
+    main()

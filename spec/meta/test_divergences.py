@@ -1,5 +1,5 @@
-"""The table of known divergences: the plugin applies its rows as strict xfails and reports rows that name no
-test."""
+"""The table of known divergences: the plugin applies its rows as strict xfails, reports rows that name no test,
+and the README shows the table it generates."""
 
 import importlib
 from pathlib import Path
@@ -144,4 +144,12 @@ def test_a_condition_states_itself_in_words():
     assert condition.words == (
         "`device=cpu` and (the PyTorch backend or (the JAX backend and `cell=GRU`)) and not (`cell=LSTM` and "
         "`mask=none`)"
+    )
+
+
+def test_the_readme_shows_the_table_it_is_generated_from():
+    readme = (ROOT / "README.md").read_text()
+    assert divergences.readme_table(readme) == divergences.markdown_table(), (
+        "README.md's table of known divergences is not the one rnnspec/divergences.py generates; regenerate it with "
+        "`python -m rnnspec.divergences --update README.md`"
     )
