@@ -73,23 +73,6 @@ TARGETS = {
     )
 }
 
-JAX_HAS_NO_CUDNN_GRU = "Keras 3.15 on JAX has no cuDNN GRU (jax.experimental.rnn offers an LSTM only); its GRU is a scan"
-TORCH_CANNOT_BUILD_IN_DEVICE_SCOPE = (
-    "Keras 3.15 on PyTorch cannot build a recurrent layer inside keras.device, which places a benchmark on a device "
-    "other than the default one ('Only Tensors of floating point and complex dtype can require gradients'; the "
-    "chapter on devices and kernels states it)"
-)
-
-
-def known_failure(backend: str, cell: str, target: Target) -> str | None:
-    """Why this benchmark fails on this installation for a reason Keras is known for; None where it should pass."""
-    if target.kernel == kernels.CUDNN and (backend, cell) == ("jax", "GRU"):
-        return JAX_HAS_NO_CUDNN_GRU
-    if backend == "torch" and target.device != installation.default_device():
-        return TORCH_CANNOT_BUILD_IN_DEVICE_SCOPE
-    return None
-
-
 def forward_flops(cell: str, shape: Shape) -> int:
     gate_width = GATE_COUNT[cell] * shape.units
     return 2 * shape.batch * shape.timesteps * gate_width * (shape.features + shape.units)

@@ -1,43 +1,349 @@
-"""Known divergences of an installation from what Keras documents, or from what its other backends do.
+"""Known divergences of an installation from what Keras documents, or from what its other backends do: one table.
 
-Each is stated where it applies as a strict xfail (`expect`), so that it is reported rather than hidden, and
-the day Keras changes, the xfail passes, the strict marker fails it, and the suite tells. The reasons live here,
-one place to read them all (the README lists them with their upstream issues).
+Each row names the statements it applies to, the installations and cases where they diverge, what Keras does
+instead, where that was seen and the upstream issue. The plugin marks every matching case as a strict xfail, so
+that the divergence is reported rather than hidden, and the day Keras changes, the xfail passes, the strict marker
+fails it, and the suite tells. The chapters carry no marks of their own.
+
+The README's table of known divergences is generated from this one: `python -m rnnspec.divergences` prints it,
+`python -m rnnspec.divergences --update README.md` writes it between the README's markers.
 """
+
+import argparse
+import inspect
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-ZERO_OUTPUT_WITHOUT_SEQUENCES = (
-    "https://github.com/keras-team/keras/issues/17596 and keras-team/tf-keras#252 (open): zero_output_for_mask "
-    "also zeros the last output without return_sequences (Keras 3.15 and tf_keras 2.21, reading forwards and "
-    "backwards)"
-)
-JAX_MASKED_OUTPUT_STARTS_FROM_INITIAL_H = (
-    "Keras 3.15 on JAX: masked steps before a sample's first valid step output the initial h, where TensorFlow "
-    "and PyTorch output zeros (visible when initial_state is given); no upstream issue found"
-)
-JAX_PREDICT_DROPS_STATEFUL_STATES = (
-    "Keras 3.15 on JAX: model.predict does not keep a stateful layer's final states, so each predict call starts "
-    "from the states before it; no upstream issue found"
-)
-USE_CUDNN_TRUE_RUNS_ANOTHER_KERNEL = (
-    "Keras 3.15 on PyTorch (LSTM, GRU) and JAX (GRU): the backend's fast path also covers the CPU without cuDNN, "
-    "so use_cudnn=True runs a non-cuDNN kernel instead of raising; no upstream issue found"
-)
-TORCH_FLOAT64_SIMPLE_RNN = (
-    "Keras 3.15 on PyTorch: a float64 SimpleRNN loses precision to float32 (differences of 1e-7 from the float64 "
-    "reference, float32's rounding); no upstream issue found"
+from rnnspec.benchmarking import TARGETS
+from rnnspec.installation import Installation
+from rnnspec.kernels import CUDNN
+
+
+class Case:
+    """One test case as the conditions read it: the test's arguments by name and, through its `config` argument, the
+    configuration's fields (`cell`, `device`, `call_path`, ...) and layer options (`dtype`, `go_backwards`, ...)."""
+
+    def __init__(self, arguments: Mapping[str, object]):
+        self.arguments = arguments
+
+    def get(self, name: str):
+        """The value of the case's parameter, config field or layer option of that name; None where it has none."""
+        if name in self.arguments:
+            return self.arguments[name]
+        config = self.arguments.get("config")
+        if hasattr(config, name):
+            return getattr(config, name)
+        return dict(getattr(config, "options", ())).get(name)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Where a divergence shows: a predicate on the installation under test and on the case, with the words that
+    state it in the README. Conditions combine with `&`, `|` and `~`."""
+
+    words: str
+    holds: Callable[[Installation, Case], bool]
+    joined_by: str = ""  # "and" or "or" for a combination, bracketed inside a combination of another kind
+
+    def __and__(self, other: "Condition") -> "Condition":
+        return combined("and", all, self, other)
+
+    def __or__(self, other: "Condition") -> "Condition":
+        return combined("or", any, self, other)
+
+    def __invert__(self) -> "Condition":
+        return Condition(f"not {bracketed(self, 'not')}", lambda installation, case: not self.holds(installation, case))
+
+
+def bracketed(condition: Condition, within: str) -> str:
+    return f"({condition.words})" if condition.joined_by not in ("", within) else condition.words
+
+
+def combined(joined_by: str, quantifier, *conditions: Condition) -> Condition:
+    return Condition(
+        f" {joined_by} ".join(bracketed(condition, joined_by) for condition in conditions),
+        lambda installation, case: quantifier(condition.holds(installation, case) for condition in conditions),
+        joined_by,
+    )
+
+
+EVERY_KERAS = Condition("every Keras", lambda installation, case: True)
+KERAS_3 = Condition("Keras 3", lambda installation, case: installation.keras_major >= 3)
+TF_KERAS = Condition("tf_keras", lambda installation, case: installation.keras_module == "tf_keras")
+BACKEND_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
+
+
+def on_backend(backend: str) -> Condition:
+    words = f"the {BACKEND_NAMES[backend]} backend"
+    return Condition(words, lambda installation, case: installation.backend == backend)
+
+
+ON_JAX, ON_TORCH = on_backend("jax"), on_backend("torch")
+
+
+def case_has(**wanted) -> Condition:
+    """The case's parameters, or its config's fields and options, have these values."""
+    return Condition(
+        " and ".join(f"`{name}={value}`" for name, value in wanted.items()),
+        lambda installation, case: all(case.get(name) == value for name, value in wanted.items()),
+        "and" if len(wanted) > 1 else "",
+    )
+
+
+def is_cudnn_benchmark(installation: Installation, case: Case) -> bool:
+    target = TARGETS.get(case.get("target_name"))
+    return target is not None and target.kernel == CUDNN
+
+
+def is_benchmark_off_the_default_device(installation: Installation, case: Case) -> bool:
+    target = TARGETS.get(case.get("target_name"))
+    return target is not None and target.device != installation.default_device
+
+
+CUDNN_BENCHMARK = Condition("a cuDNN benchmark", is_cudnn_benchmark)
+BENCHMARK_OFF_THE_DEFAULT_DEVICE = Condition(
+    "a benchmark on another device than the default one (the CPU on a GPU machine)", is_benchmark_off_the_default_device
 )
 
 
-def expect(request, reason: str) -> None:
-    """Mark the running test as a known divergence."""
-    request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
-TORCH_STATEFUL_MIXED_PRECISION = (
-    "Keras 3.15 on PyTorch: a stateful layer under a mixed precision policy returns wrong values on its second "
-    "call (the carried states do not continue the sequence); no upstream issue found"
+@dataclass(frozen=True)
+class Divergence:
+    """A row of the table: statements that do not hold where `condition` holds, and what Keras does instead."""
+
+    statements: tuple[str, ...]  # test functions, by chapter module: "test_masking.py::test_..."
+    condition: Condition
+    reason: str  # what Keras does instead of what the statements say, in a sentence (the README's column)
+    seen_on: str  # the installations it was seen on
+    details: str = ""  # how it shows: the errors or values seen
+    upstream: tuple[str, ...] = ()  # issue URLs; none where the Keras and tf-keras trackers had no report
+    raises: type[BaseException] | None = None  # the only exception the statement may fail with
+
+    def xfail_marker(self) -> pytest.MarkDecorator:
+        details = f": {self.details}" if self.details else ""
+        upstream = ", ".join(self.upstream) or "none found"
+        reason = f"{self.reason}{details} (seen on {self.seen_on}; upstream: {upstream})"
+        return pytest.mark.xfail(strict=True, reason=reason, raises=self.raises)
+
+
+DIVERGENCES = (
+    Divergence(
+        ("test_masking.py::test_zero_output_for_mask_has_no_effect_without_return_sequences",),
+        EVERY_KERAS,
+        "`zero_output_for_mask` also zeros the last output without `return_sequences` (documented as \"only used "
+        "when return_sequences is True\")",
+        seen_on="Keras 3.0.5 to 3.15.1 on every backend, tf_keras 2.21",
+        details="reading forwards and backwards",
+        upstream=(
+            "https://github.com/keras-team/keras/issues/17596",
+            "https://github.com/keras-team/tf-keras/issues/252",
+        ),
+    ),
+    Divergence(
+        ("test_configuration.py::test_a_built_layer_refuses_inputs_of_another_feature_size",),
+        KERAS_3,
+        "A built layer does not check the feature size of its input; the backend's matrix product fails instead",
+        seen_on="Keras 3.0.5 to 3.15.1 on every backend (tf_keras 2.21 refuses them)",
+        details="Keras 3 recurrent layers declare InputSpec(ndim=3) alone, so nothing checks the feature size before "
+        "the cell's matrix product fails with the backend's own error (TensorFlow: InvalidArgumentError 'Matrix "
+        "size-incompatible'); Keras 2 declared the built feature size and raised a ValueError naming both shapes",
+    ),
+    Divergence(
+        ("test_configuration.py::test_a_mask_of_another_shape_is_refused",),
+        EVERY_KERAS,
+        "A mask of the wrong shape is not refused by Keras; the backend's loop fails with its own error",
+        seen_on="Keras 3.0.5 to 3.15.1 on every backend, tf_keras 2.21",
+        details="TensorFlow: OutOfRangeError 'Tried to read from index 5' for a mask of fewer steps, "
+        "InvalidArgumentError '... must be broadcastable' for another batch size, naming neither the mask nor the "
+        "shape expected",
+    ),
+    Divergence(
+        (
+            "test_configuration.py::test_an_initial_state_of_another_shape_is_refused",
+            "test_configuration.py::test_an_initial_state_of_another_number_of_tensors_is_refused",
+        ),
+        KERAS_3,
+        "`initial_state` of the wrong number or shape of tensors is not refused (a GRU silently ignores an extra "
+        "state)",
+        seen_on="Keras 3.0.5 to 3.15.1 on every backend",
+        details="a GRU given a state too many runs and ignores it, an LSTM given too many or too few and a SimpleRNN "
+        "given too many fail in Keras's structure handling (ValueError 'Too few leaves for PyTreeSpec', IndexError "
+        "'list index out of range'), and a state of another shape fails in the cell's first step with the backend's "
+        "error (TensorFlow: InvalidArgumentError), none naming initial_state",
+    ),
+    Divergence(
+        ("test_configuration.py::test_an_initial_state_of_another_shape_is_refused",),
+        TF_KERAS & case_has(wrong="batch"),
+        "An `initial_state` of another batch size is not refused: tf_keras checks the units only",
+        seen_on="tf_keras 2.21",
+    ),
+    Divergence(
+        ("test_wrappers.py::test_stacked_cells_nest_each_cells_states_as_its_state_size",),
+        KERAS_3 & case_has(call_path="layer"),
+        "`RNN` over stacked cells called eagerly nests a one-state cell's state as `[h]`, where the symbolic call "
+        "gives `h`",
+        seen_on="Keras 3.0.5 to 3.15.1 on every backend",
+        details="called eagerly, RNN over stacked cells returns the state of a one-state cell (GRUCell, "
+        "SimpleRNNCell) as a list of one, [h], where a functional model and compute_output_shape give h itself",
+    ),
+    Divergence(
+        ("test_wrappers.py::test_a_cell_that_is_not_a_keras_layer_runs_in_rnn",),
+        KERAS_3,
+        "A cell that is not a `Layer` (a plain class with `call` and `state_size`, as the RNN page describes) fails",
+        seen_on="Keras 3.0.5 to 3.15.1 on every backend",
+        details="Keras 3 reads the cell's compute_dtype, which only a Keras Layer has, so such a cell fails with "
+        "AttributeError",
+        raises=AttributeError,
+    ),
+    Divergence(
+        ("test_masking.py::test_a_fully_masked_sample_keeps_its_initial_state_and_outputs_zeros",),
+        ON_JAX,
+        "Masked steps before a sample's first valid step output the initial h, where TensorFlow and PyTorch output "
+        "zeros",
+        seen_on="Keras 3.15.1 with JAX 0.10.2",
+        details="visible when initial_state is given",
+    ),
+    Divergence(
+        ("test_stateful.py::test_a_compiled_predict_carries_the_states_between_calls",),
+        ON_JAX,
+        "`model.predict` does not keep a stateful layer's states between calls",
+        seen_on="Keras 3.15.1 with JAX 0.10.2",
+        details="each predict call starts from the states before it",
+    ),
+    Divergence(
+        ("test_devices_and_kernels.py::test_use_cudnn_true_is_refused_where_cudnn_cannot_run",),
+        case_has(device="cpu") & (ON_TORCH | (ON_JAX & case_has(cell="GRU"))),
+        "`use_cudnn=True` runs a non-cuDNN kernel instead of raising where cuDNN cannot run",
+        seen_on="Keras 3.15.1 with PyTorch 2.13 (LSTM, GRU) and JAX 0.10.2 (GRU)",
+        details="the backend's fast path also covers the CPU without cuDNN",
+    ),
+    Divergence(
+        (
+            "test_reference_values.py::test_output_equals_the_reference",
+            "test_reference_values.py::test_final_states_equal_the_reference",
+        ),
+        ON_TORCH & case_has(cell="SimpleRNN", dtype="float64"),
+        "A float64 `SimpleRNN` loses precision to float32",
+        seen_on="Keras 3.15.1 with PyTorch 2.13",
+        details="differences of 1e-7 from the float64 reference, float32's rounding",
+    ),
+    Divergence(
+        ("test_configuration.py::test_a_stateful_layer_carries_its_states_under_a_mixed_policy",),
+        ON_TORCH & ~case_has(cell="LSTM", policy="mixed_bfloat16"),
+        "A stateful layer under a mixed precision policy does not continue its sequence on its second call",
+        seen_on="Keras 3.15.1 with PyTorch 2.13",
+        details="the second call returns wrong values; the LSTM under mixed_bfloat16 stays within bfloat16's tolerance",
+    ),
+    Divergence(
+        ("test_wrappers.py::test_a_masked_step_of_a_custom_cell_repeats_its_previous_output",),
+        ON_JAX,
+        "Masking an `RNN` over a custom cell whose output is wider than its state fails",
+        seen_on="Keras 3.15.1 with JAX 0.10.2",
+        details="in the backend's loop ('Incompatible shapes for broadcasting')",
+    ),
+    Divergence(
+        ("test_devices_and_kernels.py::test_a_recurrent_layer_builds_and_runs_inside_keras_device",),
+        ON_TORCH,
+        "A recurrent layer cannot be built inside `keras.device`",
+        seen_on="Keras 3.15.1 with PyTorch 2.13",
+        details="the cell's integer seed-generator variable is wrapped as a torch Parameter ('Only Tensors of "
+        "floating point and complex dtype can require gradients')",
+    ),
+    Divergence(
+        ("test_benchmarks.py::test_the_benchmarked_step_runs_on_the_labelled_kernel",),
+        ON_TORCH & BENCHMARK_OFF_THE_DEFAULT_DEVICE,
+        "A benchmark cannot place its layer on another device than the default one: it would be built inside "
+        "`keras.device`, which fails (above)",
+        seen_on="Keras 3.15.1 with PyTorch 2.13",
+    ),
+    Divergence(
+        ("test_benchmarks.py::test_the_benchmarked_step_runs_on_the_labelled_kernel",),
+        ON_JAX & case_has(cell="GRU") & CUDNN_BENCHMARK,
+        "There is no cuDNN GRU: the GRU runs as a scan where cuDNN would run",
+        seen_on="the source of Keras 3.15.1's JAX backend (jax.experimental.rnn offers a cuDNN LSTM only)",
+        upstream=("https://github.com/jax-ml/jax/issues/18867",),
+    ),
 )
-JAX_CUSTOM_CELL_MASK = (
-    "Keras 3.15 on JAX: masking an RNN over a custom cell whose output is wider than its state fails in the "
-    "backend's loop ('Incompatible shapes for broadcasting'); no upstream issue found"
-)
+
+
+def divergence_for(statement: str, installation: Installation, case: Case) -> Divergence | None:
+    """The first row of the table that names the statement and whose condition holds for the installation and case."""
+    return next(
+        (row for row in DIVERGENCES if statement in row.statements and row.condition.holds(installation, case)), None
+    )
+
+
+def stale_statements(chapters: Mapping[str, ModuleType]) -> list[str]:
+    """The table's statements that name no test: in a collected chapter (`chapters`, the collected modules by file
+    name), a function it does not define; of a chapter not collected, one missing beside the collected chapters.
+    A chapter merely left out of the run is not checked further, so that running one file reports nothing."""
+    named = list(dict.fromkeys(statement for row in DIVERGENCES for statement in row.statements))
+    folders = {Path(chapters[chapter].__file__).parent for chapter, _ in map(split, named) if chapter in chapters}
+    stale = []
+    for statement in named:
+        chapter, test = split(statement)
+        if chapter in chapters:
+            if not inspect.isfunction(getattr(chapters[chapter], test, None)):
+                stale.append(statement)
+        elif folders and not any((folder / chapter).is_file() for folder in folders):
+            stale.append(statement)
+    return stale
+
+
+def split(statement: str) -> tuple[str, str]:
+    chapter, test = statement.split("::")
+    return chapter, test
+
+
+# The README's table
+
+
+README_START = "<!-- generated from rnnspec/divergences.py by `python -m rnnspec.divergences --update README.md` -->"
+README_END = "<!-- end of the generated table -->"
+GITHUB_ISSUE = re.compile(r"https://github\.com/([^/]+/[^/]+)/(?:issues|pull)/(\d+)")
+
+
+def issue_link(url: str) -> str:
+    found = GITHUB_ISSUE.fullmatch(url)
+    return f"[{found[1]}#{found[2]}]({url})" if found else url
+
+
+def markdown_table() -> str:
+    lines = ["| divergence | where | upstream |", "| --- | --- | --- |"]
+    for row in DIVERGENCES:
+        upstream = ", ".join(map(issue_link, row.upstream)) or "none found"
+        lines.append(f"| {row.reason} | {row.condition.words}; seen on {row.seen_on} | {upstream} |")
+    return "\n".join(lines)
+
+
+def table_span(readme: str) -> tuple[int, int]:
+    return readme.index(README_START) + len(README_START), readme.index(README_END)
+
+
+def readme_table(readme: str) -> str:
+    """The table between the README's markers."""
+    start, end = table_span(readme)
+    return readme[start:end].strip()
+
+
+def with_table(readme: str, table: str) -> str:
+    start, end = table_span(readme)
+    return f"{readme[:start]}\n{table}\n{readme[end:]}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="The table of known divergences, in Markdown.")
+    parser.add_argument("--update", metavar="README", type=Path, help="write it between the markers of this file")
+    arguments = parser.parse_args()
+    if arguments.update:
+        arguments.update.write_text(with_table(arguments.update.read_text(), markdown_table()))
+    else:
+        print(markdown_table())
+
+
+if __name__ == "__main__":
+    main()

@@ -35,6 +35,11 @@ class Installation:
     def keras_major(self) -> int:
         return int(self.keras_version.split(".")[0])
 
+    @property
+    def default_device(self) -> str:
+        """Where Keras places work when told nothing: the first GPU where the backend sees one, else the CPU."""
+        return "gpu" if self.gpus else "cpu"
+
     def describe(self) -> str:
         frameworks = ", ".join(f"{name} {version}" for name, version in self.framework_versions.items())
         devices = ", ".join(("cpu",) + self.gpus)
@@ -119,8 +124,7 @@ def has_use_cudnn() -> bool:
 
 
 def default_device() -> str:
-    """Where Keras places work when told nothing: the first GPU where the backend sees one, else the CPU."""
-    return "gpu" if current().gpus else "cpu"
+    return current().default_device
 
 
 @contextmanager

@@ -1,12 +1,14 @@
-"""The pytest plugin: the suite's options, the report header, fixtures shared by every chapter, and the
-behaviour matrix printed at the end of a run."""
+"""The pytest plugin: the suite's options, the report header, the known divergences applied as strict xfails,
+fixtures shared by every chapter, and the behaviour matrix printed at the end of a run."""
 
+import inspect
 import os
+import warnings
 from pathlib import Path
 
 import pytest
 
-from rnnspec import installation, options
+from rnnspec import divergences, installation, options
 from rnnspec.matrix import PROPERTY, BehaviourMatrix
 
 
@@ -75,19 +77,67 @@ def case_parameters(item) -> dict:
     return found
 
 
+def pytest_report_header(config):
+    return f"rnnspec: {installation.current().describe()}"
+
+
+class StaleDivergenceWarning(pytest.PytestWarning):
+    """A row of the table of known divergences names a statement that is no test: its xfail applies nowhere."""
+
+
+def statement_of(item: pytest.Function) -> str:
+    return f"{item.path.name}::{item.originalname}"
+
+
 def pytest_collection_modifyitems(config, items):
-    """The catalogue holds every device; the devices not chosen with --devices are deselected here, once."""
+    """The catalogue holds every device: the devices not chosen with --devices are deselected here. A row of the
+    table of known divergences that names no collected statement is reported."""
     kept, deselected = [], []
     for item in items:
-        device = case_parameters(item).get("device")
-        (deselected if device is not None and device not in options.current.devices else kept).append(item)
+        device = case_parameters(item).get("device")  # a lazy value where a case function returns it: kept
+        (deselected if isinstance(device, str) and device not in options.current.devices else kept).append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
+    chapters = {item.path.name: item.module for item in items if isinstance(item, pytest.Function)}
+    for statement in divergences.stale_statements(chapters):
+        warnings.warn(StaleDivergenceWarning(
+            f"rnnspec.divergences names {statement}, which is no test of the collected chapters (renamed or removed?)"
+        ))
 
 
-def pytest_report_header(config):
-    return f"rnnspec: {installation.current().describe()}"
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_call(item):
+    """Mark the case as a strict xfail where a row of the table of known divergences applies to it."""
+    # As the call starts, because a case's arguments are known only once it is set up: pytest-cases turns a case's
+    # parameters (`config`, or `cell, device`) into a fixture or a lazy value, resolved at setup. Pytest's skipping
+    # plugin, having found no xfail mark at setup, evaluates the marks again in its own wrapper of the call, inside
+    # this one (tryfirst), so the mark added here decides the call's outcome.
+    case = divergences.Case(received_arguments(item))
+    row = divergences.divergence_for(statement_of(item), installation.current(), case)
+    if row:
+        item.add_marker(row.xfail_marker())
+    return (yield)
+
+
+def received_arguments(item: pytest.Function) -> dict:
+    """The arguments the test function itself receives, by its own parameter names. pytest-cases shows pytest a
+    wrapper whose signature has one fixture in place of a case's parameters, and unpacks that fixture's value into
+    them when it calls the test; this undoes that, wrapper by wrapper. The fixtures pytest-cases makes of the cases
+    themselves are left out: one may bear a parameter's name (the case `wrong` of the initial-state statements)."""
+    arguments = dict(item.funcargs)
+    function = item.obj
+    while hasattr(function, "__wrapped__"):
+        wrapped = function.__wrapped__
+        outer = inspect.signature(function, follow_wrapped=False).parameters
+        inner = inspect.signature(wrapped, follow_wrapped=False).parameters
+        fixtures, parameters = [n for n in outer if n not in inner], [n for n in inner if n not in outer]
+        if len(fixtures) == 1 and parameters:
+            value = arguments.pop(fixtures[0])
+            arguments.update(zip(parameters, value) if len(parameters) > 1 else [(parameters[0], value)])
+        function = wrapped
+    own = inspect.signature(function, follow_wrapped=False).parameters
+    return {name: value for name, value in arguments.items() if name in own}
 
 
 class MatrixReporter:

@@ -9,8 +9,8 @@ GFLOP/s from the mean time and, on the CPU, the GFLOP/s of NumPy's bare matrix p
 `python -m rnnspec.throughput_plot` prints them and draws them. See the README's section on benchmarks.
 
 A benchmark labelled cuDNN fails when the generic kernel ran: its time would be a lie. Where Keras is known to
-prevent a benchmark (`rnnspec.benchmarking.known_failure`: no cuDNN GRU on JAX; no recurrent layer built inside
-`keras.device` on PyTorch), it is a strict xfail that says why.
+prevent a benchmark (no cuDNN GRU on JAX; no recurrent layer built inside `keras.device` on PyTorch), the table of
+known divergences, `rnnspec.divergences`, makes it a strict xfail that says why.
 """
 
 import pytest
@@ -23,7 +23,6 @@ from rnnspec.benchmarking import (
     TARGETS,
     RecordedFirstCall,
     check_kernel,
-    known_failure,
     result_info,
     throughput_info,
     timed_step,
@@ -38,16 +37,13 @@ TARGET_NAMES = [name for name, target in TARGETS.items() if target.device in opt
 @pytest.mark.parametrize("size", tuple(GRID))
 @pytest.mark.parametrize("cell", CELLS)
 @pytest.mark.parametrize("mode", MODES)
-def test_the_benchmarked_step_runs_on_the_labelled_kernel(benchmark, request, mode, cell, size, target_name):
+def test_the_benchmarked_step_runs_on_the_labelled_kernel(benchmark, mode, cell, size, target_name):
     """Each benchmarked step, a forward pass (`predict_on_batch`) or a training step (`train_on_batch`: forward,
     backward and an SGD update), runs on the labelled device and kernel; its time, FLOPs per call and throughput
     are recorded."""
     target, shape = TARGETS[target_name], GRID[size]
     skip_unless_visible(target.device)
     backend = installation.current().backend
-    reason = known_failure(backend, cell, target)
-    if reason:
-        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
     benchmark.group = f"{cell} {mode} {size} (B={shape.batch} T={shape.timesteps} F={shape.features} M={shape.units})"
     with installation.on_device(target.device):
         step = RecordedFirstCall(timed_step(cell, mode, shape, target), backend)

@@ -9,7 +9,8 @@ Saving: https://keras.io/api/models/model_saving_apis/. Mixed precision:
 https://keras.io/api/mixed_precision/policy/.
 
 What a user passes wrongly should be refused with an error that says what is wrong. Where Keras does not do so,
-the statement says what it should do and is marked as a strict xfail stating what Keras does instead.
+the statement says what it should do, and the table of known divergences (`rnnspec.divergences`) makes it a strict
+xfail stating what Keras does instead.
 """
 
 import re
@@ -19,7 +20,7 @@ import numpy as np
 import pytest
 from pytest_cases import parametrize_with_cases
 
-from rnnspec import data, divergences, installation, reference
+from rnnspec import data, installation, reference
 from rnnspec.assertions import Described, assert_close, assert_identical
 from rnnspec.configs import (
     CELLS,
@@ -49,7 +50,6 @@ from spec.cases_wrappers import (
     weights_of,
 )
 
-KERAS_3 = installation.current().keras_major >= 3
 
 def assert_equals_the_reference(returned, weights, inputs):
     reference_returns = expected(returned.config, weights, inputs)
@@ -227,13 +227,10 @@ def test_weights_are_kept_in_the_policys_variable_dtype(config, observe):
 
 
 @parametrize_with_cases("cell, policy, device", cases=stateful_under)
-def test_a_stateful_layer_carries_its_states_under_a_mixed_policy(cell, policy, device, request, build):
+def test_a_stateful_layer_carries_its_states_under_a_mixed_policy(cell, policy, device, build):
     """A stateful layer under a mixed policy, called on the first half of a sequence and then on the second,
     returns for the second call the reference's output and states for the whole sequence, within the tolerance of
     its compute dtype."""
-    # Seen on every cell and policy but the LSTM under mixed_bfloat16, which stays within bfloat16's tolerance.
-    if installation.current().backend == "torch" and (cell, policy) != ("LSTM", "mixed_bfloat16"):
-        divergences.expect(request, divergences.TORCH_STATEFUL_MIXED_PRECISION)
     config = LayerConfig(cell, False, True, device, SHAPES["batch"], options=(("dtype", policy), ("stateful", True)))
     built = build(config)
     layer, inputs = built.layer, built.inputs
@@ -264,15 +261,6 @@ def assert_names(error, pattern: str, what: str):
     assert re.search(pattern, message), f"the {type(error).__name__} does not name {what}: {message}"
 
 
-FEATURE_SIZE_UNCHECKED = pytest.mark.xfail(
-    KERAS_3, strict=True,
-    reason="Keras 3 recurrent layers declare InputSpec(ndim=3) alone, so nothing checks the feature size before the "
-    "cell's matrix product fails with the backend's own error (TensorFlow: InvalidArgumentError 'Matrix "
-    "size-incompatible'); Keras 2 declared the built feature size and raised a ValueError naming both shapes",
-)
-
-
-@FEATURE_SIZE_UNCHECKED
 @parametrize_with_cases("cell, device", cases=layer_of)
 def test_a_built_layer_refuses_inputs_of_another_feature_size(cell, device):
     """A layer built for inputs of 5 features refuses inputs of 7 with a ValueError that names both sizes."""
@@ -284,15 +272,6 @@ def test_a_built_layer_refuses_inputs_of_another_feature_size(cell, device):
     assert_names(refused.value, r"5(.|\n)*7|7(.|\n)*5", "the sizes 5 and 7")
 
 
-MASK_SHAPE_UNCHECKED = pytest.mark.xfail(
-    strict=True,
-    reason="Keras 3 (and Keras 2, tf_keras 2.21) do not check the mask's shape: the backend's loop fails instead (TensorFlow: OutOfRangeError "
-    "'Tried to read from index 5' for a mask of fewer steps, InvalidArgumentError '... must be broadcastable' for "
-    "another batch size), naming neither the mask nor the shape expected",
-)
-
-
-@MASK_SHAPE_UNCHECKED
 @pytest.mark.parametrize("mask_shape", [(3, 5), (2, 6)], ids=["fewer_steps", "another_batch"])
 @parametrize_with_cases("cell, device", cases=layer_of)
 def test_a_mask_of_another_shape_is_refused(cell, device, mask_shape):
@@ -305,23 +284,11 @@ def test_a_mask_of_another_shape_is_refused(cell, device, mask_shape):
     assert_names(refused.value, r"(?i)mask", "the mask")
 
 
-INITIAL_STATE_UNCHECKED_REASON = (
-    "Keras 3 checks neither the number nor the shapes of initial_state: a GRU given a state too many runs "
-    "and ignores it, an LSTM given too many or too few and a SimpleRNN given too many fail in Keras's structure "
-    "handling (ValueError 'Too few leaves for PyTreeSpec', IndexError 'list index out of range'), and a state of "
-    "another shape fails in the cell's first step with the backend's error (TensorFlow: InvalidArgumentError), "
-    "none naming initial_state; Keras 2 (tf_keras 2.21) checks the units but not the batch size"
-)
-INITIAL_STATE_UNCHECKED = pytest.mark.xfail(KERAS_3, strict=True, reason=INITIAL_STATE_UNCHECKED_REASON)
-
-
 @pytest.mark.parametrize("wrong", ["units", "batch"])
 @parametrize_with_cases("cell, device", cases=layer_of)
-def test_an_initial_state_of_another_shape_is_refused(cell, device, wrong, request):
+def test_an_initial_state_of_another_shape_is_refused(cell, device, wrong):
     """An initial state that is not (batch, units), here (3, 4), is refused with a ValueError that names the
     initial state."""
-    if KERAS_3 or wrong == "batch":
-        divergences.expect(request, INITIAL_STATE_UNCHECKED_REASON)
     skip_unless_visible(device)
     layer = recurrent_layer(cell, 4)
     shape = (3, 5) if wrong == "units" else (2, 4)
@@ -331,7 +298,6 @@ def test_an_initial_state_of_another_shape_is_refused(cell, device, wrong, reque
     assert_names(refused.value, r"(?i)initial.?state", "the initial state")
 
 
-@INITIAL_STATE_UNCHECKED
 @parametrize_with_cases("cell, count, device", cases=state_count_wrong)
 def test_an_initial_state_of_another_number_of_tensors_is_refused(cell, count, device):
     """An initial_state list with more or fewer tensors than the layer has states (LSTM: 2, GRU and SimpleRNN: 1)

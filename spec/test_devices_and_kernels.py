@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from pytest_cases import parametrize_with_cases
 
-from rnnspec import divergences, installation, kernels
+from rnnspec import installation, kernels
 from rnnspec.assertions import assert_close, assert_identical
 from rnnspec.configs import CELLS, SHAPES, LayerConfig, recurrent_layer
 from rnnspec.expected import expected
@@ -104,13 +104,10 @@ def test_on_a_gpu_the_mask_decides_the_kernel_as_each_backend_states(config, mas
 
 
 @parametrize_with_cases("config", cases=cudnn_capable_layer)
-def test_use_cudnn_true_is_refused_where_cudnn_cannot_run(config, build, request):
+def test_use_cudnn_true_is_refused_where_cudnn_cannot_run(config, build):
     """`use_cudnn=True` where cuDNN cannot run (on a CPU; on a GPU, with a relu activation) raises a ValueError
     that names use_cudnn, instead of silently running the generic kernel."""
     require_use_cudnn()
-    backend = installation.current().backend
-    if config.device == "cpu" and (backend == "torch" or (backend == "jax" and config.cell == "GRU")):
-        divergences.expect(request, divergences.USE_CUDNN_TRUE_RUNS_ANOTHER_KERNEL)
     built = build(config)
     arguments = {"use_cudnn": True, **({"activation": "relu"} if config.device == "gpu" else {})}
     with installation.on_device(config.device), pytest.raises(ValueError, match="use_cudnn"):
@@ -209,18 +206,11 @@ def test_the_backends_agree_on_the_cpu(backend, observe, observation_cache, tmp_
 
 
 @pytest.mark.parametrize("cell", CELLS)
-def test_a_recurrent_layer_builds_and_runs_inside_keras_device(cell, request):
+def test_a_recurrent_layer_builds_and_runs_inside_keras_device(cell):
     """A recurrent layer built and called inside `keras.device("cpu:0")` works as outside it
     (https://keras.io/api/utils/config_utils/#device-function)."""
     if installation.is_keras_2():
         pytest.skip("Keras 2 has no keras.device; tf.device places its layers")
-    if installation.current().backend == "torch":
-        request.applymarker(pytest.mark.xfail(
-            strict=True,
-            reason="Keras 3.15 on PyTorch cannot build a recurrent layer inside keras.device: the cell's integer "
-            "seed-generator variable is wrapped as a torch Parameter ('Only Tensors of floating point and complex "
-            "dtype can require gradients'); no upstream issue found",
-        ))
     keras = installation.keras()
     x = np.ones((2, 3, 4), dtype="float32")
     with keras.device("cpu:0"):

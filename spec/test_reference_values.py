@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from pytest_cases import parametrize_with_cases
 
-from rnnspec import divergences, installation
+from rnnspec import installation
 from rnnspec.assertions import assert_close
 from rnnspec.expected import expected_returns
 from rnnspec.tolerances import VERSUS_REFERENCE
@@ -33,27 +33,19 @@ def compared_at_layer_dtype(observation, index):
     return actual.astype(np.float64), expected.astype(np.float64), VERSUS_REFERENCE[observation.dtypes[index]]
 
 
-def expect_known_divergences(config, request):
-    arguments = dict(config.options)
-    if (installation.current().backend, config.cell, arguments.get("dtype")) == ("torch", "SimpleRNN", "float64"):
-        divergences.expect(request, divergences.TORCH_FLOAT64_SIMPLE_RNN)
-
-
 @parametrize_with_cases("config", cases=(*CATALOGUE, *VARIANTS))
-def test_output_equals_the_reference(config, observe, request):
+def test_output_equals_the_reference(config, observe):
     """The output (the last one, or the whole sequence) equals the reference cell equations run on the same
     weights and inputs, within the tolerance of the layer's dtype."""
-    expect_known_divergences(config, request)
     run = observe(config)
     actual, expected, tolerance = compared_at_layer_dtype(run, 0)
     assert_close(actual, expected, tolerance, "the output and the reference output", run)
 
 
 @parametrize_with_cases("config", cases=(*CATALOGUE, *VARIANTS), has_tag=Tag.STATES)
-def test_final_states_equal_the_reference(config, observe, request):
+def test_final_states_equal_the_reference(config, observe):
     """Each final state (h, and c for LSTM) equals the reference's final state, within the tolerance of the
     layer's dtype."""
-    expect_known_divergences(config, request)
     run = observe(config)
     for index, name in enumerate(config.state_names, start=1):
         actual, expected, tolerance = compared_at_layer_dtype(run, index)

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from pytest_cases import parametrize_with_cases
 
-from rnnspec import data, divergences, installation
+from rnnspec import data, installation
 from rnnspec.assertions import assert_close, assert_identical
 from rnnspec.expected import expected
 from rnnspec.observe import call, layer_weights, recorded_call
@@ -99,12 +99,11 @@ def test_a_functional_model_carries_the_states_between_calls(config, build):
 
 
 @parametrize_with_cases("config", cases=STATEFUL)
-def test_a_compiled_predict_carries_the_states_between_calls(config, build, request):
+def test_a_compiled_predict_carries_the_states_between_calls(config, build):
     """Under `model.predict` (a compiled function) with the fixed batch size, a stateful layer carries its states
     from one batch to the next."""
-    if installation.current().backend == "jax":
-        divergences.expect(request, divergences.JAX_PREDICT_DROPS_STATEFUL_STATES)
     built = from_zero_states(build(config))
+
     def predict(inputs):
         return lambda: built.model.predict(inputs, batch_size=len(inputs), verbose=0)
 

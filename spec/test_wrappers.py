@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from pytest_cases import parametrize_with_cases
 
-from rnnspec import divergences, installation
+from rnnspec import installation
 from rnnspec.assertions import assert_close, assert_identical, assert_shape
 from rnnspec.configs import BATCH_MASK, STACK_UNITS, STATE_NAMES, CustomCellConfig, layer_configuration, recurrent_layer
 from rnnspec.expected import expected_bidirectional, expected_custom_cell, expected_stack
@@ -41,7 +41,6 @@ from spec.catalogue import Tag
 from spec.test_outputs_and_states import returned_container
 
 VARIANTS = (variant_wrapped_arguments, variant_backward_layer, variant_masked)
-KERAS_3 = installation.current().keras_major >= 3
 
 
 def output_count(config) -> int:
@@ -292,15 +291,7 @@ def nesting(structure) -> str:
     return f"array{tuple(structure.shape)}"
 
 
-EAGER_CALL_NESTS_A_LONE_STATE = pytest.mark.xfail(
-    KERAS_3, strict=True,
-    reason="Keras 3 divergence between eager and symbolic calls: called eagerly, RNN over stacked cells returns the "
-    "state of a one-state cell (GRUCell, SimpleRNNCell) as a list of one, [h], where a functional model and "
-    "compute_output_shape give h itself",
-)
-
-
-@pytest.mark.parametrize("call_path", ["model", pytest.param("layer", marks=EAGER_CALL_NESTS_A_LONE_STATE)])
+@pytest.mark.parametrize("call_path", ["model", "layer"])
 @parametrize_with_cases("config", cases=stack_unmasked)
 def test_stacked_cells_nest_each_cells_states_as_its_state_size(config, call_path, observe):
     """With `return_state`, `RNN([cells])` returns the output and then one entry per cell, in cell order: a list
@@ -331,11 +322,9 @@ def test_a_custom_cell_returns_its_own_output_and_its_state(device, observe):
 
 
 @parametrize_with_cases("device", cases=device_any)
-def test_a_masked_step_of_a_custom_cell_repeats_its_previous_output(device, request, observe):
+def test_a_masked_step_of_a_custom_cell_repeats_its_previous_output(device, observe):
     """Under a mask, a masked step of a custom cell outputs exactly the previous step's output (zeros before the
     first valid step): not its state, nor an output computed at that step."""
-    if installation.current().backend == "jax":
-        divergences.expect(request, divergences.JAX_CUSTOM_CELL_MASK)
     run = observe(CustomCellConfig("WideOutputCell", device, masked=True))
     output = run.arrays[0]
     for sample, step in zip(*np.nonzero(~BATCH_MASK)):
@@ -344,11 +333,6 @@ def test_a_masked_step_of_a_custom_cell_repeats_its_previous_output(device, requ
         assert_identical(output[sample, step], previous, f"sample {sample}'s masked step {step} and {what}", run)
 
 
-@pytest.mark.xfail(
-    KERAS_3, raises=AttributeError, strict=True,
-    reason="Keras 3 reads the cell's compute_dtype, which only a Keras Layer has, so a cell that is a plain class "
-    "with call and state_size fails with AttributeError; the RNN page still describes a cell as such a class",
-)
 @parametrize_with_cases("device", cases=device_any)
 def test_a_cell_that_is_not_a_keras_layer_runs_in_rnn(device, observe):
     """`RNN` runs a cell that is a plain Python class with `call(input_at_t, states_at_t)` and `state_size`, as the

@@ -35,8 +35,6 @@ def alike(provide: Callable[[Scene], object]) -> Provider:
 PROVIDERS = {
     "observe": Provider(control=lambda scene: scene.observations.get, broken=lambda scene: observe_fresh),
     "build": Provider(control=lambda scene: scene.observations.built_for, broken=lambda scene: build),
-    # Statements read their request to expect a divergence, and none applies on Keras 3.15 + TensorFlow.
-    "request": alike(lambda scene: None),
     # The parity runs under other backends are kept by the cache: the broken run must not be served the control's.
     "observation_cache": Provider(control=lambda scene: scene.observations, broken=lambda scene: ObservationCache()),
     # The meta-test's own directory, the same for both runs.

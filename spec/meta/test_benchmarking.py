@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from rnnspec import benchmarking, installation, kernels, throughput_plot
+from rnnspec import benchmarking, divergences, installation, kernels, throughput_plot
 from rnnspec.configs import Shape
 
 pytestmark = pytest.mark.meta
@@ -63,21 +63,26 @@ def test_a_benchmark_whose_kernel_record_matches_its_label_passes(target, ran):
 
 
 
+BENCHMARK = "test_benchmarks.py::test_the_benchmarked_step_runs_on_the_labelled_kernel"
+
+
 @pytest.mark.parametrize(
-    "backend, cell, target, default_device, reason",
+    "backend, cell, target_name, default_device, known",
     [
-        ("jax", "GRU", CUDNN_TARGET, "gpu", benchmarking.JAX_HAS_NO_CUDNN_GRU),
-        ("jax", "LSTM", CUDNN_TARGET, "gpu", None),
-        ("torch", "LSTM", benchmarking.TARGETS["cpu-generic"], "gpu", benchmarking.TORCH_CANNOT_BUILD_IN_DEVICE_SCOPE),
-        ("torch", "LSTM", benchmarking.TARGETS["cpu-generic"], "cpu", None),
-        ("tensorflow", "GRU", benchmarking.TARGETS["cpu-generic"], "gpu", None),
+        ("jax", "GRU", "gpu-cuDNN", "gpu", True),
+        ("jax", "LSTM", "gpu-cuDNN", "gpu", False),
+        ("torch", "LSTM", "cpu-generic", "gpu", True),
+        ("torch", "LSTM", "cpu-generic", "cpu", False),
+        ("tensorflow", "GRU", "cpu-generic", "gpu", False),
     ],
 )
-def test_benchmarks_that_keras_is_known_to_prevent_are_named_with_the_reason(
-    backend, cell, target, default_device, reason, monkeypatch
+def test_benchmarks_that_keras_is_known_to_prevent_are_known_divergences(
+    backend, cell, target_name, default_device, known
 ):
-    monkeypatch.setattr(installation, "default_device", lambda: default_device)
-    assert benchmarking.known_failure(backend, cell, target) == reason
+    gpus = ("GPU 0",) if default_device == "gpu" else ()
+    keras = installation.Installation("keras", "3.15.1", backend, {}, gpus)
+    row = divergences.divergence_for(BENCHMARK, keras, divergences.Case({"cell": cell, "target_name": target_name}))
+    assert (row is not None) == known
 
 
 def test_only_the_first_call_runs_under_the_kernel_recording():

@@ -1,0 +1,155 @@
+"""The table of known divergences: the plugin applies its rows as strict xfails, reports rows that name no test,
+and the README shows the table it generates."""
+
+import importlib
+from pathlib import Path
+
+import pytest
+
+from rnnspec import divergences, installation, options
+from rnnspec.divergences import Divergence, case_has, on_backend
+
+pytestmark = pytest.mark.meta
+ROOT = Path(__file__).resolve().parents[2]
+
+STATEMENTS = """
+import pytest
+from types import SimpleNamespace
+from pytest_cases import THIS_MODULE, parametrize_with_cases
+
+
+@pytest.mark.parametrize("cell", ["LSTM", "GRU"])
+def test_diverges(cell):
+    assert False, "Keras does otherwise"
+
+
+def test_holds():
+    pass
+
+
+def test_cannot_run_here():
+    pytest.skip("no GPU visible")
+
+
+def test_raises_attribute_error():
+    raise AttributeError("no compute_dtype")
+
+
+def config_gru_float64():
+    return SimpleNamespace(cell="GRU", options=(("dtype", "float64"),))
+
+
+def config_gru_float32():
+    return SimpleNamespace(cell="GRU", options=(("dtype", "float32"),))
+
+
+@parametrize_with_cases("config", cases=THIS_MODULE, prefix="config_")
+def test_config_diverges(config):
+    assert False, "Keras does otherwise"
+
+
+def pair_gru_cpu():
+    return "GRU", "cpu"
+
+
+def pair_lstm_cpu():
+    return "LSTM", "cpu"
+
+
+@parametrize_with_cases("cell, device", cases=THIS_MODULE, prefix="pair_")
+def test_pair_diverges(cell, device):
+    assert False, "Keras does otherwise"
+"""
+
+
+def row(*tests: str, condition=divergences.EVERY_KERAS, raises=None) -> Divergence:
+    statements = tuple(f"test_statements.py::{test}" for test in tests)
+    return Divergence(statements, condition, "Keras does otherwise", seen_on="a meta-test", raises=raises)
+
+
+def run_with_table(pytester, monkeypatch, rows, *tests: str):
+    """Run the statements named (all, if none) under the plugin, with `rows` as the table of known divergences."""
+    monkeypatch.setattr(divergences, "DIVERGENCES", tuple(rows))
+    monkeypatch.setattr(options, "current", options.current)  # the inner run's configuration sets it anew
+    pytester.makepyfile(test_statements=STATEMENTS)
+    here = installation.current()
+    return pytester.runpytest_inprocess(
+        "-p", "rnnspec.plugin", "-p", "no:cacheprovider", "-p", "no:benchmark", "-p", "no:xdist", "-rxXs",
+        f"--keras={here.keras_module}", f"--keras-backend={here.backend}",
+        *(f"test_statements.py::{test}" for test in tests),
+    )
+
+
+def test_a_row_whose_condition_holds_makes_the_case_a_strict_xfail(pytester, monkeypatch):
+    rows = [row("test_diverges", condition=case_has(cell="GRU"))]
+    result = run_with_table(pytester, monkeypatch, rows, "test_diverges")
+    result.assert_outcomes(xfailed=1, failed=1)
+    reason = "Keras does otherwise (seen on a meta-test; upstream: none found)"
+    result.stdout.fnmatch_lines([f"XFAIL*test_diverges?GRU?*{reason}"])
+
+
+def test_a_row_whose_installation_condition_fails_leaves_the_statement_alone(pytester, monkeypatch):
+    elsewhere = ~on_backend(installation.current().backend)
+    result = run_with_table(pytester, monkeypatch, [row("test_diverges", condition=elsewhere)], "test_diverges")
+    result.assert_outcomes(failed=2)
+
+
+def test_a_statement_that_holds_under_a_row_fails_and_one_that_cannot_run_is_skipped(pytester, monkeypatch):
+    result = run_with_table(
+        pytester, monkeypatch, [row("test_holds", "test_cannot_run_here")], "test_holds", "test_cannot_run_here"
+    )
+    result.assert_outcomes(failed=1, skipped=1)
+    result.stdout.fnmatch_lines(["*_ test_holds _*", "[[]XPASS(strict)[]] Keras does otherwise*"])
+
+
+def test_a_row_with_raises_expects_that_exception_only(pytester, monkeypatch):
+    rows = [row("test_raises_attribute_error", "test_diverges", raises=AttributeError)]
+    result = run_with_table(pytester, monkeypatch, rows, "test_raises_attribute_error", "test_diverges")
+    result.assert_outcomes(xfailed=1, failed=2)
+
+
+def test_a_case_of_pytest_cases_is_read_by_its_arguments_and_its_configs_fields_and_options(pytester, monkeypatch):
+    rows = [
+        row("test_config_diverges", condition=case_has(cell="GRU", dtype="float64")),
+        row("test_pair_diverges", condition=case_has(cell="GRU", device="cpu")),
+    ]
+    result = run_with_table(pytester, monkeypatch, rows, "test_config_diverges", "test_pair_diverges")
+    result.assert_outcomes(xfailed=2, failed=2)
+    result.stdout.fnmatch_lines(["XFAIL*test_config_diverges?gru_float64?*", "XFAIL*test_pair_diverges?gru_cpu?*"])
+
+
+def test_a_row_naming_no_collected_statement_is_reported(pytester, monkeypatch):
+    pytester.makepyfile(test_left_out="def test_elsewhere():\n    pass\n")
+    rows = [
+        row("test_renamed"),
+        Divergence(("test_gone.py::test_holds",), divergences.EVERY_KERAS, "a whole chapter gone", seen_on="-"),
+        Divergence(("test_left_out.py::test_elsewhere",), divergences.EVERY_KERAS, "not in this run", seen_on="-"),
+    ]
+    result = run_with_table(pytester, monkeypatch, rows, "test_holds")
+    result.assert_outcomes(passed=1, warnings=2)
+    result.stdout.fnmatch_lines([
+        "*StaleDivergenceWarning: rnnspec.divergences names test_statements.py::test_renamed, which is no test*",
+        "*StaleDivergenceWarning: rnnspec.divergences names test_gone.py::test_holds, which is no test*",
+    ])
+
+
+def test_every_row_names_a_test_of_its_chapter():
+    chapters = {path.name: importlib.import_module(f"spec.{path.stem}") for path in (ROOT / "spec").glob("test_*.py")}
+    assert divergences.stale_statements(chapters) == []
+
+
+def test_a_condition_states_itself_in_words():
+    gru_on_jax = on_backend("jax") & case_has(cell="GRU")
+    condition = case_has(device="cpu") & (on_backend("torch") | gru_on_jax) & ~case_has(cell="LSTM", mask="none")
+    assert condition.words == (
+        "`device=cpu` and (the PyTorch backend or (the JAX backend and `cell=GRU`)) and not (`cell=LSTM` and "
+        "`mask=none`)"
+    )
+
+
+def test_the_readme_shows_the_table_it_is_generated_from():
+    readme = (ROOT / "README.md").read_text()
+    assert divergences.readme_table(readme) == divergences.markdown_table(), (
+        "README.md's table of known divergences is not the one rnnspec/divergences.py generates; regenerate it with "
+        "`python -m rnnspec.divergences --update README.md`"
+    )
