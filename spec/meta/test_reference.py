@@ -6,12 +6,12 @@ import re
 import numpy as np
 import pytest
 
+from rnnspec.configs import GATE_COUNT
 from rnnspec.reference import ACTIVATIONS, CellSpec, bidirectional, cell_step, run_sequence
 
 pytestmark = pytest.mark.meta
 
 RTOL = 1e-12
-GATES = {"LSTM": 4, "GRU": 3, "SimpleRNN": 1}
 
 
 def sig(v):
@@ -19,7 +19,7 @@ def sig(v):
 
 
 def random_weights(spec, features, rng, scale=0.5):
-    n = GATES[spec.cell] * spec.units
+    n = GATE_COUNT[spec.cell] * spec.units
     weights = {
         "kernel": rng.normal(0.0, scale, (features, n)),
         "recurrent_kernel": rng.normal(0.0, scale, (spec.units, n)),
