@@ -115,17 +115,19 @@ def input_text(shape: Shape) -> str:
     return f"input (batch={shape.batch}, timesteps={shape.timesteps}, features={shape.features})"
 
 
-class SingleLayer:
-    """What LayerConfig and BidirectionalConfig share: one recurrent layer's cell, flags and arguments."""
+@dataclass(frozen=True)
+class LayerConfig:
+    """A recurrent layer: LSTM, GRU or SimpleRNN with its flags and further arguments."""
 
     cell: str
     return_sequences: bool
     return_state: bool
     device: str
     shape: Shape
-    call_path: str
-    options: tuple
-    tf32: bool | None
+    call_path: str = "layer"
+    # Further layer arguments, as sorted (name, value) pairs so that the configuration stays hashable.
+    options: tuple[tuple[str, object], ...] = ()
+    tf32: bool | None = None  # GPU float32 products in TF32 (True), full float32 (False), or the backend's default
 
     @property
     def state_names(self) -> tuple[str, ...]:
@@ -135,9 +137,23 @@ class SingleLayer:
     def layer_arguments(self) -> dict:
         return {"return_sequences": self.return_sequences, "return_state": self.return_state, **dict(self.options)}
 
+    def make_layer(self, **changed):
+        return recurrent_layer(self.cell, self.shape.units, **{**self.layer_arguments, **changed})
+
+    @property
+    def seed_parts(self) -> tuple:
+        return (self.cell, self.shape.name, self.options)
+
     @property
     def fixes_batch(self) -> bool:
         return bool(dict(self.options).get("stateful"))
+
+    def parts(self, layer) -> tuple:
+        return (layer,)
+
+    @property
+    def call_arguments(self) -> dict:
+        return {}
 
     @property
     def build_key(self):
@@ -152,35 +168,6 @@ class SingleLayer:
         precision = "" if self.tf32 is None else f" with TF32 {'enabled' if self.tf32 else 'disabled'}"
         return f"on {self.device}{precision} via {self.call_path}"
 
-
-@dataclass(frozen=True)
-class LayerConfig(SingleLayer):
-    """A recurrent layer: LSTM, GRU or SimpleRNN with its flags and further arguments."""
-
-    cell: str
-    return_sequences: bool
-    return_state: bool
-    device: str
-    shape: Shape
-    call_path: str = "layer"
-    # Further layer arguments, as sorted (name, value) pairs so that the configuration stays hashable.
-    options: tuple[tuple[str, object], ...] = ()
-    tf32: bool | None = None  # GPU float32 products in TF32 (True), full float32 (False), or the backend's default
-
-    def make_layer(self, **changed):
-        return recurrent_layer(self.cell, self.shape.units, **{**self.layer_arguments, **changed})
-
-    @property
-    def seed_parts(self) -> tuple:
-        return (self.cell, self.shape.name, self.options)
-
-    def parts(self, layer) -> tuple:
-        return (layer,)
-
-    @property
-    def call_arguments(self) -> dict:
-        return {}
-
     def describe(self) -> str:
         s = self.shape
         time = "None" if s.dynamic_time else s.timesteps
@@ -191,17 +178,9 @@ class LayerConfig(SingleLayer):
 
 
 @dataclass(frozen=True)
-class BidirectionalConfig(SingleLayer):
+class BidirectionalConfig(LayerConfig):
     """A recurrent layer's configuration, wrapped in `Bidirectional`. `options` are the wrapped layer's arguments."""
 
-    cell: str
-    return_sequences: bool
-    return_state: bool
-    device: str
-    shape: Shape
-    call_path: str = "layer"
-    options: tuple[tuple[str, object], ...] = ()
-    tf32: bool | None = None
     merge_mode: str | None = "concat"
     backward_options: tuple[tuple[str, object], ...] | None = None  # arguments of a `backward_layer=`; None: none given
     masked: bool = False  # called with BATCH_MASK

@@ -9,7 +9,6 @@ from typing import Callable
 import pytest
 
 from rnnspec import installation
-from rnnspec.configs import LayerConfig
 from rnnspec.observe import ObservationCache
 from spec.meta.statement_fixtures import PROVIDERS, Scene
 
@@ -28,7 +27,10 @@ class Catch:
     @property
     def id(self) -> str:
         config = self.arguments.get("config")
-        where = config.cell if isinstance(config, LayerConfig) else "-".join(map(str, self.arguments.values()))
+        if config is None:
+            where = "-".join(map(str, self.arguments.values()))
+        else:  # a subject: its cell, or its cells (a stack)
+            where = getattr(config, "cell", None) or "-".join(config.cells)
         return f"{self.statement.__name__}-{self.breakage.__name__}-{where}"
 
 

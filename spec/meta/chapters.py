@@ -27,6 +27,7 @@ from spec.meta.catches import (
 )
 from spec.meta.catching import Chapter
 
+
 def failing_here(chapter) -> dict:
     """The chapter's statements that the table of known divergences makes strict xfails on every case of this
     installation (a row whose condition does not depend on the case): that failure already shows they can fail,

@@ -15,6 +15,7 @@ import pytest
 from rnnspec import installation, reference
 from rnnspec.sequences import is_right_padded, lengths
 
+
 def tf_rnn():
     # Imported by name: the package `keras.src.backend.tensorflow` re-exports a *function* called `rnn`.
     return importlib.import_module("keras.src.backend.tensorflow.rnn")

@@ -6,28 +6,20 @@ import re
 import numpy as np
 import pytest
 
-from rnnspec.configs import GATE_COUNT
 from rnnspec.reference import ACTIVATIONS, CellSpec, bidirectional, cell_step, run_sequence
+from spec.meta.reference_inputs import random_weights
 
 pytestmark = pytest.mark.meta
 
 RTOL = 1e-12
+
+WEIGHT_SCALE = 0.5  # weights of this spread keep the gates between saturation and linearity
 
 
 def sig(v):
     return 1.0 / (1.0 + math.exp(-v))
 
 
-def random_weights(spec, features, rng, scale=0.5):
-    n = GATE_COUNT[spec.cell] * spec.units
-    weights = {
-        "kernel": rng.normal(0.0, scale, (features, n)),
-        "recurrent_kernel": rng.normal(0.0, scale, (spec.units, n)),
-    }
-    if spec.use_bias:
-        shape = (2, n) if spec.cell == "GRU" and spec.reset_after else (n,)
-        weights["bias"] = rng.normal(0.0, scale, shape)
-    return weights
 
 
 def random_states(spec, batch, rng):
@@ -241,7 +233,7 @@ def test_gru_reset_placement(reset_after, expected):
 
 
 def zero_weights(spec, features):
-    return {k: np.zeros_like(v) for k, v in random_weights(spec, features, np.random.default_rng(0)).items()}
+    return {k: np.zeros_like(v) for k, v in random_weights(spec, features, np.random.default_rng(0), WEIGHT_SCALE).items()}
 
 
 def test_zero_weights_lstm():
@@ -330,7 +322,7 @@ def test_sigmoid_is_stable_at_extremes():
 def test_go_backwards_equals_forward_on_reversed_input(spec):
     rng = np.random.default_rng(5)
     x = rng.normal(size=(3, 5, 2))
-    weights = random_weights(spec, 2, rng)
+    weights = random_weights(spec, 2, rng, WEIGHT_SCALE)
     init = random_states(spec, 3, rng)
     mask = rng.random((3, 5)) < 0.7
     for m in (None, mask):
@@ -346,7 +338,7 @@ def test_go_backwards_equals_forward_on_reversed_input(spec):
 def test_all_true_mask_equals_no_mask(spec):
     rng = np.random.default_rng(6)
     x = rng.normal(size=(2, 4, 3))
-    weights = random_weights(spec, 3, rng)
+    weights = random_weights(spec, 3, rng, WEIGHT_SCALE)
     out_a, states_a = run_sequence(spec, weights, x)
     for zero_out in (False, True):
         out_b, states_b = run_sequence(spec, weights, x, mask=np.ones((2, 4), bool), zero_output_for_mask=zero_out)
@@ -361,7 +353,7 @@ def test_right_padding(spec, zero_out):
     rng = np.random.default_rng(7)
     lengths, steps = [6, 4, 1], 6
     x = rng.normal(size=(3, steps, 2))  # padded steps hold garbage that must be ignored
-    weights = random_weights(spec, 2, rng)
+    weights = random_weights(spec, 2, rng, WEIGHT_SCALE)
     init = random_states(spec, 3, rng)
     mask = np.arange(steps)[None, :] < np.array(lengths)[:, None]
     outputs, states = run_sequence(spec, weights, x, initial_state=init, mask=mask, zero_output_for_mask=zero_out)
@@ -383,7 +375,7 @@ def test_left_padding(spec, zero_out):
     rng = np.random.default_rng(8)
     lengths, steps = [5, 3, 1], 5
     x = rng.normal(size=(3, steps, 2))
-    weights = random_weights(spec, 2, rng)
+    weights = random_weights(spec, 2, rng, WEIGHT_SCALE)
     init = random_states(spec, 3, rng)
     mask = np.arange(steps)[None, :] >= steps - np.array(lengths)[:, None]
     outputs, states = run_sequence(spec, weights, x, initial_state=init, mask=mask, zero_output_for_mask=zero_out)
@@ -402,7 +394,7 @@ def test_left_padding(spec, zero_out):
 def test_fully_masked_sample_keeps_initial_state(spec):
     rng = np.random.default_rng(9)
     x = rng.normal(size=(2, 4, 2))
-    weights = random_weights(spec, 2, rng)
+    weights = random_weights(spec, 2, rng, WEIGHT_SCALE)
     init = random_states(spec, 2, rng)
     mask = np.array([[True] * 4, [False] * 4])
     for zero_out in (False, True):
@@ -419,7 +411,7 @@ def test_fully_masked_sample_keeps_initial_state(spec):
 def test_initial_state_continuation(spec, go_backwards):
     rng = np.random.default_rng(10)
     x = rng.normal(size=(2, 7, 3))
-    weights = random_weights(spec, 3, rng)
+    weights = random_weights(spec, 3, rng, WEIGHT_SCALE)
     init = random_states(spec, 2, rng)
     k = 3
     # Backwards processing consumes the tail first, so split in processing order.
@@ -436,7 +428,7 @@ def test_default_initial_state_is_zeros():
     rng = np.random.default_rng(11)
     spec = CellSpec("LSTM", 2)
     x = rng.normal(size=(2, 3, 2))
-    weights = random_weights(spec, 2, rng)
+    weights = random_weights(spec, 2, rng, WEIGHT_SCALE)
     out_a, _ = run_sequence(spec, weights, x)
     out_b, _ = run_sequence(spec, weights, x, initial_state=[np.zeros((2, 2)), np.zeros((2, 2))])
     np.testing.assert_array_equal(out_a, out_b)
@@ -450,7 +442,7 @@ def test_default_initial_state_is_zeros():
 def bidi_setup(seed, fwd_spec=CellSpec("LSTM", 3), bwd_spec=CellSpec("LSTM", 3)):
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(2, 5, 4))
-    return fwd_spec, random_weights(fwd_spec, 4, rng), bwd_spec, random_weights(bwd_spec, 4, rng), x, rng
+    return fwd_spec, random_weights(fwd_spec, 4, rng, WEIGHT_SCALE), bwd_spec, random_weights(bwd_spec, 4, rng, WEIGHT_SCALE), x, rng
 
 
 def test_bidirectional_concat_halves_are_the_two_directions():
@@ -538,7 +530,7 @@ def test_bidirectional_rejects_bad_merge():
 
 def good_call(spec, features=3, batch=2):
     rng = np.random.default_rng(18)
-    return random_weights(spec, features, rng), np.zeros((batch, features)), random_states(spec, batch, rng)
+    return random_weights(spec, features, rng, WEIGHT_SCALE), np.zeros((batch, features)), random_states(spec, batch, rng)
 
 
 @pytest.mark.parametrize(

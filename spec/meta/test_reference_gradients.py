@@ -7,9 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from rnnspec.configs import GATE_COUNT, MERGE_MODES
+from rnnspec.configs import MERGE_MODES
 from rnnspec.reference import ACTIVATIONS, CellSpec, bidirectional, run_sequence
 from rnnspec.reference_gradients import ACTIVATION_DERIVATIVES, bidirectional_vjp, sequence_vjp, stacked_vjp
+from spec.meta.reference_inputs import random_weights
 
 pytestmark = pytest.mark.meta
 
@@ -28,6 +29,8 @@ MASKS = {
     "gap": [[1, 0, 0, 1], [1, 1, 0, 1], [1, 1, 1, 1]],
     "fully_masked_sample": [[1, 0, 1, 1], [0, 0, 0, 0], [1, 1, 1, 1]],
 }
+
+WEIGHT_SCALE = 0.8  # weights of this spread keep the gates between saturation and linearity
 
 
 def mask_named(name):
@@ -62,17 +65,6 @@ def weighted_sum(cotangents, values) -> float:
     return float(sum(np.sum(d * v) for d, v in zip(cotangents, values)))
 
 
-def random_weights(spec: CellSpec, features: int, rng, scale=0.8) -> dict:
-    """Seeded weights in Keras's layout, biases non-zero."""
-    width = GATE_COUNT[spec.cell] * spec.units
-    weights = {
-        "kernel": rng.normal(0.0, scale, (features, width)),
-        "recurrent_kernel": rng.normal(0.0, scale, (spec.units, width)),
-    }
-    if spec.use_bias:
-        shape = (2, width) if spec.cell == "GRU" and spec.reset_after else (width,)
-        weights["bias"] = rng.normal(0.0, scale, shape)
-    return weights
 
 
 def random_states(spec: CellSpec, batch: int, rng) -> list:
@@ -176,7 +168,7 @@ class SequenceProblem:
         return sequence_vjp(self.spec, self.weights, self.x, **{**arguments, **self.options, **overrides})
 
 
-def sequence_problem(spec: CellSpec, scenario: Scenario, seed=0, weight_scale=0.8) -> SequenceProblem:
+def sequence_problem(spec: CellSpec, scenario: Scenario, seed=0, weight_scale=WEIGHT_SCALE) -> SequenceProblem:
     rng = np.random.default_rng(seed)
     options = dict(
         mask=mask_named(scenario.mask),
@@ -330,8 +322,8 @@ def test_bidirectional_gradients_match_finite_differences(merge_mode, return_seq
     rng = np.random.default_rng(2)
     forward_spec = CellSpec("LSTM", 2)
     backward_spec = CellSpec("GRU", 1 if merge_mode in ("concat", None) else 2)
-    forward_weights = random_weights(forward_spec, FEATURES, rng)
-    backward_weights = random_weights(backward_spec, FEATURES, rng)
+    forward_weights = random_weights(forward_spec, FEATURES, rng, WEIGHT_SCALE)
+    backward_weights = random_weights(backward_spec, FEATURES, rng, WEIGHT_SCALE)
     batch = 2
     x = rng.normal(size=(batch, STEPS, FEATURES))
     initial_state = random_states(forward_spec, batch, rng) + random_states(backward_spec, batch, rng)
@@ -402,7 +394,7 @@ def test_stacked_gradients_match_finite_differences(stack, mask_name):
     rng = np.random.default_rng(3)
     specs, mask = STACKS[stack], mask_named(mask_name)
     features = [FEATURES] + [spec.units for spec in specs[:-1]]
-    weights_list = [random_weights(spec, f, rng) for spec, f in zip(specs, features)]
+    weights_list = [random_weights(spec, f, rng, WEIGHT_SCALE) for spec, f in zip(specs, features)]
     x = rng.normal(size=(BATCH, STEPS, FEATURES))
     d_outputs = rng.normal(size=(BATCH, STEPS, specs[-1].units))
     d_states = [random_states(spec, BATCH, rng) for spec in specs]

@@ -3,12 +3,12 @@ there is no GPU, one is simulated on the CPU (spec/meta/simulated_gpu.py); anoth
 stood in for by this one (the statement skips where that backend is not installed)."""
 
 from rnnspec.configs import LayerConfig
+from rnnspec.installation import BACKENDS, current
 from rnnspec.sequences import PADDED
 from spec import test_devices_and_kernels as chapter
 from spec.meta import breakages as layers_broken
 from spec.meta import breakages_kernels as broken
 from spec.meta import simulated_gpu as gpu
-from rnnspec.installation import BACKENDS, current
 from spec.meta.catching import Catch
 
 
