@@ -65,17 +65,16 @@ def recurrent_layer(cell: str, units: int, **arguments):
     return layer_class(cell)(units, **arguments)
 
 
-def returned_names(cell: str) -> tuple[str, ...]:
-    """The names of what a layer returning its states returns, in order: output, h (, c)."""
-    return ("output", *STATE_NAMES[cell])
-
-
 class Subject(Protocol):
     """What a statement observes. Frozen and hashable: it is the session cache's key."""
 
     device: str
     call_path: str
     shape: Shape
+
+    @property
+    def returned_names(self) -> tuple[str, ...]:
+        """What each array its call path returns is, in order (a recurrent layer: output, h (, c))."""
 
     def make_layer(self, **changed):
         """The subject's Keras layer, not yet built (with some arguments changed, for a twin)."""
@@ -136,6 +135,11 @@ class LayerConfig:
     @property
     def layer_arguments(self) -> dict:
         return {"return_sequences": self.return_sequences, "return_state": self.return_state, **dict(self.options)}
+
+    @property
+    def returned_names(self) -> tuple[str, ...]:
+        """What a call returns, in order, when it returns everything: output, h (, c)."""
+        return ("output", *self.state_names)
 
     def make_layer(self, **changed):
         return recurrent_layer(self.cell, self.shape.units, **{**self.layer_arguments, **changed})
@@ -220,6 +224,36 @@ class BidirectionalConfig(LayerConfig):
             f"Bidirectional({self.cell}(units={s.units}, {arguments_text(self.layer_arguments)}), "
             f"merge_mode={self.merge_mode!r}{backward}) {self.where()}{mask}, {input_text(s)}"
         )
+
+
+@dataclass(frozen=True)
+class GradientConfig(LayerConfig):
+    """The gradient of a seeded loss over everything a recurrent layer returns (rnnspec.gradients), with respect
+    to its inputs, its seeded initial states and its weights, by the backend's automatic differentiation of an
+    eager call (`call_path="gradient"`), under a mask of `rnnspec.sequences.MASKS` when `mask` names one."""
+
+    call_path: str = "gradient"
+    mask: str | None = None
+
+    @property
+    def returned_names(self) -> tuple[str, ...]:
+        weights = ("kernel", "recurrent_kernel", *(("bias",) if dict(self.options).get("use_bias", True) else ()))
+        return ("inputs", *(f"initial {name}" for name in self.state_names), *weights)
+
+    @property
+    def call_arguments(self) -> dict:
+        from rnnspec.sequences import MASKS
+
+        return {} if self.mask is None else {"mask": MASKS[self.mask]}
+
+    @property
+    def build_key(self) -> LayerConfig:
+        """The layer the forward statements observe: the same weights, built once."""
+        return LayerConfig(self.cell, self.return_sequences, self.return_state, self.device, self.shape, options=self.options)
+
+    def describe(self) -> str:
+        mask = "" if self.mask is None else f", mask {self.mask}"
+        return f"the gradient of a seeded loss over {super().describe()}{mask}"
 
 
 # In a stack the lower cell has 4 units and the upper 3, so that states out of order differ in shape too.

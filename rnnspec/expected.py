@@ -3,8 +3,11 @@ with: the adapter between the subjects' arguments and the reference's cell equat
 
 import numpy as np
 
-from rnnspec import installation, kernels, reference
+from rnnspec import installation, kernels, reference, reference_gradients
 from rnnspec.configs import BATCH_MASK, STACK_UNITS, LayerConfig
+from rnnspec.gradients import returned_shapes, seeded_cotangents, seeded_initial_states
+from rnnspec.observe import weight_name
+from rnnspec.sequences import MASKS
 
 # Keras's defaults, as documented on the LSTM, GRU and SimpleRNN pages.
 DEFAULTS = {"activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": True, "reset_after": True}
@@ -90,3 +93,26 @@ def expected_custom_cell(observation) -> tuple[np.ndarray, np.ndarray]:
     (weights,) = observation.parts
     mask = BATCH_MASK if observation.config.masked else None
     return reference.wide_output_cell(weights["kernel"], weights["recurrent_kernel"], observation.inputs, mask)
+
+
+def expected_gradients(observation) -> tuple[np.ndarray, ...]:
+    """What the observed gradient (rnnspec.gradients) should be, in float64: with respect to the inputs, each
+    initial state, and each weight in the layer's order. A layer without `return_sequences` returns the output of
+    its last processed step, so the output's cotangent reaches that step alone."""
+    config = observation.config
+    (weights,) = observation.parts
+    output, *states = seeded_cotangents(config, returned_shapes(config))
+    d_outputs = np.zeros((config.shape.batch, config.shape.timesteps, config.shape.units))
+    if config.return_sequences:
+        d_outputs = output
+    else:
+        d_outputs[:, -1] = output
+    arguments = dict(config.options)
+    gradients = reference_gradients.sequence_vjp(
+        cell_spec(config), weights, observation.inputs, d_outputs=d_outputs, d_states=states or None,
+        initial_state=seeded_initial_states(config), mask=None if config.mask is None else MASKS[config.mask],
+        go_backwards=arguments.get("go_backwards", False),
+        zero_output_for_mask=arguments.get("zero_output_for_mask", False),
+    )
+    by_weight = [gradients.weights[weight_name(name)] for name in observation.weight_names]
+    return (gradients.inputs, *gradients.initial_state, *by_weight)

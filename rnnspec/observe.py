@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from rnnspec import backend_parity, data, installation, kernels
-from rnnspec.configs import LayerConfig, Subject, returned_names
+from rnnspec import backend_parity, data, gradients, installation, kernels
+from rnnspec.configs import LayerConfig, Subject
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,8 @@ class Returned:
 
     @property
     def names(self) -> tuple[str, ...]:
-        """What each returned array is, for a recurrent layer: output, h (, c)."""
-        return returned_names(self.config.cell)[: len(self.arrays)]
+        """What each returned array is, as its subject names them (a recurrent layer: output, h (, c))."""
+        return self.config.returned_names[: len(self.arrays)]
 
     @property
     def state(self) -> dict[str, np.ndarray]:
@@ -159,6 +159,9 @@ CALL_PATHS = {
     "layer": lambda built: built.layer(built.inputs, **built.subject.call_arguments),
     "model": lambda built: built.model(built.inputs),
     "predict": lambda built: built.model.predict(built.inputs, batch_size=len(built.inputs), verbose=0),
+    "gradient": lambda built: gradients.of_seeded_loss(
+        built.subject, built.layer, built.inputs, **built.subject.call_arguments
+    ),
 }
 
 

@@ -30,7 +30,6 @@ from rnnspec.configs import (
     LayerConfig,
     layer_configuration,
     recurrent_layer,
-    returned_names,
 )
 from rnnspec.expected import cell_spec, expected
 from rnnspec.observe import call, layer_weights, twin
@@ -53,7 +52,7 @@ from spec.cases_wrappers import (
 
 def assert_equals_the_reference(returned, weights, inputs):
     reference_returns = expected(returned.config, weights, inputs)
-    for name, actual, wanted in zip(returned_names(returned.config.cell), returned.arrays, reference_returns):
+    for name, actual, wanted in zip(returned.config.returned_names, returned.arrays, reference_returns):
         assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"{name} and the reference's (no dropout)", returned)
 
 
@@ -118,7 +117,7 @@ def test_unroll_returns_what_the_loop_returns(config, build):
     built = build(config)
     by_loop = call(replace(config, options=()), twin(built, unroll=False), built.inputs)
     unrolled = call(config, built.layer, built.inputs)
-    for name, actual, wanted in zip(returned_names(config.cell), unrolled.arrays, by_loop.arrays):
+    for name, actual, wanted in zip(config.returned_names, unrolled.arrays, by_loop.arrays):
         assert_close(actual, wanted, BETWEEN_IMPLEMENTATIONS, f"the unrolled and the looped {name}", unrolled)
 
 
@@ -212,7 +211,7 @@ def test_under_a_dtype_policy_output_and_states_have_its_compute_dtype(config, o
     "mixed_float16", bfloat16 under "mixed_bfloat16", float64 under "float64"."""
     run = observe(config)
     policy = dict(config.options)["dtype"]
-    wrong = {n: d for n, d in zip(returned_names(config.cell), run.dtypes) if d != COMPUTE_DTYPES[policy]}
+    wrong = {n: d for n, d in zip(config.returned_names, run.dtypes) if d != COMPUTE_DTYPES[policy]}
     assert not wrong, f"not {COMPUTE_DTYPES[policy]}: {wrong}\n  configuration: {run.describe()}"
 
 
@@ -241,7 +240,7 @@ def test_a_stateful_layer_carries_its_states_under_a_mixed_policy(cell, policy, 
     second = call(config, layer, inputs[:, half:], note=f"{policy}, second half after the first")
     _, states = reference.run_sequence(cell_spec(config), layer_weights(layer), inputs)
     tolerance = VERSUS_REFERENCE[COMPUTE_DTYPES[policy]]
-    for name, actual, wanted in zip(returned_names(config.cell), second.arrays, (states[0], *states)):
+    for name, actual, wanted in zip(config.returned_names, second.arrays, (states[0], *states)):
         wanted = wanted.astype(actual.dtype).astype(np.float64)
         what = f"{name} and the whole sequence's reference {name}"
         assert_close(actual.astype(np.float64), wanted, tolerance, what, second)

@@ -1,0 +1,89 @@
+"""The gradient of a seeded scalar loss over everything a layer returns, with respect to its inputs, its initial
+states and its trainable weights, by the backend's own automatic differentiation.
+
+The loss is L = Σ sum(cotangent_i · returned_i) over the output and every returned state, with seeded cotangents
+(`rnnspec.data`), so that each return path carries gradient and a wrong gradient cannot pass by coincidence. Its
+gradient is the vector-Jacobian product that `rnnspec.reference_gradients` computes in NumPy. Keras has no
+backend-independent gradient, so each backend has its own few lines here: TensorFlow's GradientTape (Keras 3 and
+Keras 2), JAX's `grad` of the layer's `stateless_call`, PyTorch's autograd.
+"""
+
+import numpy as np
+
+from rnnspec import data, installation
+
+
+def seeded_initial_states(subject) -> list[np.ndarray]:
+    """Distinct non-zero initial states, (batch, units) each, so that a layer starting from zeros cannot pass."""
+    shape = (subject.shape.batch, subject.shape.units)
+    return [0.5 * data.inputs(shape, data.seed_for("initial", name, *subject.seed_parts)) for name in subject.state_names]
+
+
+def seeded_cotangents(subject, shapes) -> list[np.ndarray]:
+    """One cotangent per returned tensor, of its shape."""
+    return [data.inputs(shape, data.seed_for("cotangent", index, *subject.seed_parts)) for index, shape in enumerate(shapes)]
+
+
+def returned_shapes(subject) -> list[tuple[int, ...]]:
+    """The shapes a recurrent layer returns (chapter 1): the output, then with return_state each state."""
+    s = subject.shape
+    output = (s.batch, s.timesteps, s.units) if subject.return_sequences else (s.batch, s.units)
+    return [output, *([(s.batch, s.units)] * len(subject.state_names) if subject.return_state else [])]
+
+
+def of_seeded_loss(subject, layer, inputs: np.ndarray, **call_arguments) -> tuple:
+    """(d inputs, *d initial states, *d weights in `layer.trainable_weights` order) of the seeded loss over what
+    `layer(inputs, initial_state=..., **call_arguments)` returns, the initial states seeded too."""
+    states = seeded_initial_states(subject)
+    cotangents = seeded_cotangents(subject, returned_shapes(subject))
+    backend = installation.current().backend
+    if backend == "jax":
+        return jax_gradients(layer, inputs, states, cotangents, call_arguments)
+    if backend == "torch":
+        return torch_gradients(layer, inputs, states, cotangents, call_arguments)
+    return tensorflow_gradients(layer, inputs, states, cotangents, call_arguments)
+
+
+def flat(returned) -> list:
+    return list(returned) if isinstance(returned, (tuple, list)) else [returned]
+
+
+def tensorflow_gradients(layer, inputs, states, cotangents, call_arguments) -> tuple:
+    import tensorflow as tf
+
+    x, initial = tf.constant(inputs), [tf.constant(state) for state in states]
+    # Keras 3 wraps each tf.Variable in a KerasVariable (`.value`); Keras 2's weights are tf.Variables.
+    weights = [getattr(w, "value", w) for w in layer.trainable_weights]
+    with tf.GradientTape() as tape:
+        tape.watch([x, *initial])
+        returned = flat(layer(x, initial_state=initial, **call_arguments))
+        loss = tf.add_n([tf.reduce_sum(tf.cast(c, r.dtype) * r) for c, r in zip(cotangents, returned)])
+    return tuple(tape.gradient(loss, [x, *initial, *weights]))
+
+
+def torch_gradients(layer, inputs, states, cotangents, call_arguments) -> tuple:
+    import torch
+
+    ops = installation.keras().ops
+    x, *initial = (ops.convert_to_tensor(a).requires_grad_(True) for a in (inputs, *states))
+    returned = flat(layer(x, initial_state=initial, **call_arguments))
+    loss = sum(torch.sum(ops.convert_to_tensor(c).to(r.dtype) * r) for c, r in zip(cotangents, returned))
+    return torch.autograd.grad(loss, [x, *initial, *(w.value for w in layer.trainable_weights)])
+
+
+def jax_gradients(layer, inputs, states, cotangents, call_arguments) -> tuple:
+    import jax
+    import jax.numpy as jnp
+
+    # A stateless call takes every variable, the dropout seed generator's state among the non-trainable ones.
+    trainable = [v.value for v in layer.trainable_variables]
+    non_trainable = [v.value for v in layer.non_trainable_variables]
+
+    def loss(x, initial, trainable):
+        returned, _ = layer.stateless_call(trainable, non_trainable, x, initial_state=initial, **call_arguments)
+        return sum(jnp.sum(jnp.asarray(c, r.dtype) * r) for c, r in zip(cotangents, flat(returned)))
+
+    d_inputs, d_initial, d_weights = jax.grad(loss, argnums=(0, 1, 2))(
+        jnp.asarray(inputs), [jnp.asarray(s) for s in states], trainable
+    )
+    return (d_inputs, *d_initial, *d_weights)
