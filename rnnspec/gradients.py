@@ -58,7 +58,8 @@ def tensorflow_gradients(layer, inputs, states, cotangents, call_arguments) -> t
         tape.watch([x, *initial])
         returned = flat(layer(x, initial_state=initial, **call_arguments))
         loss = tf.add_n([tf.reduce_sum(tf.cast(c, r.dtype) * r) for c, r in zip(cotangents, returned)])
-    return tuple(tape.gradient(loss, [x, *initial, *weights]))
+    # A source the loss does not depend on has a zero gradient, which is what the statements compare.
+    return tuple(tape.gradient(loss, [x, *initial, *weights], unconnected_gradients=tf.UnconnectedGradients.ZERO))
 
 
 def torch_gradients(layer, inputs, states, cotangents, call_arguments) -> tuple:
@@ -68,7 +69,10 @@ def torch_gradients(layer, inputs, states, cotangents, call_arguments) -> tuple:
     x, *initial = (ops.convert_to_tensor(a).requires_grad_(True) for a in (inputs, *states))
     returned = flat(layer(x, initial_state=initial, **call_arguments))
     loss = sum(torch.sum(ops.convert_to_tensor(c).to(r.dtype) * r) for c, r in zip(cotangents, returned))
-    return torch.autograd.grad(loss, [x, *initial, *(w.value for w in layer.trainable_weights)])
+    sources = [x, *initial, *(w.value for w in layer.trainable_weights)]
+    found = torch.autograd.grad(loss, sources, allow_unused=True)
+    # A source the loss does not depend on has a zero gradient, which is what the statements compare.
+    return tuple(torch.zeros_like(s) if g is None else g for s, g in zip(sources, found))
 
 
 def jax_gradients(layer, inputs, states, cotangents, call_arguments) -> tuple:

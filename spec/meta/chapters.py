@@ -12,6 +12,7 @@ from spec import (
     test_outputs_and_states,
     test_reference_values,
     test_stateful,
+    test_training,
     test_wrappers,
 )
 from spec.meta.catches import (
@@ -23,6 +24,7 @@ from spec.meta.catches import (
     outputs_and_states,
     reference_values,
     stateful,
+    training,
     wrappers,
 )
 from spec.meta.catching import Chapter
@@ -57,4 +59,5 @@ CHAPTERS = (
     chapter(test_devices_and_kernels, devices_and_kernels.CATCHES),
     chapter(test_wrappers, wrappers.CATCHES),
     chapter(test_configuration, configuration.CATCHES),
+    chapter(test_training, training.CATCHES),
 )
