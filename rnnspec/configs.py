@@ -230,10 +230,12 @@ class BidirectionalConfig(LayerConfig):
 class GradientConfig(LayerConfig):
     """The gradient of a seeded loss over everything a recurrent layer returns (rnnspec.gradients), with respect
     to its inputs, its seeded initial states and its weights, by the backend's automatic differentiation of an
-    eager call (`call_path="gradient"`), under a mask of `rnnspec.sequences.MASKS` when `mask` names one."""
+    eager call (`call_path="gradient"`), under a mask of `rnnspec.sequences.MASKS` when `mask` names one, called
+    with `training=True` when `training` (where dropout applies)."""
 
     call_path: str = "gradient"
     mask: str | None = None
+    training: bool = False
 
     @property
     def returned_names(self) -> tuple[str, ...]:
@@ -244,7 +246,8 @@ class GradientConfig(LayerConfig):
     def call_arguments(self) -> dict:
         from rnnspec.sequences import MASKS
 
-        return {} if self.mask is None else {"mask": MASKS[self.mask]}
+        mask = {} if self.mask is None else {"mask": MASKS[self.mask]}
+        return {**mask, **({"training": True} if self.training else {})}
 
     @property
     def build_key(self) -> LayerConfig:
@@ -253,7 +256,8 @@ class GradientConfig(LayerConfig):
 
     def describe(self) -> str:
         mask = "" if self.mask is None else f", mask {self.mask}"
-        return f"the gradient of a seeded loss over {super().describe()}{mask}"
+        training = ", training=True" if self.training else ""
+        return f"the gradient of a seeded loss over {super().describe()}{mask}{training}"
 
 
 # In a stack the lower cell has 4 units and the upper 3, so that states out of order differ in shape too.
