@@ -260,6 +260,27 @@ class GradientConfig(LayerConfig):
         return f"the gradient of a seeded loss over {super().describe()}{mask}{training}"
 
 
+@dataclass(frozen=True)
+class TrainingConfig(LayerConfig):
+    """Steps of plain SGD through Keras's own training loop (rnnspec.gradients.training_steps) on a model of the
+    recurrent layer, with the seeded loss of `GradientConfig` over everything it returns: `call_path`
+    "train_on_batch" (one step) or "fit" (TRAINING_STEPS epochs of one batch). What it returns: the weights after."""
+
+    call_path: str = "train_on_batch"
+
+    @property
+    def returned_names(self) -> tuple[str, ...]:
+        return ("kernel", "recurrent_kernel", *(("bias",) if dict(self.options).get("use_bias", True) else ()))
+
+    @property
+    def build_key(self) -> LayerConfig:
+        """The layer the forward statements observe: the same weights, built once (and put back after training)."""
+        return LayerConfig(self.cell, self.return_sequences, self.return_state, self.device, self.shape, options=self.options)
+
+    def describe(self) -> str:
+        return f"SGD steps on a model of {super().describe()}"
+
+
 # In a stack the lower cell has 4 units and the upper 3, so that states out of order differ in shape too.
 STACK_UNITS = (4, 3)
 

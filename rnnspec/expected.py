@@ -5,7 +5,7 @@ import numpy as np
 
 from rnnspec import installation, kernels, reference, reference_gradients
 from rnnspec.configs import BATCH_MASK, STACK_UNITS, LayerConfig
-from rnnspec.gradients import returned_shapes, seeded_cotangents, seeded_initial_states
+from rnnspec.gradients import LEARNING_RATE, STEPS, returned_shapes, seeded_cotangents, seeded_initial_states
 from rnnspec.observe import weight_name
 from rnnspec.sequences import MASKS
 
@@ -97,10 +97,29 @@ def expected_custom_cell(observation) -> tuple[np.ndarray, np.ndarray]:
 
 def expected_gradients(observation) -> tuple[np.ndarray, ...]:
     """What the observed gradient (rnnspec.gradients) should be, in float64: with respect to the inputs, each
-    initial state, and each weight in the layer's order. A layer without `return_sequences` returns the output of
-    its last processed step, so the output's cotangent reaches that step alone."""
-    config = observation.config
+    initial state, and each weight in the layer's order."""
     (weights,) = observation.parts
+    config = observation.config
+    gradients = reference_gradient(config, weights, observation.inputs, seeded_initial_states(config))
+    by_weight = [gradients.weights[weight_name(name)] for name in observation.weight_names]
+    return (gradients.inputs, *gradients.initial_state, *by_weight)
+
+
+def expected_training(observation) -> tuple[np.ndarray, ...]:
+    """The weights, in the layer's order, after the observed steps of SGD (rnnspec.gradients.training_steps): each
+    step moves every weight by -LEARNING_RATE times the reference's gradient at the weights before it."""
+    (weights,) = observation.parts
+    config = observation.config
+    for _ in range(STEPS[config.call_path]):
+        gradient = reference_gradient(config, weights, observation.inputs, initial_state=None).weights
+        weights = {name: weights[name] - LEARNING_RATE * gradient[name] for name in weights}
+    return tuple(weights[weight_name(name)] for name in observation.weight_names)
+
+
+def reference_gradient(config, weights: dict, inputs, initial_state) -> reference_gradients.SequenceGradients:
+    """Backpropagation through time of the seeded loss over what the configuration's layer returns. A layer
+    without `return_sequences` returns the output of its last processed step, so the output's cotangent reaches
+    that step alone."""
     output, *states = seeded_cotangents(config, returned_shapes(config))
     d_outputs = np.zeros((config.shape.batch, config.shape.timesteps, config.shape.units))
     if config.return_sequences:
@@ -108,11 +127,10 @@ def expected_gradients(observation) -> tuple[np.ndarray, ...]:
     else:
         d_outputs[:, -1] = output
     arguments = dict(config.options)
-    gradients = reference_gradients.sequence_vjp(
-        cell_spec(config), weights, observation.inputs, d_outputs=d_outputs, d_states=states or None,
-        initial_state=seeded_initial_states(config), mask=None if config.mask is None else MASKS[config.mask],
+    mask = getattr(config, "mask", None)
+    return reference_gradients.sequence_vjp(
+        cell_spec(config), weights, inputs, d_outputs=d_outputs, d_states=states or None,
+        initial_state=initial_state, mask=None if mask is None else MASKS[mask],
         go_backwards=arguments.get("go_backwards", False),
         zero_output_for_mask=arguments.get("zero_output_for_mask", False),
     )
-    by_weight = [gradients.weights[weight_name(name)] for name in observation.weight_names]
-    return (gradients.inputs, *gradients.initial_state, *by_weight)

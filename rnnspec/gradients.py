@@ -1,5 +1,6 @@
 """The gradient of a seeded scalar loss over everything a layer returns, with respect to its inputs, its initial
-states and its trainable weights, by the backend's own automatic differentiation.
+states and its trainable weights, by the backend's own automatic differentiation; and steps of SGD on that loss
+through Keras's own training loop.
 
 The loss is L = Σ sum(cotangent_i · returned_i) over the output and every returned state, with seeded cotangents
 (`rnnspec.data`), so that each return path carries gradient and a wrong gradient cannot pass by coincidence. Its
@@ -91,3 +92,33 @@ def jax_gradients(layer, inputs, states, cotangents, call_arguments) -> tuple:
         jnp.asarray(inputs), [jnp.asarray(s) for s in states], trainable
     )
     return (d_inputs, *d_initial, *d_weights)
+
+
+LEARNING_RATE = 0.05  # moves the weights by hundredths to tenths: far beyond float32 rounding, short of divergence
+STEPS = {"train_on_batch": 1, "fit": 3}
+
+
+def seeded_loss(y_true, y_pred):
+    """The seeded loss's term for one returned tensor, its cotangent given as the target: sum(cotangent · returned)."""
+    ops = installation.ops()
+    return ops.sum(ops.cast(y_true, y_pred.dtype) * y_pred)
+
+
+def training_steps(subject, layer, inputs: np.ndarray) -> tuple:
+    """The layer's weights after `STEPS[subject.call_path]` steps of SGD at LEARNING_RATE on the seeded loss, taken
+    by `train_on_batch` or `fit` on a model of the layer (from zero initial states). The layer's weights are put
+    back afterwards, for the statements that share its build."""
+    keras = installation.keras()
+    before = layer.get_weights()
+    sequences = keras.Input(batch_shape=(None, *inputs.shape[1:]))
+    model = keras.Model(sequences, layer(sequences))
+    cotangents = seeded_cotangents(subject, returned_shapes(subject))
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=LEARNING_RATE), loss=[seeded_loss] * len(cotangents))
+    steps = STEPS[subject.call_path]
+    if subject.call_path == "fit":
+        model.fit(inputs, cotangents, batch_size=len(inputs), epochs=steps, shuffle=False, verbose=0)
+    else:
+        model.train_on_batch(inputs, cotangents)
+    after = layer.get_weights()
+    layer.set_weights(before)
+    return tuple(after)

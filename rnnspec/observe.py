@@ -162,6 +162,8 @@ CALL_PATHS = {
     "gradient": lambda built: gradients.of_seeded_loss(
         built.subject, built.layer, built.inputs, **built.subject.call_arguments
     ),
+    "train_on_batch": lambda built: gradients.training_steps(built.subject, built.layer, built.inputs),
+    "fit": lambda built: gradients.training_steps(built.subject, built.layer, built.inputs),
 }
 
 

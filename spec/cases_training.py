@@ -1,7 +1,7 @@
 """Cases for the chapter on training: every cell and output mode on the padded batch, read forwards and
 backwards, and under masks (right padding, the common case; gaps mid-sequence, where a leak would hide)."""
 
-from rnnspec.configs import CELLS, GradientConfig
+from rnnspec.configs import CELLS, GradientConfig, TrainingConfig
 from rnnspec.sequences import PADDED
 from spec.catalogue import EVERY_DEVICE, Axis, per_output_mode
 
@@ -23,4 +23,13 @@ GRADIENTS = per_output_mode("gradient", gradient_of, Axis("cell", CELLS), EVERY_
 MASKED_GRADIENTS = per_output_mode(
     "gradient", gradient_of, Axis("cell", CELLS), EVERY_DEVICE,
     Axis("reading", [reading for reading, (_, mask) in READINGS.items() if mask]),
+)
+
+
+def trained(cell, device, call_path, *, return_sequences, return_state):
+    return TrainingConfig(cell, return_sequences, return_state, device, PADDED, call_path=call_path)
+
+
+TRAINING_STEPS = per_output_mode(
+    "trained", trained, Axis("cell", CELLS), EVERY_DEVICE, Axis("call_path", ("train_on_batch", "fit"))
 )

@@ -13,10 +13,11 @@ import numpy as np
 from pytest_cases import parametrize_with_cases
 
 from rnnspec.assertions import assert_close, assert_identical
-from rnnspec.expected import expected_gradients
+from rnnspec.expected import expected_gradients, expected_training
 from rnnspec.sequences import MASKS
-from rnnspec.tolerances import GRADIENT_VERSUS_REFERENCE
-from spec.cases_training import GRADIENTS, MASKED_GRADIENTS
+from rnnspec.gradients import LEARNING_RATE
+from rnnspec.tolerances import GRADIENT_VERSUS_REFERENCE, TRAINED_VERSUS_REFERENCE
+from spec.cases_training import GRADIENTS, MASKED_GRADIENTS, TRAINING_STEPS
 
 
 def assert_gradients_equal_the_reference(run, which):
@@ -53,3 +54,14 @@ def test_the_inputs_at_masked_steps_receive_no_gradient(config, observe):
     d_inputs = run.arrays[run.names.index("inputs")]
     masked = d_inputs[~MASKS[config.mask]]
     assert_identical(masked, np.zeros_like(masked), "the gradient for the inputs at masked steps and zeros", run)
+
+
+@parametrize_with_cases("config", cases=TRAINING_STEPS)
+def test_sgd_moves_every_weight_by_the_learning_rate_times_the_gradient(config, observe):
+    """Through Keras's own training loop, a step of plain SGD (`train_on_batch`, or each epoch of `fit` on one
+    batch) moves every weight by exactly -learning_rate times the gradient of the loss: after the steps, the
+    weights are the reference's, stepped the same way from the same start."""
+    run = observe(config)
+    for name, actual, wanted in zip(run.names, run.arrays, expected_training(run)):
+        what = f"{name} after {config.call_path} (SGD, learning rate {LEARNING_RATE}) and the reference's"
+        assert_close(actual, wanted, TRAINED_VERSUS_REFERENCE, what, run)
