@@ -97,8 +97,9 @@ def expected_custom_cell(observation) -> tuple[np.ndarray, np.ndarray]:
 
 def expected_gradients(observation) -> tuple[np.ndarray, ...]:
     """What the observed gradient (rnnspec.gradients) should be, in float64: with respect to the inputs, each
-    initial state, and each weight in the layer's order. A layer without `return_sequences` returns the output of
-    its last processed step, so the output's cotangent reaches that step alone."""
+    initial state, and each weight in the layer's order (the observation's first arrays; the values it returned
+    follow them). A layer without `return_sequences` returns the output of its last processed step, so the
+    output's cotangent reaches that step alone."""
     config = observation.config
     (weights,) = observation.parts
     output, *states = seeded_cotangents(config, returned_shapes(config))
@@ -116,3 +117,15 @@ def expected_gradients(observation) -> tuple[np.ndarray, ...]:
     )
     by_weight = [gradients.weights[weight_name(name)] for name in observation.weight_names]
     return (gradients.inputs, *gradients.initial_state, *by_weight)
+
+
+def expected_values(observation, *, inputs=None, weights=None) -> tuple[np.ndarray, ...]:
+    """What the call whose gradient was observed should have returned (the output, then with return_state each
+    state), in float64, from its seeded initial states: on the observed inputs and weights, or on `inputs` and
+    with `weights` where given (what dropout in training amounts to, written as the inputs or weights it leaves)."""
+    config = observation.config
+    (own,) = observation.parts
+    return expected(
+        config, own if weights is None else weights, observation.inputs if inputs is None else inputs,
+        mask=None if config.mask is None else MASKS[config.mask], initial_state=seeded_initial_states(config),
+    )
