@@ -189,7 +189,7 @@ def test_two_layers_with_the_same_seed_drop_the_same_units(config, build):
         call(config, twin(built), built.inputs, note=f"layer {n} of 2, training=True", training=True) for n in (1, 2)
     )
     for name, one, other in zip(config.returned_names, first.arrays, second.arrays):
-        assert_identical(other, one, f"the {name} of two layers with the same seed", second)
+        assert_identical(other, one, f"the {name} of one layer and of another with the same seed", second)
 
 
 @parametrize_with_cases("config", cases=seeded_dropout)
