@@ -7,6 +7,9 @@ through time in NumPy (rnnspec.reference_gradients, itself proved against finite
 that leaves the forward values untouched (a gradient cut through time, a masked step that leaks gradient) fails
 here, and nowhere else. "training: Python boolean indicating whether the layer should behave in training mode"
 (https://keras.io/api/layers/recurrent_layers/lstm/); https://keras.io/api/models/model_training_apis/.
+
+In training, dropout applies: its masks show in the gradient (a dropped unit passes exactly zero), so the
+statements on dropout read them from the gradient of the very call whose values they compare.
 """
 
 import numpy as np
