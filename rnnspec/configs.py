@@ -231,16 +231,28 @@ class GradientConfig(LayerConfig):
     """The gradient of a seeded loss over everything a recurrent layer returns (rnnspec.gradients), with respect
     to its inputs, its seeded initial states and its weights, by the backend's automatic differentiation of an
     eager call (`call_path="gradient"`), under a mask of `rnnspec.sequences.MASKS` when `mask` names one, called
-    with `training=True` when `training` (where dropout applies)."""
+    with `training=True` when `training` (where dropout applies); then what that call returned, from which the
+    gradient was taken (in training, with the dropout masks the gradient shows)."""
 
     call_path: str = "gradient"
     mask: str | None = None
     training: bool = False
 
     @property
-    def returned_names(self) -> tuple[str, ...]:
+    def gradient_names(self) -> tuple[str, ...]:
+        """What each gradient is with respect to, in order: the inputs, each initial state, each weight."""
         weights = ("kernel", "recurrent_kernel", *(("bias",) if dict(self.options).get("use_bias", True) else ()))
         return ("inputs", *(f"initial {name}" for name in self.state_names), *weights)
+
+    @property
+    def value_names(self) -> tuple[str, ...]:
+        """What the differentiated call returned: the output, then with return_state h (, c)."""
+        return ("output", *(self.state_names if self.return_state else ()))
+
+    @property
+    def returned_names(self) -> tuple[str, ...]:
+        """The gradients, then the values they were taken from."""
+        return (*self.gradient_names, *self.value_names)
 
     @property
     def call_arguments(self) -> dict:

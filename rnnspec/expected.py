@@ -97,7 +97,8 @@ def expected_custom_cell(observation) -> tuple[np.ndarray, np.ndarray]:
 
 def expected_gradients(observation) -> tuple[np.ndarray, ...]:
     """What the observed gradient (rnnspec.gradients) should be, in float64: with respect to the inputs, each
-    initial state, and each weight in the layer's order."""
+    initial state, and each weight in the layer's order (the observation's first arrays; the values it returned
+    follow them)."""
     (weights,) = observation.parts
     config = observation.config
     gradients = reference_gradient(config, weights, observation.inputs, seeded_initial_states(config))
@@ -133,4 +134,16 @@ def reference_gradient(config, weights: dict, inputs, initial_state) -> referenc
         initial_state=initial_state, mask=None if mask is None else MASKS[mask],
         go_backwards=arguments.get("go_backwards", False),
         zero_output_for_mask=arguments.get("zero_output_for_mask", False),
+    )
+
+
+def expected_values(observation, *, inputs=None, weights=None) -> tuple[np.ndarray, ...]:
+    """What the call whose gradient was observed should have returned (the output, then with return_state each
+    state), in float64, from its seeded initial states: on the observed inputs and weights, or on `inputs` and
+    with `weights` where given (what dropout in training amounts to, written as the inputs or weights it leaves)."""
+    config = observation.config
+    (own,) = observation.parts
+    return expected(
+        config, own if weights is None else weights, observation.inputs if inputs is None else inputs,
+        mask=None if config.mask is None else MASKS[config.mask], initial_state=seeded_initial_states(config),
     )

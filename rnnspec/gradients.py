@@ -1,12 +1,15 @@
 """The gradient of a seeded scalar loss over everything a layer returns, with respect to its inputs, its initial
-states and its trainable weights, by the backend's own automatic differentiation; and steps of SGD on that loss
-through Keras's own training loop.
+states and its trainable weights, by the backend's own automatic differentiation, and the values that call
+returned; and steps of SGD on that loss through Keras's own training loop.
 
 The loss is L = Σ sum(cotangent_i · returned_i) over the output and every returned state, with seeded cotangents
 (`rnnspec.data`), so that each return path carries gradient and a wrong gradient cannot pass by coincidence. Its
 gradient is the vector-Jacobian product that `rnnspec.reference_gradients` computes in NumPy. Keras has no
 backend-independent gradient, so each backend has its own few lines here: TensorFlow's GradientTape (Keras 3 and
 Keras 2), JAX's `grad` of the layer's `stateless_call`, PyTorch's autograd.
+
+The values come from the very call that was differentiated: a call in training draws its dropout masks afresh, so
+no other call could stand for it.
 """
 
 import numpy as np
@@ -33,8 +36,9 @@ def returned_shapes(subject) -> list[tuple[int, ...]]:
 
 
 def of_seeded_loss(subject, layer, inputs: np.ndarray, **call_arguments) -> tuple:
-    """(d inputs, *d initial states, *d weights in `layer.trainable_weights` order) of the seeded loss over what
-    `layer(inputs, initial_state=..., **call_arguments)` returns, the initial states seeded too."""
+    """(d inputs, *d initial states, *d weights in `layer.trainable_weights` order, *returned) of the seeded loss
+    over what `layer(inputs, initial_state=..., **call_arguments)` returns, the initial states seeded too;
+    `returned` is what that call returned (the output, then with return_state the states)."""
     states = seeded_initial_states(subject)
     cotangents = seeded_cotangents(subject, returned_shapes(subject))
     backend = installation.current().backend
@@ -60,7 +64,8 @@ def tensorflow_gradients(layer, inputs, states, cotangents, call_arguments) -> t
         returned = flat(layer(x, initial_state=initial, **call_arguments))
         loss = tf.add_n([tf.reduce_sum(tf.cast(c, r.dtype) * r) for c, r in zip(cotangents, returned)])
     # A source the loss does not depend on has a zero gradient, which is what the statements compare.
-    return tuple(tape.gradient(loss, [x, *initial, *weights], unconnected_gradients=tf.UnconnectedGradients.ZERO))
+    found = tape.gradient(loss, [x, *initial, *weights], unconnected_gradients=tf.UnconnectedGradients.ZERO)
+    return (*found, *returned)
 
 
 def torch_gradients(layer, inputs, states, cotangents, call_arguments) -> tuple:
@@ -73,7 +78,7 @@ def torch_gradients(layer, inputs, states, cotangents, call_arguments) -> tuple:
     sources = [x, *initial, *(w.value for w in layer.trainable_weights)]
     found = torch.autograd.grad(loss, sources, allow_unused=True)
     # A source the loss does not depend on has a zero gradient, which is what the statements compare.
-    return tuple(torch.zeros_like(s) if g is None else g for s, g in zip(sources, found))
+    return (*(torch.zeros_like(s) if g is None else g for s, g in zip(sources, found)), *(r.detach() for r in returned))
 
 
 def jax_gradients(layer, inputs, states, cotangents, call_arguments) -> tuple:
@@ -85,13 +90,17 @@ def jax_gradients(layer, inputs, states, cotangents, call_arguments) -> tuple:
     non_trainable = [v.value for v in layer.non_trainable_variables]
 
     def loss(x, initial, trainable):
-        returned, _ = layer.stateless_call(trainable, non_trainable, x, initial_state=initial, **call_arguments)
-        return sum(jnp.sum(jnp.asarray(c, r.dtype) * r) for c, r in zip(cotangents, flat(returned)))
+        returned, updated = layer.stateless_call(trainable, non_trainable, x, initial_state=initial, **call_arguments)
+        returned = flat(returned)
+        return sum(jnp.sum(jnp.asarray(c, r.dtype) * r) for c, r in zip(cotangents, returned)), (returned, updated)
 
-    d_inputs, d_initial, d_weights = jax.grad(loss, argnums=(0, 1, 2))(
+    (d_inputs, d_initial, d_weights), (returned, updated) = jax.grad(loss, argnums=(0, 1, 2), has_aux=True)(
         jnp.asarray(inputs), [jnp.asarray(s) for s in states], trainable
     )
-    return (d_inputs, *d_initial, *d_weights)
+    # The seed generator moves on, as it does in an eager call: the next call in training draws other masks.
+    for variable, value in zip(layer.non_trainable_variables, updated):
+        variable.assign(value)
+    return (d_inputs, *d_initial, *d_weights, *returned)
 
 
 LEARNING_RATE = 0.05  # moves the weights by hundredths to tenths: far beyond float32 rounding, short of divergence

@@ -7,17 +7,36 @@ through time in NumPy (rnnspec.reference_gradients, itself proved against finite
 that leaves the forward values untouched (a gradient cut through time, a masked step that leaks gradient) fails
 here, and nowhere else. "training: Python boolean indicating whether the layer should behave in training mode"
 (https://keras.io/api/layers/recurrent_layers/lstm/); https://keras.io/api/models/model_training_apis/.
+
+In training, dropout applies: its masks show in the gradient (a dropped unit passes exactly zero), so the
+statements on dropout read them from the gradient of the very call whose values they compare.
 """
 
 import numpy as np
+import pytest
 from pytest_cases import parametrize_with_cases
 
-from rnnspec.assertions import assert_close, assert_identical
-from rnnspec.expected import expected_gradients, expected_training
-from rnnspec.sequences import MASKS
+from rnnspec.assertions import assert_close, assert_identical, where
+from rnnspec.configs import GATE_COUNT
+from rnnspec.expected import expected_gradients, expected_training, expected_values
 from rnnspec.gradients import LEARNING_RATE
-from rnnspec.tolerances import GRADIENT_VERSUS_REFERENCE, TRAINED_VERSUS_REFERENCE
-from spec.cases_training import GRADIENTS, MASKED_GRADIENTS, TRAINING_STEPS
+from rnnspec.observe import call, twin
+from rnnspec.sequences import MASKS
+from rnnspec.tolerances import (
+    FLOAT32_REARRANGED,
+    GRADIENT_VERSUS_REFERENCE,
+    TRAINED_VERSUS_REFERENCE,
+    VERSUS_REFERENCE,
+)
+from spec.cases_training import (
+    GRADIENTS,
+    INPUT_DROPOUT,
+    MASKED_GRADIENTS,
+    RECURRENT_DROPOUT,
+    RECURRENT_DROPOUT_OF_THE_STATE_ALONE,
+    TRAINING_STEPS,
+    seeded_dropout,
+)
 
 
 def assert_gradients_equal_the_reference(run, which):
@@ -65,3 +84,146 @@ def test_sgd_moves_every_weight_by_the_learning_rate_times_the_gradient(config, 
     for name, actual, wanted in zip(run.names, run.arrays, expected_training(run)):
         what = f"{name} after {config.call_path} (SGD, learning rate {LEARNING_RATE}) and the reference's"
         assert_close(actual, wanted, TRAINED_VERSUS_REFERENCE, what, run)
+
+
+# Dropout in training
+#
+# "dropout: Float between 0 and 1. Fraction of the units to drop for the linear transformation of the inputs";
+# "recurrent_dropout: [...] Fraction of the units to drop for the linear transformation of the recurrent state";
+# "seed: Random seed for dropout" (https://keras.io/api/layers/recurrent_layers/lstm/, and the GRU and SimpleRNN
+# pages). Recurrent layers drop with one mask per sequence, the same at every step (Gal & Ghahramani, "A
+# Theoretically Grounded Application of Dropout in Recurrent Neural Networks", https://arxiv.org/abs/1512.05287,
+# which Keras's recurrent dropout follows), and scale what they keep as the Dropout layer does: "Inputs not set to 0
+# are scaled up by 1 / (1 - rate)" (https://keras.io/api/layers/regularization_layers/dropout/). The masks are read
+# black-box, from the gradient of the very call whose values are compared (a call in training draws its own): a
+# dropped unit passes exactly zero gradient, a kept one does not.
+
+
+def gradients_and_values(run) -> dict[str, np.ndarray]:
+    """The observed gradients and values by name: "inputs", "initial h", "recurrent_kernel", ..., "output", "h"."""
+    return dict(zip(run.names, run.arrays))
+
+
+def input_features_dropped(d_inputs: np.ndarray) -> np.ndarray:
+    """(batch, features): the input features of each sample whose gradient is exactly zero at every step."""
+    return np.all(d_inputs == 0, axis=1)
+
+
+def state_units_dropped(cell: str, d_recurrent_kernel: np.ndarray) -> np.ndarray:
+    """(gates, units): for each gate's block of the recurrent kernel (LSTM i, f, c, o; GRU z, r, h; SimpleRNN one),
+    the units of the state whose row of that block's gradient is exactly zero. The row of unit j sums, over every
+    step, unit j of the state as it enters that gate's recurrent product: it is zero when the unit is dropped from
+    that product at every step (and a sample of one, else it sums the samples)."""
+    blocks = np.split(d_recurrent_kernel, GATE_COUNT[cell], axis=1)
+    return np.stack([np.all(block == 0, axis=1) for block in blocks])
+
+
+def assert_values_equal_the_reference(run, wanted_values, what: str):
+    for name, wanted in zip(run.config.value_names, wanted_values):
+        actual = gradients_and_values(run)[name]
+        assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"the {name} in training and the reference's {what}", run)
+
+
+@parametrize_with_cases("config", cases=INPUT_DROPOUT)
+def test_dropout_drops_the_same_input_features_at_every_step(config, observe):
+    """With `dropout=0.5`, a call with `training=True` draws one input mask per sample for the whole sequence:
+    each input feature of a sample receives exactly zero gradient at every step (dropped) or at none (kept), and
+    some are dropped."""
+    run = observe(config)
+    d_inputs = gradients_and_values(run)["inputs"]
+    zero = d_inputs == 0
+    dropped, kept = zero.all(axis=1), (~zero).all(axis=1)
+    varying = np.argwhere(~(dropped | kept))
+    assert varying.size == 0, (
+        f"{len(varying)} (sample, feature) pairs receive zero gradient at some steps and not at others, e.g. sample "
+        f"{varying[0][0]}, feature {varying[0][1]}: zero at steps {np.flatnonzero(zero[varying[0][0], :, varying[0][1]]).tolist()}"
+        f" of {config.shape.timesteps}; the input mask is not one for the whole sequence{where(run)}"
+    )
+    assert dropped.any(), f"no input feature receives zero gradient: dropout dropped nothing in training{where(run)}"
+
+
+@parametrize_with_cases("config", cases=INPUT_DROPOUT)
+def test_dropout_scales_the_kept_inputs_by_one_over_one_minus_the_rate(config, observe):
+    """With `dropout=0.5`, a call with `training=True` returns (output and states) what the same layer without
+    dropout returns for its inputs with the dropped features set to zero and the kept ones scaled by
+    1 / (1 - rate), the dropped features read from that call's gradient (exactly zero at every step)."""
+    run = observe(config)
+    rate = dict(config.options)["dropout"]
+    kept = ~input_features_dropped(gradients_and_values(run)["inputs"])
+    dropped_out = run.inputs * kept[:, None, :] / (1 - rate)
+    assert_values_equal_the_reference(run, expected_values(run, inputs=dropped_out), "on the inputs dropped out")
+
+
+@parametrize_with_cases("config", cases=RECURRENT_DROPOUT)
+def test_recurrent_dropout_drops_the_same_units_of_the_state_at_every_step(config, observe):
+    """With `recurrent_dropout=0.75`, a call with `training=True` drops units of the state from the recurrent
+    product with one mask for the whole sequence. On a sample of one, each gate's block of the recurrent kernel's
+    gradient is then exactly zero on the rows of the units it drops (a mask drawn anew at each step would leave
+    almost no row zero), and the output and states equal the reference's without dropout whose recurrent kernel
+    has those rows zeroed and the others scaled by 1 / (1 - rate): dropping units of the state from a linear
+    transformation, at every step, is zeroing their rows of its weights. Read per gate, since an LSTM or GRU may
+    draw a mask for each of its gates' products (Keras 3 does); GRU's update gate, which carries the state past
+    any product, is not dropped out."""
+    run = observe(config)
+    found = gradients_and_values(run)
+    dropped = state_units_dropped(config.cell, found["recurrent_kernel"])
+    assert dropped.any(), (
+        f"no row of the recurrent kernel's gradient is zero: no unit of the state is dropped from a gate's "
+        f"recurrent product at every step (a mask per step, or no recurrent dropout in training){where(run)}"
+    )
+    (weights,) = run.parts
+    rate = dict(config.options)["recurrent_dropout"]
+    # Unit j's row of gate k's block, (units, gates * units) like the kernel: kept or dropped as gate k drops unit j.
+    rows_kept = np.repeat(~dropped.T, config.shape.units, axis=1)
+    dropped_out = {**weights, "recurrent_kernel": weights["recurrent_kernel"] * rows_kept / (1 - rate)}
+    assert_values_equal_the_reference(run, expected_values(run, weights=dropped_out), "with those rows dropped out")
+
+
+@parametrize_with_cases("config", cases=RECURRENT_DROPOUT_OF_THE_STATE_ALONE)
+def test_the_initial_h_receives_no_gradient_on_the_units_recurrent_dropout_drops(config, observe):
+    """The state of an LSTM or SimpleRNN enters a step only through the recurrent product, so with
+    `recurrent_dropout=0.75` in training the initial h receives exactly zero gradient on the units dropped from every
+    gate's product, and only there; on a sample of one, those are the units whose rows of the recurrent kernel's
+    gradient are zero in every gate's block: dropped at the first step, they are dropped at every step. (A mask per
+    gate, as Keras 3 draws for an LSTM, leaves fewer such units than a mask per layer.) Not GRU: its update gate
+    carries the previous state past any product (h = z * h_prev + (1 - z) * candidate), so its initial h receives
+    gradient on every unit; the statement above shows its one mask per sequence."""
+    run = observe(config)
+    found = gradients_and_values(run)
+    dropped_everywhere = state_units_dropped(config.cell, found["recurrent_kernel"]).all(axis=0)
+    without_gradient = (found["initial h"] == 0)[0]
+    assert np.array_equal(without_gradient, dropped_everywhere), (
+        f"the initial h receives zero gradient on units {np.flatnonzero(without_gradient).tolist()}, while the units "
+        f"dropped from every gate's recurrent product at every step are {np.flatnonzero(dropped_everywhere).tolist()}"
+        f"{where(run)}"
+    )
+
+
+@parametrize_with_cases("config", cases=seeded_dropout)
+def test_two_layers_with_the_same_seed_drop_the_same_units(config, build):
+    """`seed` is the "Random seed for dropout": two layers with the same weights and the same seed, each called once
+    with `training=True` on the same inputs, return identical outputs and states."""
+    if "seed" not in dict(config.options):
+        pytest.skip("this Keras's recurrent layers take no seed argument")
+    built = build(config)
+    first, second = (
+        call(config, twin(built), built.inputs, note=f"layer {n} of 2, training=True", training=True) for n in (1, 2)
+    )
+    for name, one, other in zip(config.returned_names, first.arrays, second.arrays):
+        assert_identical(other, one, f"the {name} of one layer and of another with the same seed", second)
+
+
+@parametrize_with_cases("config", cases=seeded_dropout)
+def test_each_call_in_training_draws_new_dropout_masks(config, build):
+    """Dropout masks are drawn anew for every call in training, not kept from the first: a mask belongs to one
+    sequence (Gal & Ghahramani sample one per sequence), and a layer whose masks stayed would drop the same units
+    for the whole of training. The same layer, seeded, called twice with `training=True` on the same inputs
+    returns different outputs."""
+    built = build(config)
+    layer = twin(built)  # a layer of its own: the built one is shared with other statements
+    first, second = (call(config, layer, built.inputs, note=f"call {n} of 2, training=True", training=True) for n in (1, 2))
+    tolerance = FLOAT32_REARRANGED
+    assert not np.allclose(second.output, first.output, rtol=tolerance.rtol, atol=tolerance.atol), (
+        f"two calls in training return the same output within {tolerance}: the dropout masks of the first call were "
+        f"used again{where(second)}"
+    )

@@ -1,10 +1,12 @@
-"""The breakages of the training chapter leave every forward value as it was: the forward chapters hold against
-them, so only the training chapter can catch such a regression (and does: spec/meta/catches/training.py)."""
+"""The breakages of the training chapter leave every forward value as it was, or every value at inference: the
+forward chapters, and chapter 9's statements on dropout, hold against them, so only the training chapter can catch
+such a regression (and does: spec/meta/catches/training.py)."""
 
 import pytest
 
 from rnnspec.configs import CELLS
-from spec import test_masking, test_outputs_and_states, test_reference_values
+from spec import test_configuration, test_masking, test_outputs_and_states, test_reference_values
+from spec.cases_wrappers import with_dropout
 from spec.meta import breakages_training as broken
 from spec.meta.catches.padded_batch import config
 from spec.meta.catching import Catch, run_statement
@@ -35,4 +37,33 @@ def test_the_forward_chapters_hold_against_a_broken_backward_pass(breakage, monk
     breakage(monkeypatch)
     scene = Scene(observation_cache, request)
     for statement, arguments, extra in FORWARD_STATEMENTS:
+        run_statement(Catch(statement, breakage, {**arguments, **extra}), lambda name: PROVIDERS[name].broken(scene))
+
+
+DROPOUT_BREAKAGES = (
+    broken.input_mask_redrawn_at_every_step, broken.recurrent_mask_redrawn_at_every_step, broken.kept_units_not_rescaled,
+    broken.dropped_units_pass_gradient, broken.dropout_seed_ignored, broken.dropout_masks_kept_between_calls,
+)
+# Chapter 9's statements on dropout, on every cell: at inference, and in training where they ask only that dropout
+# change the values, or leave a first step from zero states alone. (The forward chapters' layers have no dropout.)
+DROPOUT_STATEMENTS = [
+    (statement, {"config": with_dropout(cell, "cpu", dropout, recurrent_dropout)}, {})
+    for cell in CELLS
+    for statement, dropout, recurrent_dropout in (
+        (test_configuration.test_dropout_changes_nothing_at_inference, 0.5, 0.5),
+        (test_configuration.test_dropout_changes_the_output_in_training, 0.5, 0.0),
+        (test_configuration.test_recurrent_dropout_alone_changes_the_output_in_training, 0.0, 0.5),
+        (test_configuration.test_recurrent_dropout_drops_nothing_of_the_inputs, 0.0, 0.5),
+    )
+]
+
+
+@pytest.mark.parametrize("breakage", DROPOUT_BREAKAGES, ids=lambda breakage: breakage.__name__)
+def test_chapter_9_holds_against_dropout_broken_in_training(breakage, monkeypatch, observation_cache, request):
+    """Chapter 9's statements on dropout pass against layers whose dropout masks are broken in training (redrawn
+    at every step, unscaled, leaking gradient, unseeded, kept between calls): at inference no mask applies, and
+    in training those statements ask only that dropout change the values."""
+    breakage(monkeypatch)
+    scene = Scene(observation_cache, request)
+    for statement, arguments, extra in DROPOUT_STATEMENTS:
         run_statement(Catch(statement, breakage, {**arguments, **extra}), lambda name: PROVIDERS[name].broken(scene))
