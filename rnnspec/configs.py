@@ -141,6 +141,17 @@ class LayerConfig:
         """What a call returns, in order, when it returns everything: output, h (, c)."""
         return ("output", *self.state_names)
 
+    @property
+    def weight_names(self) -> tuple[str, ...]:
+        """The layer's weights, in order (chapter 9 states the layout)."""
+        return ("kernel", "recurrent_kernel", *(("bias",) if dict(self.options).get("use_bias", True) else ()))
+
+    @property
+    def forward_layer(self) -> "LayerConfig":
+        """The recurrent layer itself, as the forward statements observe it: subjects that train or differentiate
+        it share its build, and so its weights."""
+        return LayerConfig(self.cell, self.return_sequences, self.return_state, self.device, self.shape, options=self.options)
+
     def make_layer(self, **changed):
         return recurrent_layer(self.cell, self.shape.units, **{**self.layer_arguments, **changed})
 
@@ -241,8 +252,7 @@ class GradientConfig(LayerConfig):
     @property
     def gradient_names(self) -> tuple[str, ...]:
         """What each gradient is with respect to, in order: the inputs, each initial state, each weight."""
-        weights = ("kernel", "recurrent_kernel", *(("bias",) if dict(self.options).get("use_bias", True) else ()))
-        return ("inputs", *(f"initial {name}" for name in self.state_names), *weights)
+        return ("inputs", *(f"initial {name}" for name in self.state_names), *self.weight_names)
 
     @property
     def value_names(self) -> tuple[str, ...]:
@@ -263,8 +273,7 @@ class GradientConfig(LayerConfig):
 
     @property
     def build_key(self) -> LayerConfig:
-        """The layer the forward statements observe: the same weights, built once."""
-        return LayerConfig(self.cell, self.return_sequences, self.return_state, self.device, self.shape, options=self.options)
+        return self.forward_layer
 
     def describe(self) -> str:
         mask = "" if self.mask is None else f", mask {self.mask}"
@@ -282,12 +291,11 @@ class TrainingConfig(LayerConfig):
 
     @property
     def returned_names(self) -> tuple[str, ...]:
-        return ("kernel", "recurrent_kernel", *(("bias",) if dict(self.options).get("use_bias", True) else ()))
+        return self.weight_names
 
     @property
     def build_key(self) -> LayerConfig:
-        """The layer the forward statements observe: the same weights, built once (and put back after training)."""
-        return LayerConfig(self.cell, self.return_sequences, self.return_state, self.device, self.shape, options=self.options)
+        return self.forward_layer  # its weights are put back after training
 
     def describe(self) -> str:
         return f"SGD steps on a model of {super().describe()}"
