@@ -44,10 +44,13 @@ class Case:
 @dataclass(frozen=True)
 class Condition:
     """Where a divergence shows: a predicate on the installation under test and on the case, with the words that
-    state it in the README. Conditions combine with `&`, `|` and `~`."""
+    state it in the README, and what the installation alone decides of it. Conditions combine with `&`, `|` and
+    `~`."""
 
     words: str
     holds: Callable[[Installation, Case], bool]
+    # True or False where the installation decides the condition for every case, None where it depends on the case
+    decided_by: Callable[[Installation], bool | None]
     joined_by: str = ""  # "and" or "or" for a combination, bracketed inside a combination of another kind
 
     def __and__(self, other: "Condition") -> "Condition":
@@ -57,7 +60,24 @@ class Condition:
         return combined("or", any, self, other)
 
     def __invert__(self) -> "Condition":
-        return Condition(f"not {bracketed(self, 'not')}", lambda installation, case: not self.holds(installation, case))
+        return Condition(
+            f"not {bracketed(self, 'not')}",
+            lambda installation, case: not self.holds(installation, case),
+            lambda installation: negated(self.decided_by(installation)),
+        )
+
+    def could_hold(self, installation: Installation) -> bool:
+        """Whether some case could meet the condition on this installation: all but what the installation alone
+        rules out. Each condition on the case counts as undecided, and undecided values combine as in Kleene's
+        three-valued logic (False and anything is False, True or anything is True, not undecided is undecided),
+        so a condition is ruled out only by its parts on the installation. That is exact while every condition on
+        the case is met by some case and none contradicts another (`case_has(cell="GRU") & ~case_has(cell="GRU")`
+        would count as possible), which holds of the table."""
+        return self.decided_by(installation) is not False
+
+
+def negated(value: bool | None) -> bool | None:
+    return None if value is None else not value
 
 
 def bracketed(condition: Condition, within: str) -> str:
@@ -65,22 +85,42 @@ def bracketed(condition: Condition, within: str) -> str:
 
 
 def combined(joined_by: str, quantifier, *conditions: Condition) -> Condition:
+    """`all` or `any` of the conditions; what the installation decides of them combines in three values."""
+    absorbing = quantifier is any  # the value that decides the combination whatever the others: True for "or"
+
+    def decided_by(installation: Installation) -> bool | None:
+        values = [condition.decided_by(installation) for condition in conditions]
+        if absorbing in values:
+            return absorbing
+        return None if None in values else not absorbing
+
     return Condition(
         f" {joined_by} ".join(bracketed(condition, joined_by) for condition in conditions),
         lambda installation, case: quantifier(condition.holds(installation, case) for condition in conditions),
+        decided_by,
         joined_by,
     )
 
 
-EVERY_KERAS = Condition("every Keras", lambda installation, case: True)
-KERAS_3 = Condition("Keras 3", lambda installation, case: installation.keras_major >= 3)
-TF_KERAS = Condition("tf_keras", lambda installation, case: installation.keras_module == "tf_keras")
+def on_installation(words: str, predicate: Callable[[Installation], bool]) -> Condition:
+    """A condition on the installation alone, which therefore decides it."""
+    return Condition(words, lambda installation, case: predicate(installation), predicate)
+
+
+def on_case(words: str, predicate: Callable[[Installation, Case], bool], joined_by: str = "") -> Condition:
+    """A condition on the case (and perhaps the installation), which the installation alone does not decide."""
+    return Condition(words, predicate, lambda installation: None, joined_by)
+
+
+EVERY_KERAS = on_installation("every Keras", lambda installation: True)
+KERAS_3 = on_installation("Keras 3", lambda installation: installation.keras_major >= 3)
+TF_KERAS = on_installation("tf_keras", lambda installation: installation.keras_module == "tf_keras")
 BACKEND_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
 
 
 def on_backend(backend: str) -> Condition:
     words = f"the {BACKEND_NAMES[backend]} backend"
-    return Condition(words, lambda installation, case: installation.backend == backend)
+    return on_installation(words, lambda installation: installation.backend == backend)
 
 
 ON_JAX, ON_TORCH = on_backend("jax"), on_backend("torch")
@@ -88,7 +128,7 @@ ON_JAX, ON_TORCH = on_backend("jax"), on_backend("torch")
 
 def case_has(**wanted) -> Condition:
     """The case's parameters, or its config's fields and options, have these values."""
-    return Condition(
+    return on_case(
         " and ".join(f"`{name}={value}`" for name, value in wanted.items()),
         lambda installation, case: all(case.get(name) == value for name, value in wanted.items()),
         "and" if len(wanted) > 1 else "",
@@ -105,8 +145,8 @@ def is_benchmark_off_the_default_device(installation: Installation, case: Case) 
     return target is not None and target.device != installation.default_device
 
 
-CUDNN_BENCHMARK = Condition("a cuDNN benchmark", is_cudnn_benchmark)
-BENCHMARK_OFF_THE_DEFAULT_DEVICE = Condition(
+CUDNN_BENCHMARK = on_case("a cuDNN benchmark", is_cudnn_benchmark)
+BENCHMARK_OFF_THE_DEFAULT_DEVICE = on_case(
     "a benchmark on another device than the default one (the CPU on a GPU machine)", is_benchmark_off_the_default_device
 )
 
@@ -122,6 +162,10 @@ class Divergence:
     details: str = ""  # how it shows: the errors or values seen
     upstream: tuple[str, ...] = ()  # issue URLs; none where the Keras and tf-keras trackers had no report
     raises: type[BaseException] | None = None  # the only exception the statement may fail with
+
+    def applies_to(self, installation: Installation) -> bool:
+        """Whether the row applies to some case of this installation (`Condition.could_hold`)."""
+        return self.condition.could_hold(installation)
 
     def xfail_marker(self) -> pytest.MarkDecorator:
         details = f": {self.details}" if self.details else ""
