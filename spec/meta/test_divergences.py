@@ -68,12 +68,14 @@ def keras_on(backend: str) -> installation.Installation:
 
 def row(*tests: str, condition=divergences.EVERY_KERAS, raises=None) -> Divergence:
     statements = tuple(f"test_statements.py::{test}" for test in tests)
-    return Divergence(statements, condition, "Keras does otherwise", seen_on="a meta-test", raises=raises)
+    return Divergence(
+        statements, condition, "Keras does otherwise", seen_on="a meta-test", reproducer="none", raises=raises
+    )
 
 
 def elsewhere(statement: str, reason: str) -> Divergence:
     """A row naming a statement of another chapter than test_statements.py."""
-    return Divergence((statement,), divergences.EVERY_KERAS, reason, seen_on="-")
+    return Divergence((statement,), divergences.EVERY_KERAS, reason, seen_on="-", reproducer="none")
 
 
 def run_with_table(pytester, monkeypatch, rows, *tests: str):
