@@ -1,7 +1,8 @@
 """Known divergences of an installation from what Keras documents, or from what its other backends do: one table.
 
 Each row names the statements it applies to, the installations and cases where they diverge, what Keras does
-instead, where that was seen and the upstream issue. The plugin marks every matching case as a strict xfail, so
+instead, where that was seen, the upstream issue, and a minimal reproducer with nothing but Keras and NumPy for a
+report upstream (rnnspec/reproducers, `python -m rnnspec.repro`). The plugin marks every matching case as a strict xfail, so
 that the divergence is reported rather than hidden, and the day Keras changes, the xfail passes, the strict marker
 fails it, and the suite tells. The chapters carry no marks of their own.
 
@@ -44,10 +45,13 @@ class Case:
 @dataclass(frozen=True)
 class Condition:
     """Where a divergence shows: a predicate on the installation under test and on the case, with the words that
-    state it in the README. Conditions combine with `&`, `|` and `~`."""
+    state it in the README, and what the installation alone decides of it. Conditions combine with `&`, `|` and
+    `~`."""
 
     words: str
     holds: Callable[[Installation, Case], bool]
+    # True or False where the installation decides the condition for every case, None where it depends on the case
+    decided_by: Callable[[Installation], bool | None]
     joined_by: str = ""  # "and" or "or" for a combination, bracketed inside a combination of another kind
 
     def __and__(self, other: "Condition") -> "Condition":
@@ -57,7 +61,24 @@ class Condition:
         return combined("or", any, self, other)
 
     def __invert__(self) -> "Condition":
-        return Condition(f"not {bracketed(self, 'not')}", lambda installation, case: not self.holds(installation, case))
+        return Condition(
+            f"not {bracketed(self, 'not')}",
+            lambda installation, case: not self.holds(installation, case),
+            lambda installation: negated(self.decided_by(installation)),
+        )
+
+    def could_hold(self, installation: Installation) -> bool:
+        """Whether some case could meet the condition on this installation: all but what the installation alone
+        rules out. Each condition on the case counts as undecided, and undecided values combine as in Kleene's
+        three-valued logic (False and anything is False, True or anything is True, not undecided is undecided),
+        so a condition is ruled out only by its parts on the installation. That is exact while every condition on
+        the case is met by some case and none contradicts another (`case_has(cell="GRU") & ~case_has(cell="GRU")`
+        would count as possible), which holds of the table."""
+        return self.decided_by(installation) is not False
+
+
+def negated(value: bool | None) -> bool | None:
+    return None if value is None else not value
 
 
 def bracketed(condition: Condition, within: str) -> str:
@@ -65,22 +86,42 @@ def bracketed(condition: Condition, within: str) -> str:
 
 
 def combined(joined_by: str, quantifier, *conditions: Condition) -> Condition:
+    """`all` or `any` of the conditions; what the installation decides of them combines in three values."""
+    absorbing = quantifier is any  # the value that decides the combination whatever the others: True for "or"
+
+    def decided_by(installation: Installation) -> bool | None:
+        values = [condition.decided_by(installation) for condition in conditions]
+        if absorbing in values:
+            return absorbing
+        return None if None in values else not absorbing
+
     return Condition(
         f" {joined_by} ".join(bracketed(condition, joined_by) for condition in conditions),
         lambda installation, case: quantifier(condition.holds(installation, case) for condition in conditions),
+        decided_by,
         joined_by,
     )
 
 
-EVERY_KERAS = Condition("every Keras", lambda installation, case: True)
-KERAS_3 = Condition("Keras 3", lambda installation, case: installation.keras_major >= 3)
-TF_KERAS = Condition("tf_keras", lambda installation, case: installation.keras_module == "tf_keras")
+def on_installation(words: str, predicate: Callable[[Installation], bool]) -> Condition:
+    """A condition on the installation alone, which therefore decides it."""
+    return Condition(words, lambda installation, case: predicate(installation), predicate)
+
+
+def on_case(words: str, predicate: Callable[[Installation, Case], bool], joined_by: str = "") -> Condition:
+    """A condition on the case (and perhaps the installation), which the installation alone does not decide."""
+    return Condition(words, predicate, lambda installation: None, joined_by)
+
+
+EVERY_KERAS = on_installation("every Keras", lambda installation: True)
+KERAS_3 = on_installation("Keras 3", lambda installation: installation.keras_major >= 3)
+TF_KERAS = on_installation("tf_keras", lambda installation: installation.keras_module == "tf_keras")
 BACKEND_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
 
 
 def on_backend(backend: str) -> Condition:
     words = f"the {BACKEND_NAMES[backend]} backend"
-    return Condition(words, lambda installation, case: installation.backend == backend)
+    return on_installation(words, lambda installation: installation.backend == backend)
 
 
 ON_JAX, ON_TORCH = on_backend("jax"), on_backend("torch")
@@ -88,7 +129,7 @@ ON_JAX, ON_TORCH = on_backend("jax"), on_backend("torch")
 
 def case_has(**wanted) -> Condition:
     """The case's parameters, or its config's fields and options, have these values."""
-    return Condition(
+    return on_case(
         " and ".join(f"`{name}={value}`" for name, value in wanted.items()),
         lambda installation, case: all(case.get(name) == value for name, value in wanted.items()),
         "and" if len(wanted) > 1 else "",
@@ -105,8 +146,8 @@ def is_benchmark_off_the_default_device(installation: Installation, case: Case) 
     return target is not None and target.device != installation.default_device
 
 
-CUDNN_BENCHMARK = Condition("a cuDNN benchmark", is_cudnn_benchmark)
-BENCHMARK_OFF_THE_DEFAULT_DEVICE = Condition(
+CUDNN_BENCHMARK = on_case("a cuDNN benchmark", is_cudnn_benchmark)
+BENCHMARK_OFF_THE_DEFAULT_DEVICE = on_case(
     "a benchmark on another device than the default one (the CPU on a GPU machine)", is_benchmark_off_the_default_device
 )
 
@@ -119,9 +160,17 @@ class Divergence:
     condition: Condition
     reason: str  # what Keras does instead of what the statements say, in a sentence (the README's column)
     seen_on: str  # the installations it was seen on
+    # The minimal reproducer, rnnspec/reproducers/<name>.py: Keras and NumPy alone, for an upstream report
+    # (`python -m rnnspec.repro`). Rows that derive from another divergence may name its reproducer.
+    reproducer: str
     details: str = ""  # how it shows: the errors or values seen
     upstream: tuple[str, ...] = ()  # issue URLs; none where the Keras and tf-keras trackers had no report
     raises: type[BaseException] | None = None  # the only exception the statement may fail with
+    reproducer_needs_gpu: bool = False  # it shows only where the backend sees a GPU (the script says so elsewhere)
+
+    def applies_to(self, installation: Installation) -> bool:
+        """Whether the row applies to some case of this installation (`Condition.could_hold`)."""
+        return self.condition.could_hold(installation)
 
     def xfail_marker(self) -> pytest.MarkDecorator:
         details = f": {self.details}" if self.details else ""
@@ -137,6 +186,7 @@ DIVERGENCES = (
         "`zero_output_for_mask` also zeros the last output without `return_sequences` (documented as \"only used "
         "when return_sequences is True\")",
         seen_on="Keras 3.0.5 to 3.15.1 on every backend, tf_keras 2.21",
+        reproducer="zero_output_for_mask_without_return_sequences",
         details="reading forwards and backwards",
         upstream=(
             "https://github.com/keras-team/keras/issues/17596",
@@ -148,6 +198,7 @@ DIVERGENCES = (
         KERAS_3,
         "A built layer does not check the feature size of its input; the backend's matrix product fails instead",
         seen_on="Keras 3.0.5 to 3.15.1 on every backend (tf_keras 2.21 refuses them)",
+        reproducer="feature_size_not_checked",
         details="Keras 3 recurrent layers declare InputSpec(ndim=3) alone, so nothing checks the feature size before "
         "the cell's matrix product fails with the backend's own error (TensorFlow: InvalidArgumentError 'Matrix "
         "size-incompatible'); Keras 2 declared the built feature size and raised a ValueError naming both shapes",
@@ -157,6 +208,7 @@ DIVERGENCES = (
         EVERY_KERAS,
         "A mask of the wrong shape is not refused by Keras; the backend's loop fails with its own error",
         seen_on="Keras 3.0.5 to 3.15.1 on every backend, tf_keras 2.21",
+        reproducer="mask_shape_not_checked",
         details="TensorFlow: OutOfRangeError 'Tried to read from index 5' for a mask of fewer steps, "
         "InvalidArgumentError '... must be broadcastable' for another batch size, naming neither the mask nor the "
         "shape expected",
@@ -170,6 +222,7 @@ DIVERGENCES = (
         "`initial_state` of the wrong number or shape of tensors is not refused (a GRU silently ignores an extra "
         "state)",
         seen_on="Keras 3.0.5 to 3.15.1 on every backend",
+        reproducer="initial_state_not_checked",
         details="a GRU given a state too many runs and ignores it, an LSTM given too many or too few and a SimpleRNN "
         "given too many fail in Keras's structure handling (ValueError 'Too few leaves for PyTreeSpec', IndexError "
         "'list index out of range'), and a state of another shape fails in the cell's first step with the backend's "
@@ -180,6 +233,7 @@ DIVERGENCES = (
         TF_KERAS & case_has(wrong="batch"),
         "An `initial_state` of another batch size is not refused: tf_keras checks the units only",
         seen_on="tf_keras 2.21",
+        reproducer="tf_keras_initial_state_batch_not_checked",
     ),
     Divergence(
         ("test_wrappers.py::test_stacked_cells_nest_each_cells_states_as_its_state_size",),
@@ -187,6 +241,7 @@ DIVERGENCES = (
         "`RNN` over stacked cells called eagerly nests a one-state cell's state as `[h]`, where the symbolic call "
         "gives `h`",
         seen_on="Keras 3.0.5 to 3.15.1 on every backend",
+        reproducer="stacked_cells_nest_a_state_eagerly",
         details="called eagerly, RNN over stacked cells returns the state of a one-state cell (GRUCell, "
         "SimpleRNNCell) as a list of one, [h], where a functional model and compute_output_shape give h itself",
     ),
@@ -195,6 +250,7 @@ DIVERGENCES = (
         KERAS_3,
         "A cell that is not a `Layer` (a plain class with `call` and `state_size`, as the RNN page describes) fails",
         seen_on="Keras 3.0.5 to 3.15.1 on every backend",
+        reproducer="cell_that_is_not_a_layer",
         details="Keras 3 reads the cell's compute_dtype, which only a Keras Layer has, so such a cell fails with "
         "AttributeError",
         raises=AttributeError,
@@ -205,6 +261,7 @@ DIVERGENCES = (
         "Masked steps before a sample's first valid step output the initial h, where TensorFlow and PyTorch output "
         "zeros",
         seen_on="Keras 3.15.1 with JAX 0.10.2",
+        reproducer="jax_masked_steps_output_the_initial_state",
         details="visible when initial_state is given",
     ),
     Divergence(
@@ -214,12 +271,14 @@ DIVERGENCES = (
         "step, which output it (the divergence above)",
         seen_on="Keras 3.15.1 with JAX 0.10.2",
         details="read backwards under the mid-sequence mask, a sample whose first step read is padding",
+        reproducer="jax_masked_steps_output_the_initial_state",  # the cause: the forward divergence above
     ),
     Divergence(
         ("test_stateful.py::test_a_compiled_predict_carries_the_states_between_calls",),
         ON_JAX,
         "`model.predict` does not keep a stateful layer's states between calls",
         seen_on="Keras 3.15.1 with JAX 0.10.2",
+        reproducer="jax_predict_forgets_stateful_states",
         details="each predict call starts from the states before it",
     ),
     Divergence(
@@ -227,6 +286,7 @@ DIVERGENCES = (
         case_has(device="cpu") & (ON_TORCH | (ON_JAX & case_has(cell="GRU"))),
         "`use_cudnn=True` runs a non-cuDNN kernel instead of raising where cuDNN cannot run",
         seen_on="Keras 3.15.1 with PyTorch 2.13 (LSTM, GRU) and JAX 0.10.2 (GRU)",
+        reproducer="use_cudnn_true_without_cudnn",
         details="the backend's fast path also covers the CPU without cuDNN",
     ),
     Divergence(
@@ -237,6 +297,7 @@ DIVERGENCES = (
         ON_TORCH & case_has(cell="SimpleRNN", dtype="float64"),
         "A float64 `SimpleRNN` loses precision to float32",
         seen_on="Keras 3.15.1 with PyTorch 2.13",
+        reproducer="torch_float64_simple_rnn_in_float32",
         details="differences of 1e-7 from the float64 reference, float32's rounding",
     ),
     Divergence(
@@ -244,6 +305,7 @@ DIVERGENCES = (
         ON_TORCH & ~case_has(cell="LSTM", policy="mixed_bfloat16"),
         "A stateful layer under a mixed precision policy does not continue its sequence on its second call",
         seen_on="Keras 3.15.1 with PyTorch 2.13",
+        reproducer="torch_stateful_mixed_precision",
         details="the second call returns wrong values; the LSTM under mixed_bfloat16 stays within bfloat16's tolerance",
     ),
     Divergence(
@@ -251,6 +313,7 @@ DIVERGENCES = (
         ON_JAX,
         "Masking an `RNN` over a custom cell whose output is wider than its state fails",
         seen_on="Keras 3.15.1 with JAX 0.10.2",
+        reproducer="jax_masked_custom_cell_of_wide_output",
         details="in the backend's loop ('Incompatible shapes for broadcasting')",
     ),
     Divergence(
@@ -258,6 +321,7 @@ DIVERGENCES = (
         ON_TORCH,
         "A recurrent layer cannot be built inside `keras.device`",
         seen_on="Keras 3.15.1 with PyTorch 2.13",
+        reproducer="torch_layer_built_inside_keras_device",
         details="the cell's integer seed-generator variable is wrapped as a torch Parameter ('Only Tensors of "
         "floating point and complex dtype can require gradients')",
     ),
@@ -267,12 +331,15 @@ DIVERGENCES = (
         "A benchmark cannot place its layer on another device than the default one: it would be built inside "
         "`keras.device`, which fails (above)",
         seen_on="Keras 3.15.1 with PyTorch 2.13",
+        reproducer="torch_layer_built_inside_keras_device",
     ),
     Divergence(
         ("test_benchmarks.py::test_the_benchmarked_step_runs_on_the_labelled_kernel",),
         ON_JAX & case_has(cell="GRU") & CUDNN_BENCHMARK,
         "There is no cuDNN GRU: the GRU runs as a scan where cuDNN would run",
         seen_on="the source of Keras 3.15.1's JAX backend (jax.experimental.rnn offers a cuDNN LSTM only)",
+        reproducer="jax_gru_without_cudnn",
+        reproducer_needs_gpu=True,
         upstream=("https://github.com/jax-ml/jax/issues/18867",),
     ),
 )
@@ -312,6 +379,7 @@ def split(statement: str) -> tuple[str, str]:
 
 README_START = "<!-- generated from rnnspec/divergences.py by `python -m rnnspec.divergences --update README.md` -->"
 README_END = "<!-- end of the generated table -->"
+REPRODUCERS_FOLDER = "rnnspec/reproducers"  # relative to the README, at the repository's root
 GITHUB_ISSUE = re.compile(r"https://github\.com/([^/]+/[^/]+)/(?:issues|pull)/(\d+)")
 
 
@@ -320,11 +388,17 @@ def issue_link(url: str) -> str:
     return f"[{found[1]}#{found[2]}]({url})" if found else url
 
 
+def reproducer_link(row: Divergence) -> str:
+    needs = " (needs a GPU)" if row.reproducer_needs_gpu else ""
+    return f"[{row.reproducer}]({REPRODUCERS_FOLDER}/{row.reproducer}.py){needs}"
+
+
 def markdown_table() -> str:
-    lines = ["| divergence | where | upstream |", "| --- | --- | --- |"]
+    lines = ["| divergence | where | reproducer | upstream |", "| --- | --- | --- | --- |"]
     for row in DIVERGENCES:
         upstream = ", ".join(map(issue_link, row.upstream)) or "none found"
-        lines.append(f"| {row.reason} | {row.condition.words}; seen on {row.seen_on} | {upstream} |")
+        where = f"{row.condition.words}; seen on {row.seen_on}"
+        lines.append(f"| {row.reason} | {where} | {reproducer_link(row)} | {upstream} |")
     return "\n".join(lines)
 
 

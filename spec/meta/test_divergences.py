@@ -62,9 +62,20 @@ def test_pair_diverges(cell, device):
 """
 
 
+def keras_on(backend: str) -> installation.Installation:
+    return installation.Installation("keras", "3.15.1", backend, {}, ())
+
+
 def row(*tests: str, condition=divergences.EVERY_KERAS, raises=None) -> Divergence:
     statements = tuple(f"test_statements.py::{test}" for test in tests)
-    return Divergence(statements, condition, "Keras does otherwise", seen_on="a meta-test", raises=raises)
+    return Divergence(
+        statements, condition, "Keras does otherwise", seen_on="a meta-test", reproducer="none", raises=raises
+    )
+
+
+def elsewhere(statement: str, reason: str) -> Divergence:
+    """A row naming a statement of another chapter than test_statements.py."""
+    return Divergence((statement,), divergences.EVERY_KERAS, reason, seen_on="-", reproducer="none")
 
 
 def run_with_table(pytester, monkeypatch, rows, *tests: str):
@@ -122,8 +133,8 @@ def test_a_row_naming_no_collected_statement_is_reported(pytester, monkeypatch):
     pytester.makepyfile(test_left_out="def test_elsewhere():\n    pass\n")
     rows = [
         row("test_renamed"),
-        Divergence(("test_gone.py::test_holds",), divergences.EVERY_KERAS, "a whole chapter gone", seen_on="-"),
-        Divergence(("test_left_out.py::test_elsewhere",), divergences.EVERY_KERAS, "not in this run", seen_on="-"),
+        elsewhere("test_gone.py::test_holds", "a whole chapter gone"),
+        elsewhere("test_left_out.py::test_elsewhere", "not in this run"),
     ]
     result = run_with_table(pytester, monkeypatch, rows, "test_holds")
     result.assert_outcomes(passed=1, warnings=2)
@@ -145,6 +156,18 @@ def test_a_condition_states_itself_in_words():
         "`device=cpu` and (the PyTorch backend or (the JAX backend and `cell=GRU`)) and not (`cell=LSTM` and "
         "`mask=none`)"
     )
+
+
+def test_the_installation_decides_a_condition_in_three_values_and_rules_out_what_no_case_could_meet():
+    """What the installation alone decides of a condition: False or True, or None where it depends on the case."""
+    gru_on_jax = on_backend("jax") & case_has(cell="GRU")
+    condition = case_has(device="cpu") & (on_backend("torch") | gru_on_jax)
+    backends = ("tensorflow", "jax", "torch")
+    assert [condition.decided_by(keras_on(backend)) for backend in backends] == [False, None, None]
+    assert [condition.could_hold(keras_on(backend)) for backend in backends] == [False, True, True]
+    assert (on_backend("torch") | case_has(cell="GRU")).decided_by(keras_on("torch")) is True
+    assert (~on_backend("torch")).decided_by(keras_on("torch")) is False
+    assert (~case_has(cell="GRU")).decided_by(keras_on("torch")) is None
 
 
 def test_the_readme_shows_the_table_it_is_generated_from():

@@ -1,0 +1,137 @@
+"""The minimal reproducers of the known divergences (rnnspec/reproducers, `python -m rnnspec.repro`): one for every
+row, short, with nothing but Keras and NumPy, and saying on the installation under test what the table says: that
+the divergence holds where its row applies and not elsewhere."""
+
+import io
+from contextlib import redirect_stdout
+from dataclasses import replace
+
+import pytest
+
+from rnnspec import divergences, installation, repro
+from rnnspec.installation import Installation
+
+pytestmark = pytest.mark.meta
+NAMES = [reproducer.name for reproducer in repro.REPRODUCERS]
+
+
+def keras_on(backend: str, keras_module: str = "keras", gpus: tuple[str, ...] = ()) -> Installation:
+    version = "2.21.0" if keras_module == "tf_keras" else "3.15.1"
+    frameworks = {"tensorflow": "2.21.0", "jax": "0.10.2", "torch": "2.13.0"}
+    return Installation(keras_module, version, backend, frameworks, gpus)
+
+
+def test_every_row_names_a_reproducer_and_every_reproducer_a_row():
+    files = {path.stem for path in repro.FOLDER.glob("*.py")}
+    assert files == {row.reproducer for row in divergences.DIVERGENCES}
+
+
+@pytest.mark.parametrize("reproducer", repro.REPRODUCERS, ids=NAMES)
+def test_a_reproducer_is_short(reproducer):
+    lines = len(reproducer.source().splitlines())
+    assert lines < repro.MAX_LINES, f"{reproducer.path.name} has {lines} lines"
+
+
+@pytest.mark.parametrize("reproducer", repro.REPRODUCERS, ids=NAMES)
+def test_a_reproducer_imports_only_a_keras_numpy_os_and_backend_frameworks(reproducer):
+    imported = reproducer.imports()
+    others = sorted(imported - repro.ALLOWED_IMPORTS)
+    assert not others, f"{reproducer.path.name} imports {others}"
+    assert imported & repro.KERAS_NAMES.keys() and "numpy" in imported
+
+
+@pytest.mark.parametrize("reproducer", repro.REPRODUCERS, ids=NAMES)
+def test_a_reproducer_names_where_it_was_seen_and_links_its_documentation(reproducer):
+    source = reproducer.source()
+    first_line = source.splitlines()[0]
+    for row in reproducer.rows:
+        assert first_line == f"# Seen on {row.seen_on}.", f"{reproducer.path.name} starts with {first_line!r}"
+    assert "https://keras.io/" in source
+
+
+ON_EVERY_KERAS_3 = {"zero_output_for_mask_without_return_sequences", "feature_size_not_checked",
+                    "mask_shape_not_checked", "initial_state_not_checked", "stacked_cells_nest_a_state_eagerly",
+                    "cell_that_is_not_a_layer"}
+
+
+@pytest.mark.parametrize(
+    "here, applying",
+    [
+        (keras_on("tensorflow"), ON_EVERY_KERAS_3),
+        (keras_on("jax"), ON_EVERY_KERAS_3 | {
+            "jax_masked_steps_output_the_initial_state", "jax_predict_forgets_stateful_states",
+            "use_cudnn_true_without_cudnn", "jax_masked_custom_cell_of_wide_output", "jax_gru_without_cudnn",
+        }),
+        (keras_on("torch"), ON_EVERY_KERAS_3 | {
+            "use_cudnn_true_without_cudnn", "torch_float64_simple_rnn_in_float32", "torch_stateful_mixed_precision",
+            "torch_layer_built_inside_keras_device",
+        }),
+        (keras_on("tensorflow", "tf_keras"), {"zero_output_for_mask_without_return_sequences",
+                                              "mask_shape_not_checked", "tf_keras_initial_state_batch_not_checked"}),
+    ],
+    ids=["tensorflow", "jax", "torch", "tf_keras"],
+)
+def test_a_reproducer_applies_where_the_installation_does_not_rule_its_rows_out(here, applying):
+    """Rows on the case (a cell, a dtype, a benchmark's target) apply wherever some case could meet them."""
+    assert {reproducer.name for reproducer in repro.REPRODUCERS if reproducer.applies_to(here)} == applying
+
+
+def test_one_that_needs_a_gpu_is_not_applicable_without_one_and_is_not_run():
+    needing = [reproducer for reproducer in repro.REPRODUCERS if reproducer.needs_gpu]
+    assert needing, "the cuDNN GRU on JAX needs a GPU"
+    results = repro.survey(keras_on("jax"), needing)  # runs nothing: no GPU here
+    assert {result.outcome for result in results.values()} == {repro.NOT_APPLICABLE}
+    assert {result.why for result in results.values()} == {"needs a GPU"}
+    assert all(reproducer.cannot_run_on(keras_on("jax", gpus=("H100",))) is None for reproducer in needing)
+
+
+def test_one_written_for_another_keras_or_a_framework_not_installed_cannot_run():
+    by_name = {reproducer.name: reproducer for reproducer in repro.REPRODUCERS}
+    assert by_name["tf_keras_initial_state_batch_not_checked"].cannot_run_on(keras_on("tensorflow")) == (
+        "written for tf_keras"
+    )
+    tf_keras = keras_on("tensorflow", "tf_keras")
+    assert by_name["feature_size_not_checked"].cannot_run_on(tf_keras) == "written for Keras 3"
+    jax_not_installed = replace(keras_on("tensorflow", gpus=("H100",)), framework_versions={"tensorflow": "2.21.0"})
+    assert by_name["jax_gru_without_cudnn"].cannot_run_on(jax_not_installed) == "needs jax"
+
+
+def test_the_command_line_lists_prints_and_writes_them(tmp_path):
+    listed = io.StringIO()
+    with redirect_stdout(listed):
+        assert repro.main(["--list"]) == 0
+    assert all(name in listed.getvalue() for name in NAMES)
+    printed = io.StringIO()
+    with redirect_stdout(printed):
+        repro.main([NAMES[0]])
+    assert printed.getvalue() == repro.REPRODUCERS[0].source()
+    repro.main([NAMES[0], "-o", str(tmp_path / "repro.py")])
+    assert (tmp_path / "repro.py").read_text() == repro.REPRODUCERS[0].source()
+
+
+@pytest.fixture(scope="module")
+def results_here():
+    """Every reproducer that can run on the installation under test, whether its row applies or not (so that one
+    diverging where the table says it does not is caught too), each in its own process, in parallel."""
+    here = installation.current()
+    runnable = [reproducer for reproducer in repro.REPRODUCERS if reproducer.cannot_run_on(here) is None]
+    return repro.run_all(runnable, here)
+
+
+@pytest.mark.parametrize("reproducer", repro.REPRODUCERS, ids=NAMES)
+def test_a_reproducer_diverges_here_exactly_where_its_row_applies(reproducer, results_here):
+    """The reproducer and the strict xfail state one fact: on this installation the script exits 1 (still
+    diverges) if the table applies the row here, and 0 (as documented) if not."""
+    here = installation.current()
+    if reason := reproducer.cannot_run_on(here):
+        pytest.skip(f"{reproducer.name}: {reason}")
+    result = results_here[reproducer.name]
+    if result.outcome == repro.NOT_APPLICABLE:
+        pytest.skip(f"{reproducer.name} cannot show it here: {result.why}")
+    assert result.outcome != repro.FAILED, f"{reproducer.name} failed to run: {result.output}"
+    applies = reproducer.applies_to(here)
+    expected = repro.DIVERGES if applies else repro.FIXED
+    assert result.outcome == expected, (
+        f"{reproducer.name} says {result.outcome!r} on {here.describe()}, where the table "
+        f"{'applies' if applies else 'does not apply'} its row ({reproducer.where()}); it printed:\n{result.output}"
+    )
