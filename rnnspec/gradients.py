@@ -5,7 +5,7 @@ The loss is L = Σ sum(cotangent_i · returned_i) over the output and every retu
 (`rnnspec.data`), so that each return path carries gradient and a wrong gradient cannot pass by coincidence. Its
 gradient is the vector-Jacobian product that `rnnspec.reference_gradients` computes in NumPy. Keras has no
 backend-independent gradient, so each backend has its own few lines here: TensorFlow's GradientTape (Keras 3 and
-Keras 2), JAX's `grad` of the layer's `stateless_call`, PyTorch's autograd.
+Keras 2), JAX's `grad` of a call with the layer's variables mapped to traced values, PyTorch's autograd.
 """
 
 import numpy as np
@@ -79,12 +79,19 @@ def jax_gradients(layer, inputs, states, cotangents, call_arguments) -> tuple:
     import jax
     import jax.numpy as jnp
 
-    # A stateless call takes every variable, the dropout seed generator's state among the non-trainable ones.
+    keras = installation.keras()
+    # The layer is called as users call it (`__call__`, which casts the inputs and enters the autocast scope of a
+    # mixed dtype policy), with its variables mapped to the traced values, as `Model.stateless_call` calls its
+    # layers: `Layer.stateless_call` calls `call` directly, which a GRU under a mixed policy cannot trace (its scan
+    # would carry a float16 state out of float32 weights). Every variable is mapped, the dropout seed generator's
+    # state among the non-trainable ones.
     trainable = [v.value for v in layer.trainable_variables]
-    non_trainable = [v.value for v in layer.non_trainable_variables]
+    non_trainable = [(v, v.value) for v in layer.non_trainable_variables]
 
     def loss(x, initial, trainable):
-        returned, _ = layer.stateless_call(trainable, non_trainable, x, initial_state=initial, **call_arguments)
+        mapping = [*zip(layer.trainable_variables, trainable), *non_trainable]
+        with keras.StatelessScope(state_mapping=mapping):
+            returned = layer(x, initial_state=initial, **call_arguments)
         return sum(jnp.sum(jnp.asarray(c, r.dtype) * r) for c, r in zip(cotangents, flat(returned)))
 
     d_inputs, d_initial, d_weights = jax.grad(loss, argnums=(0, 1, 2))(
