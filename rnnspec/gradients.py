@@ -11,6 +11,33 @@ Keras 2), JAX's `grad` of a call with the layer's variables mapped to traced val
 import numpy as np
 
 from rnnspec import data, installation
+from rnnspec.configs import GradientConfig
+from rnnspec.sequences import PADDED
+
+# What a layer reads in the training chapter's gradient subjects, by name: (its arguments, the mask of
+# rnnspec.sequences.MASKS it is called with). Right padding is the common case; gaps mid-sequence, read backwards,
+# are where a leak would hide.
+READINGS = {
+    "forwards": ((), None),
+    "backwards": ((("go_backwards", True),), None),
+    "right_padded": ((), "right_padded"),
+    "mid_sequence_backwards": ((("go_backwards", True),), "mid_sequence"),
+}
+
+
+def gradient_subject(cell, device, reading, *, return_sequences, return_state, tf32=None) -> GradientConfig:
+    """The gradient of the seeded loss over a layer on the padded batch, reading as `READINGS` names."""
+    options, mask = READINGS[reading]
+    return GradientConfig(cell, return_sequences, return_state, device, PADDED, options=options, mask=mask, tf32=tf32)
+
+
+def every_backend_agrees(subject: GradientConfig) -> bool:
+    """Whether TensorFlow, JAX and PyTorch are documented to give the subject the same gradients: everywhere but
+    under the mid-sequence mask with return_sequences, where JAX's known divergence shows (rnnspec.divergences:
+    there a masked step before a sample's first valid step outputs the initial h, which so receives its gradient).
+    The backend parity of gradients and the behaviour snapshot hold these subjects alone; a meta-test checks this
+    against the table."""
+    return not (subject.return_sequences and subject.mask == "mid_sequence")
 
 
 def seeded_initial_states(subject) -> list[np.ndarray]:

@@ -1,23 +1,10 @@
 """Cases for the chapter on training: every cell and output mode on the padded batch, read forwards and
 backwards, and under masks (right padding, the common case; gaps mid-sequence, where a leak would hide)."""
 
-from rnnspec.configs import CELLS, GradientConfig
-from rnnspec.sequences import PADDED
+from rnnspec.configs import CELLS
+from rnnspec.gradients import READINGS
+from rnnspec.gradients import gradient_subject as gradient_of
 from spec.catalogue import EVERY_DEVICE, Axis, per_output_mode
-
-# What the layer reads: (its arguments, the mask it is called with).
-READINGS = {
-    "forwards": ((), None),
-    "backwards": ((("go_backwards", True),), None),
-    "right_padded": ((), "right_padded"),
-    "mid_sequence_backwards": ((("go_backwards", True),), "mid_sequence"),
-}
-
-
-def gradient_of(cell, device, reading, *, return_sequences, return_state):
-    options, mask = READINGS[reading]
-    return GradientConfig(cell, return_sequences, return_state, device, PADDED, options=options, mask=mask)
-
 
 GRADIENTS = per_output_mode("gradient", gradient_of, Axis("cell", CELLS), EVERY_DEVICE, Axis("reading", tuple(READINGS)))
 MASKED_GRADIENTS = per_output_mode(
