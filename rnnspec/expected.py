@@ -116,3 +116,18 @@ def expected_gradients(observation) -> tuple[np.ndarray, ...]:
     )
     by_weight = [gradients.weights[weight_name(name)] for name in observation.weight_names]
     return (gradients.inputs, *gradients.initial_state, *by_weight)
+
+
+def expected_mean_squared_error_gradients(config: LayerConfig, weights: dict, inputs, targets) -> dict:
+    """The gradient, by weight name and in float64, of the mean squared error between the layer's last output and
+    `targets` (Keras's "mean_squared_error": the mean of (output - targets)² over the batch and the units), for a
+    layer returning its last output alone: the loss's cotangent 2 (output - targets) / (batch × units) reaches the
+    last processed step."""
+    (output,) = expected(config, weights, inputs)
+    d_outputs = np.zeros((config.shape.batch, config.shape.timesteps, config.shape.units))
+    d_outputs[:, -1] = 2.0 * (output - targets) / output.size
+    gradients = reference_gradients.sequence_vjp(
+        cell_spec(config), weights, inputs, d_outputs=d_outputs, d_states=None,
+        go_backwards=dict(config.options).get("go_backwards", False),
+    )
+    return gradients.weights
