@@ -7,16 +7,39 @@ through time in NumPy (rnnspec.reference_gradients, itself proved against finite
 that leaves the forward values untouched (a gradient cut through time, a masked step that leaks gradient) fails
 here, and nowhere else. "training: Python boolean indicating whether the layer should behave in training mode"
 (https://keras.io/api/layers/recurrent_layers/lstm/); https://keras.io/api/models/model_training_apis/.
+
+The same gradients come out whichever backend, device or kernel computes them: the backends against each other on
+the CPU, a GPU against the CPU with TF32 disabled and enabled, and cuDNN against the generic kernel, which kernel
+ran proven as in chapter 7.
 """
 
+import importlib.util
+from dataclasses import replace
+
 import numpy as np
+import pytest
 from pytest_cases import parametrize_with_cases
 
+from rnnspec import installation, kernels
 from rnnspec.assertions import assert_close, assert_identical
+from rnnspec.configs import CELLS
 from rnnspec.expected import expected_gradients
+from rnnspec.gradients import READINGS, every_backend_agrees, gradient_subject
+from rnnspec.installation import BACKENDS
+from rnnspec.observe import along_call_path, twin
 from rnnspec.sequences import MASKS
-from rnnspec.tolerances import GRADIENT_VERSUS_REFERENCE
-from spec.cases_training import GRADIENTS, MASKED_GRADIENTS
+from rnnspec.tolerances import (
+    GRADIENT_BACKEND_PARITY,
+    GRADIENT_GPU_VERSUS_CPU,
+    GRADIENT_VERSUS_REFERENCE,
+)
+from spec.cases_training import (
+    CUDNN_GRADIENTS,
+    GRADIENTS,
+    GRADIENTS_ON_GPU,
+    MASKED_GRADIENTS,
+)
+from spec.test_devices_and_kernels import cudnn_expected, require_kernel_record, require_use_cudnn
 
 
 def assert_gradients_equal_the_reference(run, which):
@@ -53,3 +76,72 @@ def test_the_inputs_at_masked_steps_receive_no_gradient(config, observe):
     d_inputs = run.arrays[run.names.index("inputs")]
     masked = d_inputs[~MASKS[config.mask]]
     assert_identical(masked, np.zeros_like(masked), "the gradient for the inputs at masked steps and zeros", run)
+
+
+# Gradients across backends, devices and kernels.
+
+# Every cell and reading, in the output modes that return states (the loss then reaches the last output, or every
+# step's output, and every final state: each return path carries gradient); not where JAX's known divergence shows.
+GRADIENT_PARITY_CONFIGS = tuple(
+    subject
+    for cell in CELLS
+    for sequences in (False, True)
+    for reading in READINGS
+    for subject in [gradient_subject(cell, "cpu", reading, return_sequences=sequences, return_state=True)]
+    if every_backend_agrees(subject)
+)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_backends_agree_on_the_gradients_on_the_cpu(backend, observe, observation_cache, tmp_path):
+    """On the CPU, TensorFlow, JAX and PyTorch give the same gradients with respect to the inputs, the initial
+    states and the weights, for the same weights and inputs: every cell, read forwards, backwards and under masks
+    (except with return_sequences under the mid-sequence mask, where the table of known divergences says JAX
+    gives the initial h another gradient)."""
+    here = installation.current().backend
+    if backend == here:
+        pytest.skip(f"{backend} is the backend under test; it is compared with the others")
+    if importlib.util.find_spec(backend) is None:
+        pytest.skip(f"{backend} is not installed (pip install -e '.[backends]')")
+    elsewhere = observation_cache.under_backend(backend, GRADIENT_PARITY_CONFIGS, tmp_path)
+    for config, theirs in zip(GRADIENT_PARITY_CONFIGS, elsewhere):
+        ours = observe(config)
+        for mine, other in zip(ours.weights, theirs["weights"]):
+            assert_identical(other, mine, f"the weights {backend} ran with", ours)
+        for name, mine, other in zip(ours.names, ours.arrays, theirs["arrays"]):
+            assert_close(other, mine, GRADIENT_BACKEND_PARITY, f"the gradient for {name} under {backend} and under {here}", ours)
+
+
+@parametrize_with_cases("config", cases=GRADIENTS_ON_GPU)
+def test_on_a_gpu_the_gradients_equal_the_cpus(config, observe):
+    """On a GPU the gradients with respect to the inputs, the initial states and the weights equal the CPU's,
+    within the tolerance for TF32 disabled or enabled (read forwards, backwards, and under masks where cuDNN and
+    the generic kernel return the same: without return_sequences)."""
+    gpu = observe(config)
+    cpu = observe(replace(config, device="cpu", tf32=None))
+    for name, on_gpu, on_cpu in zip(gpu.names, gpu.arrays, cpu.arrays):
+        assert_close(
+            on_gpu, on_cpu, GRADIENT_GPU_VERSUS_CPU[config.tf32],
+            f"the gradient for {name} on the GPU ({gpu.kernel}) and on the CPU", gpu,
+        )
+
+
+@parametrize_with_cases("config", cases=CUDNN_GRADIENTS)
+def test_on_a_gpu_cudnn_gradients_equal_the_generic_kernels(config, build):
+    """On one GPU with TF32 disabled, the gradients through the cuDNN kernel equal those through the generic kernel
+    (`use_cudnn=False`, same weights); the check first proves that the two runs used different kernels."""
+    require_use_cudnn()
+    built = build(config)
+    with installation.tf32(False):
+        fast = along_call_path(config, built, note="TF32 disabled")
+        generic = along_call_path(config, replace(built, layer=twin(built, use_cudnn=False)), note="use_cudnn=False")
+    require_kernel_record(fast)
+    if not cudnn_expected(config.cell, None if config.mask is None else MASKS[config.mask]):
+        under = "" if config.mask is None else f" under the {config.mask} mask"
+        pytest.skip(f"{installation.current().backend} runs no cuDNN {config.cell}{under}: there is no second kernel")
+    assert (fast.kernel, generic.kernel) == (kernels.CUDNN, kernels.GENERIC), (
+        f"kernels {fast.kernel} and {generic.kernel} ran; a parity check needs cuDNN against generic"
+        f"\n  configuration: {fast.describe()}"
+    )
+    for name, a, b in zip(fast.names, fast.arrays, generic.arrays):
+        assert_close(a, b, GRADIENT_GPU_VERSUS_CPU[False], f"the gradient for {name} through cuDNN and through the generic kernel", fast)

@@ -1,16 +1,38 @@
 """The breakages chapter 11 (spec/test_training.py) catches: backward passes broken while every forward value
-stays the same (spec/meta/breakages_training.py)."""
+stays the same (spec/meta/breakages_training.py); another backend whose gradients drift, its process stood in for
+by this one, or this backend's own backward pass broken against it; on a GPU simulated on the CPU
+(spec/meta/simulated_gpu.py), a cuDNN backward pass that drifts or ignores the mask, and a cuDNN path that falls
+back."""
 
 from rnnspec.configs import GradientConfig
+from rnnspec.installation import BACKENDS, current
 from rnnspec.sequences import PADDED
 from spec import test_training as chapter
+from spec.meta import breakages_kernels as kernels_broken
 from spec.meta import breakages_training as broken
+from spec.meta import simulated_gpu as gpu
 from spec.meta.catching import Catch
 
 
-def gradient(cell, return_sequences=True, return_state=True, mask=None, **options):
-    config = GradientConfig(cell, return_sequences, return_state, "cpu", PADDED, options=tuple(options.items()), mask=mask)
+def gradient(cell, return_sequences=True, return_state=True, mask=None, device="cpu", tf32=None, **options):
+    config = GradientConfig(
+        cell, return_sequences, return_state, device, PADDED, options=tuple(options.items()), mask=mask, tf32=tf32
+    )
     return {"config": config}
+
+
+def simulated(statement, breakage, arguments):
+    return Catch(statement, breakage, arguments, environment=gpu.simulated_gpu)
+
+
+def against_another_backend(breakage):
+    """The backend parity catch: the other backend's process stood in for by this one (the statement skips where
+    that backend is not installed)."""
+    other = next(backend for backend in BACKENDS if backend != current().backend)
+    return Catch(
+        chapter.test_the_backends_agree_on_the_gradients_on_the_cpu, breakage, {"backend": other},
+        environment=kernels_broken.another_backend_in_this_process,
+    )
 
 
 CATCHES = [
@@ -23,4 +45,11 @@ CATCHES = [
     Catch(chapter.test_the_gradients_with_respect_to_the_weights_equal_the_reference, broken.lstm_cell_state_gradient_cut, gradient("LSTM", False, False)),
     Catch(chapter.test_the_gradients_with_respect_to_the_weights_equal_the_reference, broken.cell_output_gradient_doubled, gradient("GRU", True, True, mask="mid_sequence", go_backwards=True)),
     Catch(chapter.test_the_inputs_at_masked_steps_receive_no_gradient, broken.masked_steps_leak_gradient, gradient("GRU", False, True, mask="mid_sequence")),
+    # Across backends, devices and kernels
+    against_another_backend(kernels_broken.other_backend_drifts_by_1e_3),
+    against_another_backend(broken.gradient_cut_through_time),
+    simulated(chapter.test_on_a_gpu_the_gradients_equal_the_cpus, gpu.cudnn_gradient_drifts_by_1e_3, gradient("LSTM", device="gpu", tf32=False)),
+    simulated(chapter.test_on_a_gpu_the_gradients_equal_the_cpus, gpu.cudnn_backward_ignores_the_mask, gradient("GRU", False, True, mask="right_padded", device="gpu", tf32=True)),
+    simulated(chapter.test_on_a_gpu_cudnn_gradients_equal_the_generic_kernels, gpu.cudnn_silently_falls_back, gradient("GRU", device="gpu")),
+    simulated(chapter.test_on_a_gpu_cudnn_gradients_equal_the_generic_kernels, gpu.cudnn_gradient_drifts_by_1e_3, gradient("LSTM", False, True, device="gpu", go_backwards=True)),
 ]
