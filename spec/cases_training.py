@@ -1,11 +1,14 @@
 """Cases for the chapter on training: every cell and output mode on the padded batch, read forwards and
 backwards, and under masks (right padding, the common case; gaps mid-sequence, where a leak would hide); on a GPU
-with TF32 disabled and enabled, and through cuDNN."""
+with TF32 disabled and enabled, through cuDNN, and under mixed precision policies."""
 
-from rnnspec.configs import CELLS
+from pytest_cases import parametrize
+
+from rnnspec.configs import CELLS, GradientConfig, LayerConfig
 from rnnspec.gradients import READINGS
 from rnnspec.gradients import gradient_subject as gradient_of
-from spec.catalogue import EVERY_DEVICE, OUTPUT_MODES, Axis, per_output_mode
+from rnnspec.sequences import PADDED
+from spec.catalogue import EVERY_DEVICE, OUTPUT_MODES, Axis, on_every_device, per_output_mode
 
 GRADIENTS = per_output_mode("gradient", gradient_of, Axis("cell", CELLS), EVERY_DEVICE, Axis("reading", tuple(READINGS)))
 MASKED_GRADIENTS = per_output_mode(
@@ -47,3 +50,23 @@ CUDNN_GRADIENTS = per_output_mode(
     "cudnn_gradient", gradient_of, Axis("cell", CUDNN_CELLS), ON_THE_GPU,
     Axis("reading", readings_where(lambda reading, sequences: kernels_agree(reading, sequences) and reaches_cudnn(reading))),
 )
+
+MIXED_POLICIES = ("mixed_float16", "mixed_bfloat16")
+
+
+def under_policy(cell, device, policy, *, return_sequences, return_state):
+    return GradientConfig(cell, return_sequences, return_state, device, PADDED, options=(("dtype", policy),))
+
+
+# One output mode: the dtype of a weight's gradient does not depend on what the layer returns.
+MIXED_GRADIENTS = per_output_mode(
+    "mixed_gradient", under_policy, Axis("cell", CELLS), EVERY_DEVICE, Axis("policy", MIXED_POLICIES),
+    modes=("sequences_and_states",),
+)
+
+
+@parametrize(cell=CELLS)
+@on_every_device
+def trained_under_mixed_float16(cell, device):
+    """A layer under "mixed_float16" returning its last output, for a model trained on the mean squared error."""
+    return LayerConfig(cell, False, False, device, PADDED, options=(("dtype", "mixed_float16"),))

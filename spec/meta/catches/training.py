@@ -2,14 +2,16 @@
 stays the same (spec/meta/breakages_training.py); another backend whose gradients drift, its process stood in for
 by this one, or this backend's own backward pass broken against it; on a GPU simulated on the CPU
 (spec/meta/simulated_gpu.py), a cuDNN backward pass that drifts or ignores the mask, and a cuDNN path that falls
-back."""
+back; weights kept in the compute dtype; loss scaling that is not set up, does not scale, or lets an overflowed
+step through."""
 
-from rnnspec.configs import GradientConfig
+from rnnspec.configs import GradientConfig, LayerConfig
 from rnnspec.installation import BACKENDS, current
 from rnnspec.sequences import PADDED
 from spec import test_training as chapter
 from spec.meta import breakages_kernels as kernels_broken
 from spec.meta import breakages_training as broken
+from spec.meta import breakages_wrappers as wrappers_broken
 from spec.meta import simulated_gpu as gpu
 from spec.meta.catching import Catch
 
@@ -19,6 +21,10 @@ def gradient(cell, return_sequences=True, return_state=True, mask=None, device="
         cell, return_sequences, return_state, device, PADDED, options=tuple(options.items()), mask=mask, tf32=tf32
     )
     return {"config": config}
+
+
+def trained(cell):
+    return {"config": LayerConfig(cell, False, False, "cpu", PADDED, options=(("dtype", "mixed_float16"),))}
 
 
 def simulated(statement, breakage, arguments):
@@ -52,4 +58,9 @@ CATCHES = [
     simulated(chapter.test_on_a_gpu_the_gradients_equal_the_cpus, gpu.cudnn_backward_ignores_the_mask, gradient("GRU", False, True, mask="right_padded", device="gpu", tf32=True)),
     simulated(chapter.test_on_a_gpu_cudnn_gradients_equal_the_generic_kernels, gpu.cudnn_silently_falls_back, gradient("GRU", device="gpu")),
     simulated(chapter.test_on_a_gpu_cudnn_gradients_equal_the_generic_kernels, gpu.cudnn_gradient_drifts_by_1e_3, gradient("LSTM", False, True, device="gpu", go_backwards=True)),
+    # Precisions and loss scaling
+    Catch(chapter.test_under_a_mixed_policy_the_gradients_for_the_weights_arrive_in_float32, wrappers_broken.weights_in_the_compute_dtype, gradient("GRU", dtype="mixed_float16")),
+    Catch(chapter.test_compiling_a_mixed_float16_model_wraps_its_optimizer_in_a_loss_scale_optimizer, broken.compile_leaves_the_optimizer_unwrapped, trained("LSTM")),
+    Catch(chapter.test_a_mixed_float16_training_step_applies_the_gradient_of_the_loss_itself, broken.loss_left_unscaled, trained("GRU")),
+    Catch(chapter.test_a_mixed_float16_training_step_whose_gradients_overflow_is_skipped_and_halves_the_loss_scale, broken.nonfinite_gradients_pass_as_finite, trained("SimpleRNN")),
 ]
