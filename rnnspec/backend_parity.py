@@ -1,8 +1,10 @@
-"""Run configurations of the catalogue under another Keras backend, in a process of its own (a process has one
+"""Run subjects of the catalogue under another Keras backend, in a process of its own (a process has one
 backend), and bring back what they returned, for the backend parity statements.
 
-Weights and inputs come from the configuration's seed, which NumPy turns into the same values in every process;
-the child also sends its weights back, so that the parent can check that both ran the same layer.
+A subject is a recurrent layer (`LayerConfig`) or the gradient of a seeded loss over one (`GradientConfig`),
+sent as its kind and fields. Weights and inputs come from the subject's seed, which NumPy turns into the same
+values in every process; the child also sends its weights back, so that the parent can check that both ran the
+same layer.
 Run as `python -m rnnspec.backend_parity REQUEST.json RESULT.npz` with KERAS_BACKEND set.
 """
 
@@ -14,22 +16,35 @@ from dataclasses import asdict
 
 import numpy as np
 
-from rnnspec.configs import SHAPES, LayerConfig
+from rnnspec.configs import GradientConfig, LayerConfig, Shape
+
+# The kinds of subject another backend's process can run, by name.
+KINDS = {kind.__name__: kind for kind in (LayerConfig, GradientConfig)}
+
+
+def as_tuples(value):
+    """JSON has lists where the subjects hold tuples (their options, as (name, value) pairs)."""
+    return tuple(as_tuples(part) for part in value) if isinstance(value, list) else value
 
 
 def to_json(configs: list[LayerConfig]) -> str:
-    return json.dumps([{**asdict(c), "shape": c.shape.name, "options": list(c.options)} for c in configs])
+    for config in configs:
+        if KINDS.get(type(config).__name__) is not type(config):
+            raise TypeError(f"another backend's process cannot run a {type(config).__name__}; it runs {sorted(KINDS)}")
+    return json.dumps([{"kind": type(c).__name__, **asdict(c)} for c in configs])
 
 
 def from_json(text: str) -> list[LayerConfig]:
-    return [
-        LayerConfig(**{**entry, "shape": SHAPES[entry["shape"]], "options": tuple(map(tuple, entry["options"]))})
-        for entry in json.loads(text)
-    ]
+    configs = []
+    for entry in json.loads(text):
+        kind = KINDS[entry.pop("kind")]
+        fields = {name: as_tuples(value) for name, value in entry.items()}
+        configs.append(kind(**{**fields, "shape": Shape(**entry["shape"])}))
+    return configs
 
 
 def run_under(backend: str, configs: list[LayerConfig], workdir) -> list[dict]:
-    """[{"arrays": (...), "weights": (...)}] per configuration, as computed under `backend` on its CPU."""
+    """[{"arrays": (...), "weights": (...)}] per subject, as computed under `backend` on its CPU."""
     request, result = workdir / "request.json", workdir / "result.npz"
     request.write_text(to_json(configs))
     # Hide GPUs from the child: this is a comparison of CPU kernels.

@@ -147,3 +147,18 @@ def expected_values(observation, *, inputs=None, weights=None) -> tuple[np.ndarr
         config, own if weights is None else weights, observation.inputs if inputs is None else inputs,
         mask=None if config.mask is None else MASKS[config.mask], initial_state=seeded_initial_states(config),
     )
+
+
+def expected_mean_squared_error_gradients(config: LayerConfig, weights: dict, inputs, targets) -> dict:
+    """The gradient, by weight name and in float64, of the mean squared error between the layer's last output and
+    `targets` (Keras's "mean_squared_error": the mean of (output - targets)² over the batch and the units), for a
+    layer returning its last output alone: the loss's cotangent 2 (output - targets) / (batch × units) reaches the
+    last processed step."""
+    (output,) = expected(config, weights, inputs)
+    d_outputs = np.zeros((config.shape.batch, config.shape.timesteps, config.shape.units))
+    d_outputs[:, -1] = 2.0 * (output - targets) / output.size
+    gradients = reference_gradients.sequence_vjp(
+        cell_spec(config), weights, inputs, d_outputs=d_outputs, d_states=None,
+        go_backwards=dict(config.options).get("go_backwards", False),
+    )
+    return gradients.weights

@@ -6,7 +6,7 @@ The loss is L = Σ sum(cotangent_i · returned_i) over the output and every retu
 (`rnnspec.data`), so that each return path carries gradient and a wrong gradient cannot pass by coincidence. Its
 gradient is the vector-Jacobian product that `rnnspec.reference_gradients` computes in NumPy. Keras has no
 backend-independent gradient, so each backend has its own few lines here: TensorFlow's GradientTape (Keras 3 and
-Keras 2), JAX's `grad` of the layer's `stateless_call`, PyTorch's autograd.
+Keras 2), JAX's `grad` of a call with the layer's variables mapped to traced values, PyTorch's autograd.
 
 The values come from the very call that was differentiated: a call in training draws its dropout masks afresh, so
 no other call could stand for it.
@@ -15,6 +15,33 @@ no other call could stand for it.
 import numpy as np
 
 from rnnspec import data, installation
+from rnnspec.configs import GradientConfig
+from rnnspec.sequences import PADDED
+
+# What a layer reads in the training chapter's gradient subjects, by name: (its arguments, the mask of
+# rnnspec.sequences.MASKS it is called with). Right padding is the common case; gaps mid-sequence, read backwards,
+# are where a leak would hide.
+READINGS = {
+    "forwards": ((), None),
+    "backwards": ((("go_backwards", True),), None),
+    "right_padded": ((), "right_padded"),
+    "mid_sequence_backwards": ((("go_backwards", True),), "mid_sequence"),
+}
+
+
+def gradient_subject(cell, device, reading, *, return_sequences, return_state, tf32=None) -> GradientConfig:
+    """The gradient of the seeded loss over a layer on the padded batch, reading as `READINGS` names."""
+    options, mask = READINGS[reading]
+    return GradientConfig(cell, return_sequences, return_state, device, PADDED, options=options, mask=mask, tf32=tf32)
+
+
+def every_backend_agrees(subject: GradientConfig) -> bool:
+    """Whether TensorFlow, JAX and PyTorch are documented to give the subject the same gradients: everywhere but
+    under the mid-sequence mask with return_sequences, where JAX's known divergence shows (rnnspec.divergences:
+    there a masked step before a sample's first valid step outputs the initial h, which so receives its gradient).
+    The backend parity of gradients and the behaviour snapshot hold these subjects alone; a meta-test checks this
+    against the table."""
+    return not (subject.return_sequences and subject.mask == "mid_sequence")
 
 
 def seeded_initial_states(subject) -> list[np.ndarray]:
@@ -85,13 +112,20 @@ def jax_gradients(layer, inputs, states, cotangents, call_arguments) -> tuple:
     import jax
     import jax.numpy as jnp
 
-    # A stateless call takes every variable, the dropout seed generator's state among the non-trainable ones.
+    keras = installation.keras()
+    # The layer is called as users call it (`__call__`, which casts the inputs and enters the autocast scope of a
+    # mixed dtype policy), with its variables mapped to the traced values, as `Model.stateless_call` calls its
+    # layers: `Layer.stateless_call` calls `call` directly, which a GRU under a mixed policy cannot trace (its scan
+    # would carry a float16 state out of float32 weights). Every variable is mapped, the dropout seed generator's
+    # state among the non-trainable ones.
     trainable = [v.value for v in layer.trainable_variables]
-    non_trainable = [v.value for v in layer.non_trainable_variables]
+    non_trainable = [(v, v.value) for v in layer.non_trainable_variables]
 
     def loss(x, initial, trainable):
-        returned, updated = layer.stateless_call(trainable, non_trainable, x, initial_state=initial, **call_arguments)
-        returned = flat(returned)
+        mapping = [*zip(layer.trainable_variables, trainable), *non_trainable]
+        with keras.StatelessScope(state_mapping=mapping) as scope:
+            returned = flat(layer(x, initial_state=initial, **call_arguments))
+        updated = [scope.get_current_value(v) for v in layer.non_trainable_variables]
         return sum(jnp.sum(jnp.asarray(c, r.dtype) * r) for c, r in zip(cotangents, returned)), (returned, updated)
 
     (d_inputs, d_initial, d_weights), (returned, updated) = jax.grad(loss, argnums=(0, 1, 2), has_aux=True)(

@@ -217,6 +217,21 @@ def restore_global_state(state: dict) -> None:
 
 
 @contextmanager
+def global_dtype_policy(name: str):
+    """Within the block, the global dtype policy is `name` (what the mixed precision guide sets before building a
+    model, whose own policy is then `name`); Keras's global configuration is put back after."""
+    before = global_state()
+    if is_keras_2():
+        keras().mixed_precision.set_global_policy(name)
+    else:
+        keras().config.set_dtype_policy(name)
+    try:
+        yield
+    finally:
+        restore_global_state(before)
+
+
+@contextmanager
 def tf32(enabled: bool | None):
     """Within the block, let float32 matrix products on a GPU use TF32 (10-bit mantissa) or forbid it; None
     leaves the backend's default. The previous setting is restored."""

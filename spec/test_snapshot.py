@@ -2,9 +2,11 @@
 
 The statements of the other chapters say what must hold. This one says that nothing observable changed against
 a recorded installation: for every configuration of the catalogue on the CPU, the returned structure, shapes,
-dtypes and values (within `rnnspec.tolerances.SNAPSHOT`). The project ships the snapshot of its reference
-installation (`snapshots/reference.npz`, named in its header); `--snapshot=PATH` compares with another file, and
-`--snapshot-update` records this installation to it instead (the only way a snapshot is ever written).
+dtypes and values (within `rnnspec.tolerances.SNAPSHOT`), and for the training chapter's gradient subjects the
+gradients with respect to the inputs, the initial states and the weights (within `SNAPSHOT_GRADIENTS`). The
+project ships the snapshot of its reference installation (`snapshots/reference.npz`, named in its header);
+`--snapshot=PATH` compares with another file, and `--snapshot-update` records this installation to it instead
+(the only way a snapshot is ever written).
 """
 
 import pytest
@@ -13,9 +15,9 @@ from rnnspec import snapshot
 
 
 def test_behaviour_matches_the_snapshot(observe, snapshot_path, request):
-    """Every configuration of the catalogue returns what the snapshot recorded: the same structure, shapes and
-    dtypes, and values within the snapshot tolerance."""
-    current = snapshot.record(observe(config) for config in snapshot.CONFIGS)
+    """Every configuration of the catalogue returns what the snapshot recorded, and gives the gradients it recorded:
+    the same structure, shapes and dtypes, and values within the snapshot tolerances."""
+    current = snapshot.record(observe(subject) for subject in snapshot.SUBJECTS)
     if request.config.getoption("--snapshot-update"):
         snapshot.save(current, snapshot_path)
         pytest.skip(f"recorded this installation's behaviour to {snapshot_path}; nothing was compared")

@@ -10,33 +10,56 @@ here, and nowhere else. "training: Python boolean indicating whether the layer s
 
 In training, dropout applies: its masks show in the gradient (a dropped unit passes exactly zero), so the
 statements on dropout read them from the gradient of the very call whose values they compare.
+
+The same gradients come out whichever backend, device or kernel computes them: the backends against each other on
+the CPU, a GPU against the CPU with TF32 disabled and enabled, and cuDNN against the generic kernel, which kernel
+ran proven as in chapter 7. Under a mixed precision policy the gradients arrive in the weights' dtype, and a
+`mixed_float16` model trains with loss scaling: https://keras.io/api/mixed_precision/loss_scale_optimizer/.
 """
+
+import importlib.util
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from pytest_cases import parametrize_with_cases
 
-from rnnspec.assertions import assert_close, assert_identical, where
-from rnnspec.configs import GATE_COUNT
-from rnnspec.expected import expected_gradients, expected_training, expected_values
-from rnnspec.gradients import LEARNING_RATE
-from rnnspec.observe import call, twin
+from rnnspec import data, installation, kernels
+from rnnspec.assertions import Described, assert_close, assert_identical, where
+from rnnspec.configs import CELLS, GATE_COUNT
+from rnnspec.expected import (
+    expected_gradients,
+    expected_mean_squared_error_gradients,
+    expected_training,
+    expected_values,
+)
+from rnnspec.gradients import LEARNING_RATE, READINGS, every_backend_agrees, gradient_subject
+from rnnspec.installation import BACKENDS
+from rnnspec.observe import along_call_path, call, layer_weights, twin
 from rnnspec.sequences import MASKS
 from rnnspec.tolerances import (
     FLOAT32_REARRANGED,
+    GRADIENT_BACKEND_PARITY,
+    GRADIENT_GPU_VERSUS_CPU,
+    GRADIENT_UNDER_MIXED_FLOAT16,
     GRADIENT_VERSUS_REFERENCE,
     TRAINED_VERSUS_REFERENCE,
     VERSUS_REFERENCE,
 )
 from spec.cases_training import (
+    CUDNN_GRADIENTS,
     GRADIENTS,
+    GRADIENTS_ON_GPU,
     INPUT_DROPOUT,
     MASKED_GRADIENTS,
+    MIXED_GRADIENTS,
     RECURRENT_DROPOUT,
     RECURRENT_DROPOUT_OF_THE_STATE_ALONE,
     TRAINING_STEPS,
     seeded_dropout,
+    trained_under_mixed_float16,
 )
+from spec.test_devices_and_kernels import cudnn_expected, require_kernel_record, require_use_cudnn
 
 
 def assert_gradients_equal_the_reference(run, which):
@@ -226,4 +249,182 @@ def test_each_call_in_training_draws_new_dropout_masks(config, build):
     assert not np.allclose(second.output, first.output, rtol=tolerance.rtol, atol=tolerance.atol), (
         f"two calls in training return the same output within {tolerance}: the dropout masks of the first call were "
         f"used again{where(second)}"
+    )
+
+
+# Gradients across backends, devices and kernels.
+
+# Every cell and reading, in the output modes that return states (the loss then reaches the last output, or every
+# step's output, and every final state: each return path carries gradient); not where JAX's known divergence shows.
+GRADIENT_PARITY_CONFIGS = tuple(
+    subject
+    for cell in CELLS
+    for sequences in (False, True)
+    for reading in READINGS
+    for subject in [gradient_subject(cell, "cpu", reading, return_sequences=sequences, return_state=True)]
+    if every_backend_agrees(subject)
+)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_backends_agree_on_the_gradients_on_the_cpu(backend, observe, observation_cache, tmp_path):
+    """On the CPU, TensorFlow, JAX and PyTorch give the same gradients with respect to the inputs, the initial
+    states and the weights, for the same weights and inputs: every cell, read forwards, backwards and under masks
+    (except with return_sequences under the mid-sequence mask, where the table of known divergences says JAX
+    gives the initial h another gradient)."""
+    here = installation.current().backend
+    if backend == here:
+        pytest.skip(f"{backend} is the backend under test; it is compared with the others")
+    if importlib.util.find_spec(backend) is None:
+        pytest.skip(f"{backend} is not installed (pip install -e '.[backends]')")
+    elsewhere = observation_cache.under_backend(backend, GRADIENT_PARITY_CONFIGS, tmp_path)
+    for config, theirs in zip(GRADIENT_PARITY_CONFIGS, elsewhere):
+        ours = observe(config)
+        for mine, other in zip(ours.weights, theirs["weights"]):
+            assert_identical(other, mine, f"the weights {backend} ran with", ours)
+        for name, mine, other in zip(ours.names, ours.arrays, theirs["arrays"]):
+            assert_close(other, mine, GRADIENT_BACKEND_PARITY, f"the gradient for {name} under {backend} and under {here}", ours)
+
+
+@parametrize_with_cases("config", cases=GRADIENTS_ON_GPU)
+def test_on_a_gpu_the_gradients_equal_the_cpus(config, observe):
+    """On a GPU the gradients with respect to the inputs, the initial states and the weights equal the CPU's,
+    within the tolerance for TF32 disabled or enabled (read forwards, backwards, and under masks where cuDNN and
+    the generic kernel return the same: without return_sequences)."""
+    gpu = observe(config)
+    cpu = observe(replace(config, device="cpu", tf32=None))
+    for name, on_gpu, on_cpu in zip(gpu.names, gpu.arrays, cpu.arrays):
+        assert_close(
+            on_gpu, on_cpu, GRADIENT_GPU_VERSUS_CPU[config.tf32],
+            f"the gradient for {name} on the GPU ({gpu.kernel}) and on the CPU", gpu,
+        )
+
+
+@parametrize_with_cases("config", cases=CUDNN_GRADIENTS)
+def test_on_a_gpu_cudnn_gradients_equal_the_generic_kernels(config, build):
+    """On one GPU with TF32 disabled, the gradients through the cuDNN kernel equal those through the generic kernel
+    (`use_cudnn=False`, same weights); the check first proves that the two runs used different kernels."""
+    require_use_cudnn()
+    built = build(config)
+    with installation.tf32(False):
+        fast = along_call_path(config, built, note="TF32 disabled")
+        generic = along_call_path(config, replace(built, layer=twin(built, use_cudnn=False)), note="use_cudnn=False")
+    require_kernel_record(fast)
+    if not cudnn_expected(config.cell, None if config.mask is None else MASKS[config.mask]):
+        under = "" if config.mask is None else f" under the {config.mask} mask"
+        pytest.skip(f"{installation.current().backend} runs no cuDNN {config.cell}{under}: there is no second kernel")
+    assert (fast.kernel, generic.kernel) == (kernels.CUDNN, kernels.GENERIC), (
+        f"kernels {fast.kernel} and {generic.kernel} ran; a parity check needs cuDNN against generic"
+        f"\n  configuration: {fast.describe()}"
+    )
+    for name, a, b in zip(fast.names, fast.arrays, generic.arrays):
+        assert_close(a, b, GRADIENT_GPU_VERSUS_CPU[False], f"the gradient for {name} through cuDNN and through the generic kernel", fast)
+
+
+# Gradients under mixed precision, and loss scaling.
+
+
+@parametrize_with_cases("config", cases=MIXED_GRADIENTS)
+def test_under_a_mixed_policy_the_gradients_for_the_weights_arrive_in_float32(config, observe):
+    """Under "mixed_float16" and "mixed_bfloat16" the layer computes in float16 or bfloat16, while the gradients
+    with respect to its weights arrive in float32, the policy's variable dtype: the dtype of the weights they
+    update."""
+    run = observe(config)
+    weights = [name for name in run.names if name != "inputs" and not name.startswith("initial")]
+    wrong = {name: dtype for name, dtype in zip(run.names, run.dtypes) if name in weights and dtype != "float32"}
+    assert not wrong, f"gradients not in float32: {wrong}\n  configuration: {run.describe()}"
+
+
+UNIT_LEARNING_RATE = 1.0  # a step of plain SGD then moves each weight by the gradient itself
+OVERFLOWING = 1e4  # targets this far from outputs below 1: the loss's gradient (about 1e3) times 2**15 overflows float16
+
+
+def mixed_float16_model(config, built, optimizer):
+    """A model of the subject's layer made, as the mixed precision guide makes one, under the global policy
+    "mixed_float16" (so that the model's own policy is mixed_float16) and compiled with `optimizer` and the mean
+    squared error; the layer is a twin holding the subject's weights, so that training leaves the session's as it
+    was. Returns the model and its layer."""
+    keras = installation.keras()
+    layer = twin(built)
+    with installation.global_dtype_policy("mixed_float16"), installation.on_device(config.device):
+        inputs = keras.Input(shape=(config.shape.timesteps, config.shape.features))
+        model = keras.Model(inputs, layer(inputs))
+        model.compile(optimizer=optimizer, loss="mean_squared_error")
+    return model, layer
+
+
+def trained(config) -> Described:
+    return Described(f"a model of {config.describe()}, under the global policy mixed_float16, trained with SGD")
+
+
+def seeded_targets(config) -> np.ndarray:
+    return data.inputs((config.shape.batch, config.shape.units), data.seed_for("targets", *config.seed_parts))
+
+
+def train_on_batch(config, model, inputs, targets) -> None:
+    with installation.on_device(config.device):
+        model.train_on_batch(inputs, targets)
+
+
+def loss_scale(optimizer) -> float:
+    """A LossScaleOptimizer's current loss scale: `dynamic_scale` in Keras 3, `loss_scale` in Keras 2."""
+    value = optimizer.dynamic_scale if hasattr(optimizer, "dynamic_scale") else optimizer.loss_scale
+    return float(installation.to_numpy(value))
+
+
+@parametrize_with_cases("config", cases=trained_under_mixed_float16)
+def test_compiling_a_mixed_float16_model_wraps_its_optimizer_in_a_loss_scale_optimizer(config, build):
+    """`compile` wraps the optimizer of a model whose dtype policy is "mixed_float16" in a `LossScaleOptimizer`
+    around the optimizer given ("auto_scale_loss: If True and the model dtype policy is "mixed_float16", the passed
+    optimizer will be automatically wrapped in a LossScaleOptimizer, which will dynamically scale the loss")."""
+    keras = installation.keras()
+    given = keras.optimizers.SGD(learning_rate=UNIT_LEARNING_RATE)
+    model, _ = mixed_float16_model(config, build(config), given)
+    found = model.optimizer
+    assert isinstance(found, keras.mixed_precision.LossScaleOptimizer), (
+        f"compile kept a {type(found).__name__}, not wrapped in a LossScaleOptimizer\n  configuration: "
+        f"{trained(config).describe()}"
+    )
+    assert found.inner_optimizer is given, (
+        f"the LossScaleOptimizer wraps a {type(found.inner_optimizer).__name__}, not the optimizer given"
+        f"\n  configuration: {trained(config).describe()}"
+    )
+
+
+@parametrize_with_cases("config", cases=trained_under_mixed_float16)
+def test_a_mixed_float16_training_step_applies_the_gradient_of_the_loss_itself(config, build):
+    """A training step of a mixed_float16 model moves each weight by the learning rate times the gradient of the
+    loss itself, as backpropagation through time of the reference computes it: the loss scale (2**15) multiplies
+    the loss for the backward pass, and "the final gradients are divided (or "unscaled") by the loss scale to bring
+    them back to their original value"."""
+    built = build(config)
+    model, layer = mixed_float16_model(config, built, installation.keras().optimizers.SGD(learning_rate=UNIT_LEARNING_RATE))
+    targets = seeded_targets(config)
+    before = layer_weights(layer)
+    train_on_batch(config, model, built.inputs, targets)
+    after = layer_weights(layer)
+    wanted = expected_mean_squared_error_gradients(config, before, built.inputs, targets)
+    for name in before:
+        applied = (before[name] - after[name]) / UNIT_LEARNING_RATE
+        assert_close(
+            applied, wanted[name], GRADIENT_UNDER_MIXED_FLOAT16,
+            f"the step applied to {name}, over the learning rate, and the reference's gradient of the loss", trained(config),
+        )
+
+
+@parametrize_with_cases("config", cases=trained_under_mixed_float16)
+def test_a_mixed_float16_training_step_whose_gradients_overflow_is_skipped_and_halves_the_loss_scale(config, build):
+    """A training step of a mixed_float16 model whose scaled gradients overflow float16 is skipped, every weight
+    staying as it was, and the loss scale is halved, from its documented initial 2**15 to 2**14 ("if a nonfinite
+    gradient is encountered, the loss scale is halved, and the train step is skipped")."""
+    built = build(config)
+    model, layer = mixed_float16_model(config, built, installation.keras().optimizers.SGD(learning_rate=UNIT_LEARNING_RATE))
+    before = layer_weights(layer)
+    train_on_batch(config, model, built.inputs, OVERFLOWING * seeded_targets(config))
+    after = layer_weights(layer)
+    for name in before:
+        assert_identical(after[name], before[name], f"{name} after the step and before it", trained(config))
+    scale = loss_scale(model.optimizer)
+    assert scale == 2.0**14, (
+        f"the loss scale is {scale:g} after a skipped step from 2**15, not 2**14\n  configuration: {trained(config).describe()}"
     )

@@ -164,3 +164,36 @@ dropout_masks_kept_between_calls = together(
     replacing("reset_dropout_mask", *CELL_CLASSES)(never_reset),
     replacing("reset_recurrent_dropout_mask", *CELL_CLASSES)(never_reset),
 )
+
+
+# Loss scaling broken in a model compiled under mixed_float16 (https://keras.io/api/mixed_precision/loss_scale_optimizer/).
+
+
+@replacing("compile", "Model")
+def compile_leaves_the_optimizer_unwrapped(original):
+    """`compile` leaves a mixed_float16 model's optimizer as given, as with auto_scale_loss=False."""
+
+    def compile(self, *args, auto_scale_loss=True, **kwargs):
+        return original(self, *args, auto_scale_loss=False, **kwargs)
+
+    return compile
+
+
+@replacing("scale_loss", "LossScaleOptimizer")
+def loss_left_unscaled(original):
+    """The loss reaches the backward pass unscaled, while the gradients are still divided by the loss scale."""
+
+    def scale_loss(self, loss):
+        return loss
+
+    return scale_loss
+
+
+@replacing("check_finite", "LossScaleOptimizer")
+def nonfinite_gradients_pass_as_finite(original):
+    """Gradients that overflowed are taken for finite: the step is applied and the loss scale kept."""
+
+    def check_finite(self, grads):
+        return ops().convert_to_tensor(True)
+
+    return check_finite

@@ -229,6 +229,9 @@ def weights_in_the_compute_dtype(original):
     def __init__(self, *args, **kwargs):
         if kwargs.get("dtype") in compute:
             kwargs["dtype"] = compute[kwargs["dtype"]]
+            # The seeded weights replace the initial ones; an orthogonal initializer would need a QR decomposition in
+            # float16, which PyTorch's CPU does not have.
+            kwargs.setdefault("recurrent_initializer", "glorot_uniform")
         original(self, *args, **kwargs)
 
     return __init__

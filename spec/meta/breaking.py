@@ -1,4 +1,5 @@
-"""The one way the meta-tests break Keras: a method of some keras.layers classes replaced for one meta-test.
+"""The one way the meta-tests break Keras: a method of some Keras classes (layers, and for training an optimizer
+or `Model`) replaced for one meta-test.
 
 A breakage is a function of pytest's `monkeypatch`; `replacing` makes one of a function that, given a class's own
 method, returns the method to put in its place.
@@ -9,15 +10,24 @@ import functools
 from rnnspec import installation
 
 
+def keras_class(class_name: str):
+    """A class of the Keras under test, by name: a layer (keras.layers), an optimizer (keras.optimizers) or `Model`."""
+    keras = installation.keras()
+    for namespace in (keras.layers, keras.optimizers, keras):
+        if hasattr(namespace, class_name):
+            return getattr(namespace, class_name)
+    raise AttributeError(f"Keras has no layer, optimizer or class {class_name!r}")
+
+
 def replacing(method: str, *class_names: str, name: str | None = None):
     """A decorator making `wrap(original) -> replacement` a breakage, `breakage(monkeypatch, classes=class_names)`,
-    that replaces `method` of the named keras.layers classes by what `wrap` makes of each one's own. The breakage is
-    called `name`, or after `wrap`."""
+    that replaces `method` of the named Keras classes (`keras_class`) by what `wrap` makes of each one's own. The
+    breakage is called `name`, or after `wrap`."""
 
     def decorator(wrap):
         def breakage(monkeypatch, classes=class_names):
             for class_name in classes:
-                cls = getattr(installation.keras().layers, class_name)
+                cls = keras_class(class_name)
                 original = getattr(cls, method)
                 replacement = wrap(original)
                 # The replacement keeps the original's signature, which Keras inspects for the mask and training

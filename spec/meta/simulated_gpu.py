@@ -3,8 +3,10 @@ machine without one (TensorFlow backend).
 
 Inside a "gpu" device scope, Keras is made to believe a GPU is available, and its cuDNN helpers are replaced by a
 stand-in that computes with the NumPy reference and cuDNN's documented conventions (zeros at masked steps, the
-final h as the last output, right-padded masks only). The kernel record then reads cuDNN exactly when Keras chose
-the cuDNN path, as it would on a GPU. The breakages below change the stand-in the way a faulty fast path would.
+final h as the last output, right-padded masks only), and differentiates with the reference's backpropagation
+through time (rnnspec.reference_gradients), as cuDNN's backward kernel would. The kernel record then reads cuDNN
+exactly when Keras chose the cuDNN path, as it would on a GPU. The breakages below change the stand-in the way a
+faulty fast path would.
 """
 
 import importlib
@@ -12,7 +14,7 @@ import importlib
 import numpy as np
 import pytest
 
-from rnnspec import installation, reference
+from rnnspec import installation, reference, reference_gradients
 from rnnspec.sequences import is_right_padded, lengths
 
 
@@ -25,6 +27,8 @@ class StandIn:
     """How the simulated cuDNN kernel behaves; breakages change these switches."""
 
     drift = 0.0  # added to everything the kernel returns
+    gradient_drift = 0.0  # added to every gradient its backward pass returns
+    backward_reads_the_mask = True  # the backward pass runs under the forward's mask
     falls_back = False  # raise NotImplementedError, as a fast path that silently gives up would
     checks_masks = True  # refuse masks cuDNN cannot take (not right-padded, or a sample fully masked)
     zeros_masked_steps = True  # cuDNN writes zeros at masked steps
@@ -37,6 +41,7 @@ def inside_gpu_scope() -> bool:
 
 
 def run_cudnn(cell, inputs, states, kernel, recurrent_kernel, bias, mask, go_backwards, return_sequences):
+    """(last output, outputs, final states) as Keras's cuDNN helpers return them, differentiable."""
     import tensorflow as tf
 
     if StandIn.falls_back:
@@ -44,17 +49,40 @@ def run_cudnn(cell, inputs, states, kernel, recurrent_kernel, bias, mask, go_bac
     mask = None if mask is None else np.asarray(mask).astype(bool)
     if mask is not None and StandIn.checks_masks and not (is_right_padded(mask) and np.all(lengths(mask) > 0)):
         raise NotImplementedError
-    units = int(recurrent_kernel.shape[0])
-    weights = {"kernel": np.asarray(kernel), "recurrent_kernel": np.asarray(recurrent_kernel), "bias": np.asarray(bias)}
-    outputs, final = reference.run_sequence(
-        reference.CellSpec(cell, units), weights, np.asarray(inputs), initial_state=[np.asarray(s) for s in states],
-        mask=mask, go_backwards=go_backwards, zero_output_for_mask=mask is not None and StandIn.zeros_masked_steps,
-    )
-    last = final[0] if mask is not None else outputs[:, -1]
-    if not return_sequences:
-        outputs = last[:, None]
-    as_tensor = lambda a: tf.constant((a + StandIn.drift).astype("float32"))
-    return as_tensor(last), as_tensor(outputs), [as_tensor(s) for s in final]
+    spec = reference.CellSpec(cell, int(recurrent_kernel.shape[0]))
+    zero_output_for_mask = mask is not None and StandIn.zeros_masked_steps
+    as_tensor = lambda a, drift: tf.constant((np.asarray(a) + drift).astype("float32"))
+
+    @tf.custom_gradient
+    def kernel_run(inputs, kernel, recurrent_kernel, bias, *states):
+        weights = {"kernel": np.asarray(kernel), "recurrent_kernel": np.asarray(recurrent_kernel), "bias": np.asarray(bias)}
+        run = dict(initial_state=[np.asarray(s) for s in states], mask=mask, go_backwards=go_backwards,
+                   zero_output_for_mask=zero_output_for_mask)
+        outputs, final = reference.run_sequence(spec, weights, np.asarray(inputs), **run)
+        last = final[0] if mask is not None else outputs[:, -1]  # the final h either way
+        sequence = outputs if return_sequences else last[:, None]
+
+        def backward(d_last, d_sequence, *d_final):
+            d_last, d_sequence, *d_final = (
+                np.zeros(shape) if d is None else np.asarray(d, np.float64)
+                for d, shape in zip((d_last, d_sequence, *d_final), (last.shape, sequence.shape, *(f.shape for f in final)))
+            )
+            # The last output and, without return_sequences, the one-step sequence are the final h.
+            d_h = d_final[0] + d_last + (0.0 if return_sequences else d_sequence[:, 0])
+            d_outputs = d_sequence if return_sequences else np.zeros(outputs.shape)
+            backward_run = run if StandIn.backward_reads_the_mask else {**run, "mask": None}
+            found = reference_gradients.sequence_vjp(
+                spec, weights, np.asarray(inputs), d_outputs=d_outputs, d_states=[d_h, *d_final[1:]], **backward_run
+            )
+            wanted = (found.inputs, found.weights["kernel"], found.weights["recurrent_kernel"], found.weights["bias"],
+                      *found.initial_state)
+            return [as_tensor(g, StandIn.gradient_drift) for g in wanted]
+
+        returned = (last, sequence, *final)
+        return tuple(as_tensor(a, StandIn.drift) for a in returned), backward
+
+    last, sequence, *final = kernel_run(inputs, kernel, recurrent_kernel, bias, *states)
+    return last, sequence, list(final)
 
 
 def cudnn_lstm(inputs, h, c, kernel, recurrent_kernel, bias, mask, time_major, go_backwards, return_sequences):
@@ -80,6 +108,16 @@ def cudnn_silently_falls_back(monkeypatch):
 
 def cudnn_result_drifts_by_1e_3(monkeypatch):
     monkeypatch.setattr(StandIn, "drift", 1e-3)
+
+
+def cudnn_gradient_drifts_by_1e_3(monkeypatch):
+    """cuDNN's backward pass drifts while its forward pass stays exact."""
+    monkeypatch.setattr(StandIn, "gradient_drift", 1e-3)
+
+
+def cudnn_backward_ignores_the_mask(monkeypatch):
+    """cuDNN's backward pass runs over every step, padding included, while its forward pass honours the mask."""
+    monkeypatch.setattr(StandIn, "backward_reads_the_mask", False)
 
 
 def cudnn_takes_any_mask(monkeypatch):

@@ -176,3 +176,24 @@ def test_the_readme_shows_the_table_it_is_generated_from():
         "README.md's table of known divergences is not the one rnnspec/divergences.py generates; regenerate it with "
         "`python -m rnnspec.divergences --update README.md`"
     )
+
+
+def test_the_gradients_every_backend_agrees_on_are_those_no_row_of_the_training_chapter_touches():
+    """rnnspec.gradients.every_backend_agrees, which chooses what the backend parity of gradients and the behaviour
+    snapshot hold, agrees with the table: a gradient subject of the training chapter is left out exactly where a row
+    naming a statement of that chapter applies to it on some backend."""
+    from dataclasses import replace
+
+    from rnnspec.configs import CELLS
+    from rnnspec.gradients import READINGS, every_backend_agrees, gradient_subject
+
+    here = installation.current()
+    rows = [row for row in divergences.DIVERGENCES if any(s.startswith("test_training.py::") for s in row.statements)]
+    for subject in (
+        gradient_subject(cell, "cpu", reading, return_sequences=sequences, return_state=state)
+        for cell in CELLS for sequences in (False, True) for state in (False, True) for reading in READINGS
+    ):
+        case = divergences.Case({"config": subject})
+        touched = [backend for row in rows for backend in installation.BACKENDS
+                   if row.condition.holds(replace(here, backend=backend), case)]
+        assert every_backend_agrees(subject) == (not touched), f"{subject.describe()}: rows apply on {touched}"

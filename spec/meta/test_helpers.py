@@ -113,3 +113,19 @@ def test_a_test_that_changes_keras_global_state_fails_and_the_state_is_put_back(
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*changed Keras's global state*floatx*float32*float64*"])
     assert installation.global_state()["floatx"] == "float32"
+
+
+def test_the_subjects_sent_to_another_backends_process_arrive_as_they_were_sent():
+    """rnnspec.backend_parity sends recurrent layers and gradients to another backend's process, and refuses a kind
+    of subject it cannot run there, by name."""
+    from rnnspec import backend_parity
+    from rnnspec.configs import SHAPES, BidirectionalConfig, GradientConfig, LayerConfig
+    from rnnspec.sequences import PADDED
+
+    sent = [
+        LayerConfig("LSTM", True, False, "cpu", SHAPES["dynamic_time"], options=(("go_backwards", True),)),
+        GradientConfig("GRU", False, True, "cpu", PADDED, options=(("go_backwards", True),), mask="mid_sequence"),
+    ]
+    assert backend_parity.from_json(backend_parity.to_json(sent)) == sent
+    with pytest.raises(TypeError, match="BidirectionalConfig"):
+        backend_parity.to_json([BidirectionalConfig("GRU", True, True, "cpu", SHAPES["batch"])])

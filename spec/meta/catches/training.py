@@ -1,16 +1,26 @@
 """The breakages chapter 11 (spec/test_training.py) catches: backward passes broken while every forward value
-stays the same, and dropout broken in training (spec/meta/breakages_training.py)."""
+stays the same, and dropout broken in training (spec/meta/breakages_training.py); another backend whose gradients
+drift, its process stood in for by this one, or this backend's own backward pass broken against it; on a GPU
+simulated on the CPU (spec/meta/simulated_gpu.py), a cuDNN backward pass that drifts or ignores the mask, and a
+cuDNN path that falls back; weights kept in the compute dtype; loss scaling that is not set up, does not scale, or
+lets an overflowed step through."""
 
-from rnnspec.configs import GradientConfig, TrainingConfig
+from rnnspec.configs import GradientConfig, LayerConfig, TrainingConfig
+from rnnspec.installation import BACKENDS, current
 from rnnspec.sequences import PADDED
 from spec import test_training as chapter
 from spec.cases_training import input_dropout_gradient_of, recurrent_dropout_gradient_of, seeded_dropout_of
+from spec.meta import breakages_kernels as kernels_broken
 from spec.meta import breakages_training as broken
+from spec.meta import breakages_wrappers as wrappers_broken
+from spec.meta import simulated_gpu as gpu
 from spec.meta.catching import Catch
 
 
-def gradient(cell, return_sequences=True, return_state=True, mask=None, **options):
-    config = GradientConfig(cell, return_sequences, return_state, "cpu", PADDED, options=tuple(options.items()), mask=mask)
+def gradient(cell, return_sequences=True, return_state=True, mask=None, device="cpu", tf32=None, **options):
+    config = GradientConfig(
+        cell, return_sequences, return_state, device, PADDED, options=tuple(options.items()), mask=mask, tf32=tf32
+    )
     return {"config": config}
 
 
@@ -28,6 +38,24 @@ def recurrent_dropout(cell, return_sequences=True, return_state=True):
 
 def seeded(cell, which):
     return {"config": seeded_dropout_of(cell, "cpu", which)}
+
+
+def under_mixed_float16(cell):
+    return {"config": LayerConfig(cell, False, False, "cpu", PADDED, options=(("dtype", "mixed_float16"),))}
+
+
+def simulated(statement, breakage, arguments):
+    return Catch(statement, breakage, arguments, environment=gpu.simulated_gpu)
+
+
+def against_another_backend(breakage):
+    """The backend parity catch: the other backend's process stood in for by this one (the statement skips where
+    that backend is not installed)."""
+    other = next(backend for backend in BACKENDS if backend != current().backend)
+    return Catch(
+        chapter.test_the_backends_agree_on_the_gradients_on_the_cpu, breakage, {"backend": other},
+        environment=kernels_broken.another_backend_in_this_process,
+    )
 
 
 CATCHES = [
@@ -57,4 +85,16 @@ CATCHES = [
     Catch(chapter.test_two_layers_with_the_same_seed_drop_the_same_units, broken.dropout_seed_ignored, seeded("LSTM", "recurrent_dropout")),
     Catch(chapter.test_each_call_in_training_draws_new_dropout_masks, broken.dropout_masks_kept_between_calls, seeded("SimpleRNN", "recurrent_dropout")),
     Catch(chapter.test_each_call_in_training_draws_new_dropout_masks, broken.dropout_masks_kept_between_calls, seeded("LSTM", "dropout")),
+    # Across backends, devices and kernels
+    against_another_backend(kernels_broken.other_backend_drifts_by_1e_3),
+    against_another_backend(broken.gradient_cut_through_time),
+    simulated(chapter.test_on_a_gpu_the_gradients_equal_the_cpus, gpu.cudnn_gradient_drifts_by_1e_3, gradient("LSTM", device="gpu", tf32=False)),
+    simulated(chapter.test_on_a_gpu_the_gradients_equal_the_cpus, gpu.cudnn_backward_ignores_the_mask, gradient("GRU", False, True, mask="right_padded", device="gpu", tf32=True)),
+    simulated(chapter.test_on_a_gpu_cudnn_gradients_equal_the_generic_kernels, gpu.cudnn_silently_falls_back, gradient("GRU", device="gpu")),
+    simulated(chapter.test_on_a_gpu_cudnn_gradients_equal_the_generic_kernels, gpu.cudnn_gradient_drifts_by_1e_3, gradient("LSTM", False, True, device="gpu", go_backwards=True)),
+    # Precisions and loss scaling
+    Catch(chapter.test_under_a_mixed_policy_the_gradients_for_the_weights_arrive_in_float32, wrappers_broken.weights_in_the_compute_dtype, gradient("GRU", dtype="mixed_float16")),
+    Catch(chapter.test_compiling_a_mixed_float16_model_wraps_its_optimizer_in_a_loss_scale_optimizer, broken.compile_leaves_the_optimizer_unwrapped, under_mixed_float16("LSTM")),
+    Catch(chapter.test_a_mixed_float16_training_step_applies_the_gradient_of_the_loss_itself, broken.loss_left_unscaled, under_mixed_float16("GRU")),
+    Catch(chapter.test_a_mixed_float16_training_step_whose_gradients_overflow_is_skipped_and_halves_the_loss_scale, broken.nonfinite_gradients_pass_as_finite, under_mixed_float16("SimpleRNN")),
 ]
