@@ -86,7 +86,7 @@ def test_the_gradient_with_respect_to_the_initial_states_equals_the_reference(co
 def test_the_gradients_with_respect_to_the_weights_equal_the_reference(config, observe):
     """The gradient with respect to `kernel`, `recurrent_kernel` and `bias` equals the reference's: the sum over
     every step of what each step contributes."""
-    assert_gradients_equal_the_reference(observe(config), lambda name: name not in ("inputs",) and not name.startswith("initial"))
+    assert_gradients_equal_the_reference(observe(config), lambda name: name in config.weight_names)
 
 
 @parametrize_with_cases("config", cases=MASKED_GRADIENTS)
@@ -330,7 +330,7 @@ def test_under_a_mixed_policy_the_gradients_for_the_weights_arrive_in_float32(co
     with respect to its weights arrive in float32, the policy's variable dtype: the dtype of the weights they
     update."""
     run = observe(config)
-    weights = [name for name in run.names if name != "inputs" and not name.startswith("initial")]
+    weights = config.weight_names
     wrong = {name: dtype for name, dtype in zip(run.names, run.dtypes) if name in weights and dtype != "float32"}
     assert not wrong, f"gradients not in float32: {wrong}\n  configuration: {run.describe()}"
 
