@@ -51,3 +51,13 @@ class Described:
 
     def describe(self) -> str:
         return f"{self.text}, {installation.current().describe()}"
+
+
+def assert_cudnn_then_generic(fast, generic) -> None:
+    """A parity check between kernels needs both: `fast` ran cuDNN and `generic` the generic kernel (as recorded by
+    rnnspec.kernels), else it would compare a kernel with itself."""
+    from rnnspec.kernels import CUDNN, GENERIC
+
+    assert (fast.kernel, generic.kernel) == (CUDNN, GENERIC), (
+        f"kernels {fast.kernel} and {generic.kernel} ran; a parity check needs cuDNN against generic{where(fast)}"
+    )

@@ -20,7 +20,7 @@ import pytest
 from pytest_cases import parametrize_with_cases
 
 from rnnspec import installation, kernels
-from rnnspec.assertions import assert_close, assert_identical
+from rnnspec.assertions import assert_close, assert_cudnn_then_generic, assert_identical
 from rnnspec.configs import CELLS, SHAPES, LayerConfig, recurrent_layer
 from rnnspec.expected import expected
 from rnnspec.installation import BACKENDS
@@ -162,10 +162,7 @@ def test_on_a_gpu_cudnn_equals_the_generic_kernel(config, build):
     require_kernel_record(fast)
     if not cudnn_expected(config.cell):
         pytest.skip(f"{installation.current().backend} runs no cuDNN {config.cell}: there is no second kernel")
-    assert (fast.kernel, generic.kernel) == (kernels.CUDNN, kernels.GENERIC), (
-        f"kernels {fast.kernel} and {generic.kernel} ran; a parity check needs cuDNN against generic"
-        f"\n  configuration: {fast.describe()}"
-    )
+    assert_cudnn_then_generic(fast, generic)
     for name, a, b in zip(fast.names, fast.arrays, generic.arrays):
         assert_close(a, b, GPU_VERSUS_CPU[False], f"{name} from cuDNN and from the generic kernel", fast)
 
