@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnspec import installation
-from rnnspec.configs import CALL_PATHS, CELLS, SHAPES, GradientConfig, LayerConfig
+from rnnspec.configs import CALL_PATHS, CELLS, SHAPES, STATE_NAMES, GradientConfig, LayerConfig
 from rnnspec.gradients import READINGS, every_backend_agrees, gradient_subject
 from rnnspec.tolerances import SNAPSHOT, SNAPSHOT_GRADIENTS, Tolerance
 
@@ -113,10 +113,12 @@ def load(path: Path) -> Snapshot:
 
 
 def label(entry: dict, index: int) -> str:
-    """What a recorded tensor is, in a report: `tensor 1 (h)` of what a call returned, `the gradient for kernel`."""
+    """What a recorded tensor is, in a report: `tensor 1 (h)` of what a call returned, `the gradient for kernel`, or
+    `the h of the differentiated call` (a gradient subject records the values its gradient was taken from too)."""
     name = entry["names"][index]
     if entry["kind"] == GRADIENT:
-        return f"the gradient for {name}"
+        is_value = name in ("output", *STATE_NAMES["LSTM"])
+        return f"the {name} of the differentiated call" if is_value else f"the gradient for {name}"
     return name if name == f"tensor {index}" else f"tensor {index} ({name})"
 
 
