@@ -8,15 +8,19 @@ same layer.
 Run as `python -m rnnspec.backend_parity REQUEST.json RESULT.npz` with KERAS_BACKEND set.
 """
 
+import importlib.util
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
+from functools import cache
 
 import numpy as np
 
 from rnnspec.configs import GradientConfig, LayerConfig, Shape
+from rnnspec.installation import BACKENDS
 
 # The kinds of subject another backend's process can run, by name.
 KINDS = {kind.__name__: kind for kind in (LayerConfig, GradientConfig)}
@@ -43,25 +47,36 @@ def from_json(text: str) -> list[LayerConfig]:
     return configs
 
 
-def run_under(backend: str, configs: list[LayerConfig], workdir) -> list[dict]:
-    """[{"arrays": (...), "weights": (...)}] per subject, as computed under `backend` on its CPU."""
+def start(backend: str, configs: list[LayerConfig], workdir) -> Callable[[], list[dict]]:
+    """Start computing `configs` under `backend` on its CPU, in a process of its own; the function returned waits
+    for it (once) and gives [{"arrays": (...), "weights": (...)}] per subject."""
     request, result = workdir / "request.json", workdir / "result.npz"
     request.write_text(to_json(configs))
     # Hide GPUs from the child: this is a comparison of CPU kernels.
     env = {**os.environ, "KERAS_BACKEND": backend, "CUDA_VISIBLE_DEVICES": "", "JAX_PLATFORMS": "cpu",
            "TF_CPP_MIN_LOG_LEVEL": "2"}
-    child = subprocess.run(
+    child = subprocess.Popen(
         [sys.executable, "-m", "rnnspec.backend_parity", str(request), str(result)],
-        env=env, capture_output=True, text=True, timeout=600,
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    if child.returncode != 0:
-        raise RuntimeError(f"the {backend} process failed (exit {child.returncode}):\n{child.stderr[-3000:]}")
-    saved = np.load(result)
-    return [
-        {kind: tuple(saved[f"{index}/{kind}/{n}"] for n in range(int(saved[f"{index}/{kind}/count"])))
-         for kind in ("arrays", "weights")}
-        for index in range(len(configs))
-    ]
+
+    @cache
+    def results() -> list[dict]:
+        _, stderr = child.communicate(timeout=600)
+        if child.returncode != 0:
+            raise RuntimeError(f"the {backend} process failed (exit {child.returncode}):\n{stderr[-3000:]}")
+        saved = np.load(result)
+        return [
+            {kind: tuple(saved[f"{index}/{kind}/{n}"] for n in range(int(saved[f"{index}/{kind}/count"])))
+             for kind in ("arrays", "weights")}
+            for index in range(len(configs))
+        ]
+
+    return results
+
+
+def installed_other_backends(here: str) -> list[str]:
+    return [backend for backend in BACKENDS if backend != here and importlib.util.find_spec(backend) is not None]
 
 
 def main(request_path: str, result_path: str) -> None:

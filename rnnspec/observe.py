@@ -215,8 +215,14 @@ class ObservationCache:
         return self.observed[subject]
 
     def under_backend(self, backend: str, configs: tuple[LayerConfig, ...], workdir) -> list[dict]:
-        """What `configs` returned under another backend, in a process of its own (rnnspec.backend_parity)."""
-        key = (backend, configs)
-        if key not in self.elsewhere:
-            self.elsewhere[key] = backend_parity.run_under(backend, list(configs), workdir)
-        return self.elsewhere[key]
+        """What `configs` returned under another backend, in a process of its own (rnnspec.backend_parity). The
+        processes of every other installed backend start together, to run side by side while the parity statements
+        ask for them one after the other."""
+        if (backend, configs) not in self.elsewhere:
+            here = installation.current().backend
+            for other in {backend, *backend_parity.installed_other_backends(here)}:
+                if (other, configs) not in self.elsewhere:
+                    folder = workdir / other
+                    folder.mkdir(exist_ok=True)
+                    self.elsewhere[(other, configs)] = backend_parity.start(other, list(configs), folder)
+        return self.elsewhere[(backend, configs)]()

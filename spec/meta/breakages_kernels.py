@@ -35,8 +35,8 @@ def use_cudnn_defaults_to_false(original):
 
 
 class OwnResults:
-    """Stands in for another backend's process (rnnspec.backend_parity.run_under): this backend's own results for
-    the same configurations, observed once per scene, optionally drifted."""
+    """Stands in for another backend's process (rnnspec.backend_parity.start): this backend's own results for
+    the same configurations, observed once per scene when asked for, optionally drifted."""
 
     drift = 0.0
 
@@ -44,13 +44,16 @@ class OwnResults:
         self.own = ObservationCache()
 
     def __call__(self, backend, configs, workdir):
-        runs = [self.own.get(config) for config in configs]
-        return [{"arrays": tuple(a + self.drift for a in run.arrays), "weights": run.weights} for run in runs]
+        def results():
+            runs = [self.own.get(config) for config in configs]
+            return [{"arrays": tuple(a + self.drift for a in run.arrays), "weights": run.weights} for run in runs]
+
+        return results
 
 
 def another_backend_in_this_process(monkeypatch):
     """The scene of the backend parity catch: the other backend's process stood in for by this one."""
-    monkeypatch.setattr(backend_parity, "run_under", OwnResults())
+    monkeypatch.setattr(backend_parity, "start", OwnResults())
 
 
 def other_backend_drifts_by_1e_3(monkeypatch):
