@@ -171,12 +171,12 @@ def along_call_path(subject: Subject, built: Built, note: str = "") -> Returned:
     """Call the built subject along its own call path, recorded: for statements that run it against a twin of its
     layer (`replace(built, layer=twin(...))`) along the same path, e.g. a gradient through another kernel."""
     built = replace(built, subject=subject)  # the build may be shared with a subject of another call path
-    return recorded_call(subject, lambda: CALL_PATHS[subject.call_path](built), note)
+    call_path = CALL_PATHS[subject.call_path]
+    return recorded_call(subject, lambda: call_path(built), note, tf32=getattr(subject, "tf32", None))
 
 
 def observe(subject: Subject, built: Built) -> Observation:
-    built = replace(built, subject=subject)  # the build may be shared with a subject of another call path
-    returned = recorded_call(subject, lambda: CALL_PATHS[subject.call_path](built), tf32=getattr(subject, "tf32", None))
+    returned = along_call_path(subject, built)
     layer = built.layer
     return Observation(
         **vars(returned),
