@@ -142,6 +142,14 @@ class LayerConfig:
         return ("output", *self.state_names)
 
     @property
+    def returned_shapes(self) -> tuple[tuple[int, ...], ...]:
+        """The shapes a call returns when it returns everything it is asked for (chapter 1): the output, then
+        with return_state each state."""
+        s = self.shape
+        output = (s.batch, s.timesteps, s.units) if self.return_sequences else (s.batch, s.units)
+        return (output, *([(s.batch, s.units)] * len(self.state_names) if self.return_state else []))
+
+    @property
     def weight_names(self) -> tuple[str, ...]:
         """The layer's weights, in order (chapter 9 states the layout)."""
         return ("kernel", "recurrent_kernel", *(("bias",) if dict(self.options).get("use_bias", True) else ()))
@@ -237,8 +245,36 @@ class BidirectionalConfig(LayerConfig):
         )
 
 
+class Differentiated:
+    """What every gradient subject returns (rnnspec.gradients): the gradients with respect to the inputs, each
+    seeded initial state and each weight, then the values of the call they were taken from."""
+
+    initial_state_names: tuple[str, ...]
+    weight_names: tuple[str, ...]
+    returns_states: bool
+
+    def initial_state_argument(self, states: list) -> list:
+        """The `initial_state` argument holding the states in `initial_state_names` order."""
+        return list(states)
+
+    @property
+    def gradient_names(self) -> tuple[str, ...]:
+        """What each gradient is with respect to, in order: the inputs, each initial state, each weight."""
+        return ("inputs", *(f"initial {name}" for name in self.initial_state_names), *self.weight_names)
+
+    @property
+    def value_names(self) -> tuple[str, ...]:
+        """What the differentiated call returned: the output, then the states where it returns them."""
+        return ("output", *(self.initial_state_names if self.returns_states else ()))
+
+    @property
+    def returned_names(self) -> tuple[str, ...]:
+        """The gradients, then the values they were taken from."""
+        return (*self.gradient_names, *self.value_names)
+
+
 @dataclass(frozen=True)
-class GradientConfig(LayerConfig):
+class GradientConfig(Differentiated, LayerConfig):
     """The gradient of a seeded loss over everything a recurrent layer returns (rnnspec.gradients), with respect
     to its inputs, its seeded initial states and its weights, by the backend's automatic differentiation of an
     eager call (`call_path="gradient"`), under a mask of `rnnspec.sequences.MASKS` when `mask` names one, called
@@ -248,21 +284,22 @@ class GradientConfig(LayerConfig):
     call_path: str = "gradient"
     mask: str | None = None
     training: bool = False
+    # A stateful layer (`options` stateful=True), called once before on other seeded inputs: the differentiated
+    # call starts from the states that call left, given no initial_state.
+    after_a_previous_call: bool = False
 
     @property
-    def gradient_names(self) -> tuple[str, ...]:
-        """What each gradient is with respect to, in order: the inputs, each initial state, each weight."""
-        return ("inputs", *(f"initial {name}" for name in self.state_names), *self.weight_names)
+    def initial_state_names(self) -> tuple[str, ...]:
+        """The states given as `initial_state`, seeded, in the order the layer takes them."""
+        return () if self.after_a_previous_call else self.state_names
 
     @property
-    def value_names(self) -> tuple[str, ...]:
-        """What the differentiated call returned: the output, then with return_state h (, c)."""
-        return ("output", *(self.state_names if self.return_state else ()))
+    def initial_state_shapes(self) -> tuple[tuple[int, int], ...]:
+        return ((self.shape.batch, self.shape.units),) * len(self.initial_state_names)
 
     @property
-    def returned_names(self) -> tuple[str, ...]:
-        """The gradients, then the values they were taken from."""
-        return (*self.gradient_names, *self.value_names)
+    def returns_states(self) -> bool:
+        return self.return_state
 
     @property
     def call_arguments(self) -> dict:
@@ -278,7 +315,8 @@ class GradientConfig(LayerConfig):
     def describe(self) -> str:
         mask = "" if self.mask is None else f", mask {self.mask}"
         training = ", training=True" if self.training else ""
-        return f"the gradient of a seeded loss over {super().describe()}{mask}{training}"
+        previous = ", after a previous call" if self.after_a_previous_call else ""
+        return f"the gradient of a seeded loss over {super().describe()}{mask}{training}{previous}"
 
 
 @dataclass(frozen=True)
@@ -299,6 +337,34 @@ class TrainingConfig(LayerConfig):
 
     def describe(self) -> str:
         return f"SGD steps on a model of {super().describe()}"
+
+
+@dataclass(frozen=True)
+class BidirectionalGradientConfig(GradientConfig, BidirectionalConfig):
+    """The gradient of the seeded loss over everything `Bidirectional` returns: the merged output, then with
+    return_state the forward direction's states and the backward's, each direction started from seeded states."""
+
+    @property
+    def initial_state_names(self) -> tuple[str, ...]:
+        return tuple(f"{direction} {name}" for direction in ("forward", "backward") for name in self.state_names)
+
+    @property
+    def weight_names(self) -> tuple[str, ...]:
+        """The forward layer's weights, then the backward layer's (the wrapper's `trainable_weights` order)."""
+        return tuple(f"{direction} {name}" for direction in ("forward", "backward") for name in LayerConfig.weight_names.fget(self))
+
+    @property
+    def returned_shapes(self) -> tuple[tuple[int, ...], ...]:
+        output, *states = LayerConfig.returned_shapes.fget(self)
+        width = 2 * output[-1] if self.merge_mode == "concat" else output[-1]
+        return ((*output[:-1], width), *states, *states)
+
+    @property
+    def build_key(self) -> BidirectionalConfig:
+        return BidirectionalConfig(
+            self.cell, self.return_sequences, self.return_state, self.device, self.shape, options=self.options,
+            merge_mode=self.merge_mode,
+        )
 
 
 # In a stack the lower cell has 4 units and the upper 3, so that states out of order differ in shape too.
@@ -358,6 +424,53 @@ class StackConfig(RNNOverCells):
             f"RNN([{cells}], return_sequences=True, return_state=True) on {self.device} via {self.call_path}{mask}, "
             f"{input_text(self.shape)}"
         )
+
+
+@dataclass(frozen=True)
+class StackGradientConfig(Differentiated, StackConfig):
+    """The gradient of the seeded loss over everything an RNN over stacked cells returns (the upper cell's output
+    sequence, then each cell's states, the lower cell's first), with respect to its inputs, each cell's seeded
+    initial states and every weight; then what that call returned. Called with BATCH_MASK when `masked`."""
+
+    call_path: str = "gradient"
+    returns_states = True
+
+    @property
+    def units(self) -> dict[str, int]:
+        return {f"{cell}Cell": units for cell, units in zip(self.cells, STACK_UNITS)}
+
+    @property
+    def initial_state_names(self) -> tuple[str, ...]:
+        return tuple(f"{cell} {name}" for cell in self.units for name in STATE_NAMES[cell.removesuffix("Cell")])
+
+    @property
+    def initial_state_shapes(self) -> tuple[tuple[int, int], ...]:
+        return tuple((self.shape.batch, self.units[name.split()[0]]) for name in self.initial_state_names)
+
+    def initial_state_argument(self, states: list) -> list:
+        """One list of states per cell, the lower cell's first, as `RNN` over stacked cells takes them."""
+        states, nested = list(states), []
+        for cell in self.cells:
+            count = len(STATE_NAMES[cell])
+            nested.append(states[:count])
+            states = states[count:]
+        return nested
+
+    @property
+    def weight_names(self) -> tuple[str, ...]:
+        return tuple(f"{cell} {name}" for cell in self.units for name in ("kernel", "recurrent_kernel", "bias"))
+
+    @property
+    def returned_shapes(self) -> tuple[tuple[int, ...], ...]:
+        s = self.shape
+        return ((s.batch, s.timesteps, STACK_UNITS[-1]), *self.initial_state_shapes)
+
+    @property
+    def build_key(self) -> StackConfig:
+        return StackConfig(self.cells, self.device)
+
+    def describe(self) -> str:
+        return f"the gradient of a seeded loss over {super().describe()}"
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,10 @@ from rnnspec import data, installation
 from rnnspec.assertions import Described, assert_close, assert_cudnn_then_generic, assert_identical, where
 from rnnspec.configs import CELLS, GATE_COUNT
 from rnnspec.expected import (
+    expected_bidirectional_gradients,
     expected_gradients,
     expected_mean_squared_error_gradients,
+    expected_stack_gradients,
     expected_training,
     expected_values,
 )
@@ -47,6 +49,7 @@ from rnnspec.tolerances import (
     VERSUS_REFERENCE,
 )
 from spec.cases_training import (
+    BIDIRECTIONAL_GRADIENTS,
     CUDNN_GRADIENTS,
     GRADIENTS,
     GRADIENTS_ON_GPU,
@@ -55,15 +58,17 @@ from spec.cases_training import (
     MIXED_GRADIENTS,
     RECURRENT_DROPOUT,
     RECURRENT_DROPOUT_OF_THE_STATE_ALONE,
+    STATEFUL_GRADIENTS,
     TRAINING_STEPS,
     seeded_dropout,
+    stack_gradient,
     trained_under_mixed_float16,
 )
 from spec.test_devices_and_kernels import cudnn_expected, require_kernel_record, require_use_cudnn
 
 
-def assert_gradients_equal_the_reference(run, which):
-    for name, actual, wanted in zip(run.names, run.arrays, expected_gradients(run)):
+def assert_gradients_equal_the_reference(run, which=lambda name: True, expected=expected_gradients):
+    for name, actual, wanted in zip(run.names, run.arrays, expected(run)):
         if which(name):
             assert_close(actual, wanted, GRADIENT_VERSUS_REFERENCE, f"the gradient for {name} and the reference's", run)
 
@@ -87,6 +92,34 @@ def test_the_gradients_with_respect_to_the_weights_equal_the_reference(config, o
     """The gradient with respect to `kernel`, `recurrent_kernel` and `bias` equals the reference's: the sum over
     every step of what each step contributes."""
     assert_gradients_equal_the_reference(observe(config), lambda name: name in config.weight_names)
+
+
+@parametrize_with_cases("config", cases=STATEFUL_GRADIENTS)
+def test_a_stateful_layer_s_gradient_stops_at_the_states_the_previous_call_left(config, observe):
+    """A stateful layer carries its last states into the next call as values ("the last state for each sample at
+    index i in a batch will be used as initial state for the sample of index i in the following batch",
+    https://keras.io/api/layers/recurrent_layers/lstm/): the gradient of a call's loss with respect to its inputs
+    and the weights is that of its own steps alone, started from the states the call before left, and nothing of
+    it flows back into the steps of the call before."""
+    assert_gradients_equal_the_reference(observe(config))
+
+
+@parametrize_with_cases("config", cases=BIDIRECTIONAL_GRADIENTS)
+def test_bidirectional_gradients_equal_the_reference(config, observe):
+    """`Bidirectional` passes the gradient back through both directions and its merge: the gradient with respect
+    to the inputs (what both directions send back), each direction's initial states and each direction's weights
+    equal the reference's, the backward direction reading the sequence reversed. "initial_state: [...] the first
+    half in the list will be passed to the forward RNN call and the last half in the list will be passed to the
+    backward RNN call" (https://keras.io/api/layers/recurrent_layers/bidirectional/)."""
+    assert_gradients_equal_the_reference(observe(config), expected=expected_bidirectional_gradients)
+
+
+@parametrize_with_cases("config", cases=stack_gradient)
+def test_the_gradients_of_stacked_cells_equal_the_reference(config, observe):
+    """An RNN over stacked cells passes the gradient down through its cells as stacked layers would: the gradient
+    with respect to the inputs, each cell's initial states and each cell's weights equal the reference's, which
+    runs the cells as layers one on the other (https://keras.io/api/layers/recurrent_layers/rnn/)."""
+    assert_gradients_equal_the_reference(observe(config), expected=expected_stack_gradients)
 
 
 @parametrize_with_cases("config", cases=MASKED_GRADIENTS)
