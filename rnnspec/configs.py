@@ -257,6 +257,10 @@ class Differentiated:
         """The `initial_state` argument holding the states in `initial_state_names` order."""
         return list(states)
 
+    def call_inputs(self, inputs: np.ndarray) -> np.ndarray:
+        """What the differentiated call is given of the subject's seeded inputs: all of them."""
+        return inputs
+
     @property
     def gradient_names(self) -> tuple[str, ...]:
         """What each gradient is with respect to, in order: the inputs, each initial state, each weight."""
@@ -287,11 +291,16 @@ class GradientConfig(Differentiated, LayerConfig):
     # A stateful layer (`options` stateful=True), called once before on other seeded inputs: the differentiated
     # call starts from the states that call left, given no initial_state.
     after_a_previous_call: bool = False
+    steps: int | None = None  # called on the first `steps` steps of its inputs alone; None: on all of them
 
     @property
     def initial_state_names(self) -> tuple[str, ...]:
         """The states given as `initial_state`, seeded, in the order the layer takes them."""
         return () if self.after_a_previous_call else self.state_names
+
+    def call_inputs(self, inputs: np.ndarray) -> np.ndarray:
+        """What the differentiated call is given of the subject's seeded inputs."""
+        return inputs[:, : self.steps]
 
     @property
     def initial_state_shapes(self) -> tuple[tuple[int, int], ...]:
@@ -316,7 +325,8 @@ class GradientConfig(Differentiated, LayerConfig):
         mask = "" if self.mask is None else f", mask {self.mask}"
         training = ", training=True" if self.training else ""
         previous = ", after a previous call" if self.after_a_previous_call else ""
-        return f"the gradient of a seeded loss over {super().describe()}{mask}{training}{previous}"
+        steps = "" if self.steps is None else f", on its first {self.steps} steps alone"
+        return f"the gradient of a seeded loss over {super().describe()}{mask}{training}{previous}{steps}"
 
 
 @dataclass(frozen=True)

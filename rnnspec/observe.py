@@ -160,7 +160,7 @@ CALL_PATHS = {
     "model": lambda built: built.model(built.inputs),
     "predict": lambda built: built.model.predict(built.inputs, batch_size=len(built.inputs), verbose=0),
     "gradient": lambda built: gradients.of_seeded_loss(
-        built.subject, built.layer, built.inputs, **built.subject.call_arguments
+        built.subject, built.layer, built.subject.call_inputs(built.inputs), **built.subject.call_arguments
     ),
     "train_on_batch": lambda built: gradients.training_steps(built.subject, built.layer, built.inputs),
     "fit": lambda built: gradients.training_steps(built.subject, built.layer, built.inputs),

@@ -3,6 +3,8 @@ backwards, and under masks (right padding, the common case; gaps mid-sequence, w
 through Keras's training loop; dropout in training, input and recurrent, seeded; on a GPU with TF32 disabled and
 enabled, through cuDNN, and under mixed precision policies."""
 
+from dataclasses import replace
+
 from pytest_cases import parametrize
 
 from rnnspec.configs import (
@@ -16,7 +18,7 @@ from rnnspec.configs import (
 )
 from rnnspec.gradients import READINGS
 from rnnspec.gradients import gradient_subject as gradient_of
-from rnnspec.sequences import PADDED
+from rnnspec.sequences import ALIKE_LENGTH, PADDED
 from spec.cases_wrappers import DROPOUT_SEED, STACKS, accepts
 from spec.catalogue import EVERY_DEVICE, OUTPUT_MODES, Axis, on_every_device, per_output_mode
 
@@ -34,6 +36,25 @@ def stateful_gradient_of(cell, device, *, return_sequences, return_state):
 
 
 STATEFUL_GRADIENTS = per_output_mode("stateful_gradient", stateful_gradient_of, Axis("cell", CELLS), EVERY_DEVICE)
+
+
+def right_padded_alike_of(cell, device, reading) -> GradientConfig:
+    """Every sample padded after ALIKE_LENGTH steps, the last output and the states returned (with
+    return_sequences the padded steps' outputs, which repeat the last valid one, would carry gradient of their
+    own); its unpadded counterpart is `unpadded(config)`."""
+    options, _ = READINGS[reading]
+    return GradientConfig(cell, False, True, device, PADDED, options=options, mask="right_padded_alike")
+
+
+@parametrize(cell=CELLS, reading=("forwards", "backwards"))
+@on_every_device
+def right_padded_alike(cell, device, reading):
+    return right_padded_alike_of(cell, device, reading)
+
+
+def unpadded(config: GradientConfig) -> GradientConfig:
+    """The subject called on the valid steps of its right-padded-alike inputs alone, without a mask."""
+    return replace(config, mask=None, steps=ALIKE_LENGTH)
 
 
 def bidirectional_gradient_of(cell, device, merge_mode, reading, *, return_sequences, return_state):

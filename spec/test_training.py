@@ -38,11 +38,12 @@ from rnnspec.expected import (
 from rnnspec.gradients import LEARNING_RATE, READINGS, every_backend_agrees, gradient_subject
 from rnnspec.installation import BACKENDS
 from rnnspec.observe import along_call_path, call, layer_weights, twin
-from rnnspec.sequences import MASKS
+from rnnspec.sequences import ALIKE_LENGTH, MASKS
 from rnnspec.tolerances import (
     FLOAT32_REARRANGED,
     GRADIENT_BACKEND_PARITY,
     GRADIENT_GPU_VERSUS_CPU,
+    GRADIENT_REARRANGED,
     GRADIENT_UNDER_MIXED_FLOAT16,
     GRADIENT_VERSUS_REFERENCE,
     TRAINED_VERSUS_REFERENCE,
@@ -60,9 +61,11 @@ from spec.cases_training import (
     RECURRENT_DROPOUT_OF_THE_STATE_ALONE,
     STATEFUL_GRADIENTS,
     TRAINING_STEPS,
+    right_padded_alike,
     seeded_dropout,
     stack_gradient,
     trained_under_mixed_float16,
+    unpadded,
 )
 from spec.test_devices_and_kernels import cudnn_expected, require_kernel_record, require_use_cudnn
 
@@ -129,6 +132,34 @@ def test_the_inputs_at_masked_steps_receive_no_gradient(config, observe):
     d_inputs = run.arrays[run.names.index("inputs")]
     masked = d_inputs[~MASKS[config.mask]]
     assert_identical(masked, np.zeros_like(masked), "the gradient for the inputs at masked steps and zeros", run)
+
+
+def padded_and_unpadded(config, observe) -> tuple[dict, dict]:
+    """The gradients of the right-padded batch, masked, and of its valid steps alone, unmasked, by name."""
+    return gradients_and_values(observe(config)), gradients_and_values(observe(unpadded(config)))
+
+
+@parametrize_with_cases("config", cases=right_padded_alike)
+def test_a_right_padded_sample_gives_the_weight_gradients_of_its_unpadded_sequence(config, observe):
+    """Padding a sequence on the right and masking the padding changes nothing of training: the gradients with
+    respect to the weights and the initial states are those of the sequence without its padding ("mask: [...]
+    whether a given timestep should be masked", https://keras.io/api/layers/recurrent_layers/lstm/; "each
+    downstream layer [...] will ignore the masked timesteps", https://keras.io/guides/understanding_masking_and_padding/)."""
+    padded, alone = padded_and_unpadded(config, observe)
+    run = observe(config)  # what a failure describes
+    for name in config.gradient_names[1:]:
+        what = f"the gradient for {name} of the right-padded batch and of its first {ALIKE_LENGTH} steps alone"
+        assert_close(padded[name], alone[name], GRADIENT_REARRANGED, what, run)
+
+
+@parametrize_with_cases("config", cases=right_padded_alike)
+def test_a_layer_below_a_masked_layer_receives_the_gradient_of_the_unpadded_sequence(config, observe):
+    """What a masked recurrent layer passes back to the layer below it, the gradient with respect to its inputs,
+    is at the valid steps what the sequence without its padding passes back: a layer below (an embedding, a dense
+    projection) is trained as if there were no padding."""
+    padded, alone = padded_and_unpadded(config, observe)
+    what = f"the gradient for the inputs at the first {ALIKE_LENGTH} steps, of the right-padded batch and of those steps alone"
+    assert_close(padded["inputs"][:, :ALIKE_LENGTH], alone["inputs"], GRADIENT_REARRANGED, what, observe(config))
 
 
 @parametrize_with_cases("config", cases=TRAINING_STEPS)

@@ -71,6 +71,26 @@ def masked_steps_leak_gradient(original):
     return call
 
 
+@replacing("call", *CELLS)
+def gradient_ignores_the_mask(original):
+    """A masked call returns the masked call's values with the unmasked call's gradient: the padding is trained on."""
+
+    def call(self, sequences, *args, mask=None, **kwargs):
+        returned = original(self, sequences, *args, mask=mask, **kwargs)
+        if mask is None:
+            return returned
+        unmasked = original(self, sequences, *args, mask=None, **kwargs)
+
+        def values_of_with_gradient_of(masked, plain):
+            return ops().stop_gradient(masked) + zero_with_gradient(plain)
+
+        if isinstance(returned, (list, tuple)):
+            return type(returned)(map(values_of_with_gradient_of, returned, unmasked))
+        return values_of_with_gradient_of(returned, unmasked)
+
+    return call
+
+
 # A stateful layer whose gradient reaches into the call before: it recomputes the states it carries from that
 # call's inputs, inside the next call. The same values; the gradient of the steps before flows in too.
 

@@ -6,7 +6,7 @@ cuDNN path that falls back; weights kept in the compute dtype; loss scaling that
 lets an overflowed step through."""
 
 from rnnspec.configs import GradientConfig, LayerConfig, StackGradientConfig, TrainingConfig
-from spec.cases_training import bidirectional_gradient_of, stateful_gradient_of
+from spec.cases_training import bidirectional_gradient_of, right_padded_alike_of, stateful_gradient_of
 from rnnspec.installation import BACKENDS, current
 from rnnspec.sequences import PADDED
 from spec import test_training as chapter
@@ -38,6 +38,10 @@ def stacked(lower, upper, masked=False):
 
 def stateful(cell, return_sequences=True, return_state=True):
     return {"config": stateful_gradient_of(cell, "cpu", return_sequences=return_sequences, return_state=return_state)}
+
+
+def padded_alike(cell, reading="forwards"):
+    return {"config": right_padded_alike_of(cell, "cpu", reading)}
 
 
 def trained(cell, call_path, return_sequences=True, return_state=True):
@@ -90,6 +94,9 @@ CATCHES = [
     Catch(chapter.test_bidirectional_gradients_equal_the_reference, broken.masked_steps_leak_gradient, bidirectional("GRU", "mul", "right_padded")),
     Catch(chapter.test_the_gradients_of_stacked_cells_equal_the_reference, broken.gradient_cut_through_time, stacked("GRU", "SimpleRNN")),
     Catch(chapter.test_the_gradients_of_stacked_cells_equal_the_reference, broken.lstm_cell_state_gradient_cut, stacked("SimpleRNN", "LSTM", masked=True)),
+    Catch(chapter.test_a_right_padded_sample_gives_the_weight_gradients_of_its_unpadded_sequence, broken.gradient_ignores_the_mask, padded_alike("LSTM")),
+    Catch(chapter.test_a_right_padded_sample_gives_the_weight_gradients_of_its_unpadded_sequence, broken.gradient_ignores_the_mask, padded_alike("SimpleRNN", "backwards")),
+    Catch(chapter.test_a_layer_below_a_masked_layer_receives_the_gradient_of_the_unpadded_sequence, broken.gradient_ignores_the_mask, padded_alike("GRU")),
     Catch(chapter.test_sgd_moves_every_weight_by_the_learning_rate_times_the_gradient, broken.cell_output_gradient_doubled, trained("GRU", "train_on_batch", False, True)),
     Catch(chapter.test_sgd_moves_every_weight_by_the_learning_rate_times_the_gradient, broken.lstm_cell_state_gradient_cut, trained("LSTM", "fit", True, False)),
     # Dropout in training. Where the backend has a fast path for LSTM and GRU (PyTorch on the CPU, cuDNN), input
