@@ -120,3 +120,16 @@ SNAPSHOT_GRADIENTS = Tolerance(rtol=1e-5, atol=1e-5, reason="the same float32 ba
 # absolute difference 4.4e-4 (about two float16 ulps at 0.4); the bound leaves a margin of 4x, while a step of the
 # scaled gradient, or of none, misses by the gradient itself.
 GRADIENT_UNDER_MIXED_FLOAT16 = Tolerance(rtol=1e-2, atol=2e-3, reason="mixed_float16: both passes in float16")
+
+
+def name_of(tolerance: Tolerance) -> str:
+    """The name a tolerance has in this module, e.g. `GPU_VERSUS_CPU[True]`, for reports of what was measured
+    against it; its text where it has none (a tolerance made elsewhere)."""
+    for name, value in globals().items():
+        if value == tolerance:
+            return name
+        if isinstance(value, dict):
+            for key, member in value.items():
+                if member == tolerance:
+                    return f"{name}[{key!r}]"
+    return str(tolerance)
