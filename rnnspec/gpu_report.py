@@ -148,18 +148,20 @@ def largest(comparisons: list[dict], key) -> dict:
     }
 
 
+MEASURED = (
+    "Every comparison within a tolerance that the run made (`rnnspec.assertions.assert_close`), as it made it: the "
+    "largest |difference| over the elements compared, and its largest *share* of the tolerance, |difference| / "
+    "(atol + rtol·|expected|), which is 1 at the bound (above 1 the comparison failed). The tolerances live in "
+    "`rnnspec/tolerances.py`."
+)
+
+
 def differences_section(run: Run) -> list[str]:
     lines = ["## Measured differences against the tolerances", ""]
     comparisons = (run.record or {}).get("comparisons", [])
     if not comparisons:
         return lines + ["No comparison within a tolerance ran.", ""]
-    lines += [
-        "Every comparison within a tolerance that the run made (`rnnspec.assertions.assert_close`), as it made it: "
-        "the largest |difference| over the elements compared, and its largest *share* of the tolerance, "
-        "|difference| / (atol + rtol·|expected|), which is 1 at the bound (above 1 the comparison failed). The "
-        "tolerances live in `rnnspec/tolerances.py`.", "",
-        "### Per tolerance", "",
-    ]
+    lines += [MEASURED, "", "### Per tolerance", ""]
     by_tolerance = largest(comparisons, lambda c: c["tolerance"])
     lines += table(
         ["tolerance", "rtol", "atol", "comparisons", "largest difference", "largest share"],
@@ -244,6 +246,12 @@ def installation_section(run: Run) -> list[str]:
     return lines + [""]
 
 
+NO_GPU = (
+    "> **No GPU was visible to {backend}**: every GPU case was skipped, with its reason (below). This run checked the "
+    "installation's CPU side and the report itself."
+)
+
+
 def markdown(run: Run, image_link) -> str:
     """The report, its plot linked by `image_link(path)`: the file's name beside the Markdown, its data in HTML."""
     record = run.record or {}
@@ -251,8 +259,8 @@ def markdown(run: Run, image_link) -> str:
     counted = version_matrix.cell(sum(outcomes.counts.values(), start=Counter())) if outcomes else "–"
     lines = [f"# rnnspec GPU report ({run.profile} profile)", ""]
     if record and not record.get("gpus"):
-        lines += [f"> **No GPU was visible to {record.get('backend', 'the backend')}**: every GPU case was skipped, "
-                  "with its reason (below). This run checked the installation's CPU side and the report itself.", ""]
+        backend = record.get("backend", "the backend")
+        lines += [NO_GPU.format(backend=backend), ""]
     lines += table(["", ""], [
         ["installation", record.get("installation", "unknown")],
         ["profile", f"{run.profile}: {PROFILES[run.profile].description}"],

@@ -310,6 +310,6 @@ def nvidia_smi_gpus() -> list[str]:
         return []
     query = subprocess.run(
         ["nvidia-smi", "--query-gpu=name,driver_version,memory.total", "--format=csv,noheader"],
-        capture_output=True, text=True,
+        capture_output=True, text=True, check=False,
     )
     return [line.strip() for line in query.stdout.splitlines() if line.strip()] if query.returncode == 0 else []
