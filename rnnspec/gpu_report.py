@@ -318,6 +318,8 @@ def main(argv=None) -> int:
     arguments = parser.parse_args(argv)
     folder = arguments.folder.resolve()
     folder.mkdir(parents=True, exist_ok=True)
+    for name in (LOG, JUNIT, COMPARISONS, BENCHMARKS, THROUGHPUT_PLOT):  # an earlier run's, which this one may not replace
+        (folder / name).unlink(missing_ok=True)
     command = pytest_command(folder, arguments.profile, arguments.keras_backend, arguments.keras,
                              with_gpu=not arguments.without_gpu)
     started, start = datetime.now(timezone.utc).isoformat(timespec="seconds"), time.perf_counter()
