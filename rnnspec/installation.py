@@ -6,6 +6,8 @@ Nothing here imports Keras at module import time, so that the pytest plugin can 
 import importlib
 import importlib.metadata
 import os
+import shutil
+import subprocess
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -262,3 +264,52 @@ def tf32(enabled: bool | None):
 
         with jax.default_matmul_precision("tensorfloat32" if enabled else "float32"):
             yield
+
+
+def gpu_software() -> dict[str, str]:
+    """The CUDA and cuDNN versions the backend under test reports, the GPUs as nvidia-smi lists them (with the
+    driver), and the NVIDIA libraries
+    installed as Python packages: what a GPU image's report names. Only what is found is listed (a CPU build lists
+    nothing), so that no query of an installation without CUDA can fail the run."""
+    found = {}
+    backend = current().backend
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        build = tf.sysconfig.get_build_info()
+        found["CUDA (TensorFlow built with)"] = build.get("cuda_version")
+        found["cuDNN (TensorFlow built with)"] = build.get("cudnn_version")
+    elif backend == "torch":
+        import torch
+
+        found["CUDA (PyTorch built with)"] = torch.version.cuda
+        found["cuDNN (PyTorch loads)"] = torch.backends.cudnn.version() if torch.backends.cudnn.is_available() else None
+    elif backend == "jax":
+        from jax._src import lib  # jax.print_environment_info reads the same private module
+
+        versions = getattr(lib, "cuda_versions", None)
+        if versions is not None:
+            try:
+                found["CUDA runtime (JAX loads)"] = versions.cuda_runtime_get_version()
+                found["cuDNN (JAX loads)"] = versions.cudnn_get_version()
+            except RuntimeError as error:  # the CUDA plugin is installed, its libraries are not loadable
+                found["CUDA (JAX)"] = f"not loadable: {error}"
+    found["GPUs (nvidia-smi: name, driver, memory)"] = "; ".join(nvidia_smi_gpus())
+    packages = sorted(
+        f"{distribution.metadata['Name']} {distribution.version}"
+        for distribution in importlib.metadata.distributions()
+        if (distribution.metadata["Name"] or "").lower().startswith("nvidia-")
+    )
+    found["NVIDIA Python packages"] = ", ".join(packages)
+    return {name: str(version) for name, version in found.items() if version}
+
+
+def nvidia_smi_gpus() -> list[str]:
+    """Each GPU's name, driver version and memory as nvidia-smi reports them; none where it is not installed."""
+    if shutil.which("nvidia-smi") is None:
+        return []
+    query = subprocess.run(
+        ["nvidia-smi", "--query-gpu=name,driver_version,memory.total", "--format=csv,noheader"],
+        capture_output=True, text=True, check=False,
+    )
+    return [line.strip() for line in query.stdout.splitlines() if line.strip()] if query.returncode == 0 else []

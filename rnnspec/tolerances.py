@@ -46,7 +46,8 @@ BETWEEN_IMPLEMENTATIONS = Tolerance(rtol=4e-5, atol=1e-5, reason="two float32 im
 
 
 # A GPU against the CPU, and cuDNN against the generic kernel. Not yet measured here (no GPU in this project's
-# sessions so far); set from float32 arithmetic and to be narrowed on the first GPU run:
+# sessions so far); set from float32 arithmetic and to be narrowed on the first GPU run
+# (`python -m rnnspec.gpu_report`: its table of the largest differences per tolerance):
 # - without TF32, products are full float32 but summed in other orders and fused differently (cuDNN computes the
 #   four gates in one product): a few ulps per step over up to 10 steps;
 # - with TF32, each product keeps a 10-bit mantissa (relative error about 5e-4 per product), compounding over
@@ -100,7 +101,7 @@ GRADIENT_BACKEND_PARITY = Tolerance(
 
 # GPU gradients against the CPU's, and cuDNN's gradients against the generic kernel's on one GPU. Not yet measured
 # (no GPU in this project's sessions so far): set from float32 arithmetic like GPU_VERSUS_CPU, and to be narrowed
-# on the first GPU run (`pytest spec/test_training.py --devices=cpu,gpu -k gpu`, then the worst differences):
+# on the first GPU run (`python -m rnnspec.gpu_report`: its table of the largest differences per tolerance):
 # - without TF32, each device's backward pass is float32 arithmetic within GRADIENT_VERSUS_REFERENCE of the exact
 #   gradients (1.6e-6 to 2.0e-6 measured on the CPU), the GPU's summed in other orders and cuDNN's gates fused:
 #   the two may differ by twice that bound;
@@ -124,3 +125,16 @@ SNAPSHOT_GRADIENTS = Tolerance(rtol=1e-5, atol=1e-5, reason="the same float32 ba
 # absolute difference 4.4e-4 (about two float16 ulps at 0.4); the bound leaves a margin of 4x, while a step of the
 # scaled gradient, or of none, misses by the gradient itself.
 GRADIENT_UNDER_MIXED_FLOAT16 = Tolerance(rtol=1e-2, atol=2e-3, reason="mixed_float16: both passes in float16")
+
+
+def name_of(tolerance: Tolerance) -> str:
+    """The name a tolerance has in this module, e.g. `GPU_VERSUS_CPU[True]`, for reports of what was measured
+    against it; its text where it has none (a tolerance made elsewhere)."""
+    for name, value in globals().items():
+        if value == tolerance:
+            return name
+        if isinstance(value, dict):
+            for key, member in value.items():
+                if member == tolerance:
+                    return f"{name}[{key!r}]"
+    return str(tolerance)

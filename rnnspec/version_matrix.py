@@ -27,6 +27,7 @@ class Environment:
     installation: str = "unknown"
     counts: dict = field(default_factory=lambda: defaultdict(Counter))  # statement -> outcome -> count
     failures: list = field(default_factory=list)  # (statement, case id, message)
+    skip_reasons: Counter = field(default_factory=Counter)  # why cases were skipped -> how many
     reproducers: list = field(default_factory=list)  # rnnspec.repro.record's entries: name, divergences, outcome...
 
 
@@ -54,6 +55,8 @@ def read(path: Path) -> Environment:
         environment.counts[statement][outcome] += 1
         if outcome == "failed":
             environment.failures.append((statement, name, message.strip()))
+        elif outcome == "skipped":
+            environment.skip_reasons[message] += 1
     record = path.with_name(path.stem + REPRODUCERS_RECORD)
     if record.is_file():
         environment.reproducers = json.loads(record.read_text())["reproducers"]

@@ -156,9 +156,10 @@ def test_on_a_gpu_cudnn_equals_the_generic_kernel(config, build):
     return the same outputs and states; the check first proves that the two runs used different kernels."""
     require_use_cudnn()
     built = build(config)
+    disabled = replace(config, tf32=False)  # the runs say so, in failure messages and in recorded comparisons
     with installation.tf32(False):
-        fast = call(config, built.layer, built.inputs, note="TF32 disabled")
-        generic = call(config, twin(built, use_cudnn=False), built.inputs, note="use_cudnn=False")
+        fast = call(disabled, built.layer, built.inputs)
+        generic = call(disabled, twin(built, use_cudnn=False), built.inputs, note="use_cudnn=False")
     require_kernel_record(fast)
     if not cudnn_expected(config.cell):
         pytest.skip(f"{installation.current().backend} runs no cuDNN {config.cell}: there is no second kernel")

@@ -369,9 +369,10 @@ def test_on_a_gpu_cudnn_gradients_equal_the_generic_kernels(config, build):
     (`use_cudnn=False`, same weights); the check first proves that the two runs used different kernels."""
     require_use_cudnn()
     built = build(config)
+    disabled = replace(config, tf32=False)  # the runs say so, in failure messages and in recorded comparisons
     with installation.tf32(False):
-        fast = along_call_path(config, built, note="TF32 disabled")
-        generic = along_call_path(config, replace(built, layer=twin(built, use_cudnn=False)), note="use_cudnn=False")
+        fast = along_call_path(disabled, built)
+        generic = along_call_path(disabled, replace(built, layer=twin(built, use_cudnn=False)), note="use_cudnn=False")
     require_kernel_record(fast)
     if not cudnn_expected(config.cell, None if config.mask is None else MASKS[config.mask]):
         under = "" if config.mask is None else f" under the {config.mask} mask"
