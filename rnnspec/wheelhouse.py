@@ -9,11 +9,9 @@ editable install needs (setuptools, wheel); the requirements come from pyproject
 (TensorFlow, JAX, PyTorch), whose CUDA builds the image provides. DIR/requirements.txt lists them. Carry DIR and
 the clone to the GPU machine; there, in the clone:
 
-    python -m pip install --no-index --find-links DIR -r DIR/requirements.txt
-    python -m pip install --no-index --find-links DIR --no-deps -e .
+    python -m pip install --no-index --find-links DIR -e ".[plots]"
 
-The project itself goes in without its dependencies, because pyproject.toml names the CPU build of TensorFlow as
-the default backend, which a GPU image must not receive. Wheels are chosen for this Python and platform unless
+The frameworks are extras of the project, never its dependencies, so that install leaves the image's own. Wheels are chosen for this Python and platform unless
 --python-version and --platform name the GPU machine's. More than 64 MiB of wheels fails, naming the largest.
 """
 
@@ -36,6 +34,9 @@ BUDGET_MIB = 64
 BUILD_TOOLS = ("wheel",)
 FRAMEWORKS = {name for names in FRAMEWORK_DISTRIBUTIONS.values() for name in names} | {"jaxlib"}
 REQUIREMENTS_FILE = "requirements.txt"
+# The extras a GPU run uses beyond the framework: the report's plot. (The others are frameworks, or the export
+# runtimes, which no GPU report needs.)
+CARRIED_EXTRAS = ("plots",)
 
 
 def distribution_name(requirement: str) -> str:
@@ -49,12 +50,12 @@ def is_framework_or_its_cuda(name: str) -> bool:
 
 
 def suite_requirements(pyproject: Path = REPOSITORY / "pyproject.toml") -> list[str]:
-    """What the suite needs beyond the framework: its dependencies and every extra's, less the frameworks, then the
-    build backend of an editable install."""
+    """What the suite needs beyond the framework: its dependencies and the carried extras', less the frameworks,
+    then the build backend of an editable install."""
     project = tomllib.loads(pyproject.read_text())
     needed = list(project["project"]["dependencies"])
-    for extra in project["project"].get("optional-dependencies", {}).values():
-        needed += extra
+    for extra in CARRIED_EXTRAS:
+        needed += project["project"]["optional-dependencies"][extra]
     needed += project["build-system"]["requires"] + list(BUILD_TOOLS)
     kept = [requirement for requirement in needed if not is_framework_or_its_cuda(distribution_name(requirement))]
     return list(dict.fromkeys(kept))
@@ -103,15 +104,14 @@ def main(argv=None) -> Path:
     subprocess.run(download_command(folder, requirements, arguments.python_version, arguments.platform), check=True)
     (folder / REQUIREMENTS_FILE).write_text(
         "# What rnnspec needs beyond the framework (python -m rnnspec.wheelhouse); install offline with\n"
-        f"#   python -m pip install --no-index --find-links {folder} -r {folder / REQUIREMENTS_FILE}\n"
+        f"#   python -m pip install --no-index --find-links {folder} -e '.[plots]'\n"
         + "\n".join(requirements) + "\n"
     )
     wheels, total = check(folder)
     for wheel in wheels:
         print(f"{mebibytes(wheel.stat().st_size):7.2f} MiB  {wheel.name}")
     print(f"\n{len(wheels)} wheels, {mebibytes(total):.1f} MiB in {folder} (budget {BUDGET_MIB} MiB). On the GPU machine, "
-          f"in the clone:\n  python -m pip install --no-index --find-links {folder} -r {folder / REQUIREMENTS_FILE}\n"
-          f"  python -m pip install --no-index --find-links {folder} --no-deps -e .")
+          f"in the clone:\n  python -m pip install --no-index --find-links {folder} -e '.[plots]'")
     return folder
 
 
