@@ -81,7 +81,7 @@ def environments() -> dict:
 
 ENVIRONMENTS = environments()
 # What is installed, as `pip freeze` would say (uv's environments have no pip).
-PRINT_DISTRIBUTIONS = "import importlib.metadata as m; print(*sorted(f'{d.name}=={d.version}' for d in m.distributions()))"
+PRINT_DISTRIBUTIONS = "import importlib.metadata as m; print(*sorted({f'{d.name}=={d.version}' for d in m.distributions()}))"
 
 
 @nox.session(python="3.11", allow_parallel=True)
