@@ -5,6 +5,7 @@ reproducers of the known divergences (`python -m rnnspec.repro --run`), then one
                                    # backend, tf_keras; then the report (docs/version-matrix.md and .html)
     nox -j 2 -t full               # every environment, two at a time, then the report
     nox -j 2 -t nightly            # what Keras will release next: keras-nightly on each backend, tf-keras-nightly
+    nox -j 2 -t weekly             # the nightlies beside the newest releases (.github/workflows/nightly-matrix.yml)
     nox -s "spec(keras-3.15.1-jax)" report    # one environment, then the report of all results so far
     nox -j 2 -t full -R            # again, reusing the environments (-R: reuse them and skip the installs)
 
@@ -53,29 +54,33 @@ TORCH = "torch==2.13.0+cpu"
 NEWEST = "3.15.1"
 
 
+NIGHTLY_TAGS = ["full", "nightly", "weekly"]
+
+
+def tags_of(version: str) -> list[str]:
+    """quick: the oldest Keras 3 and the newest release; weekly (CI): the newest beside the nightlies."""
+    return {"3.0.0": ["full", "quick"], NEWEST: ["full", "quick", "weekly"]}.get(version, ["full"])
+
+
 def environments() -> dict:
     """name -> (packages, the arguments naming the installation to pytest and to rnnspec.repro, nox tags)."""
     found = {}
     for version in KERAS_ON_TENSORFLOW:
         tensorflow = TENSORFLOW[version.rsplit(".", 1)[0]]
-        quick = version in ("3.0.0", NEWEST)
         found[f"keras-{version}-{tensorflow[0].replace('-cpu==', '-')}"] = (
-            [f"keras=={version}", *tensorflow], [], ["full", "quick"] if quick else ["full"])
+            [f"keras=={version}", *tensorflow], [], tags_of(version))
     # No TensorFlow with JAX or PyTorch: their users have none, and the suite must not need it.
     for version, jax in JAX.items():
-        found[f"keras-{version}-jax"] = (
-            [f"keras=={version}", jax], ["--keras-backend=jax"], ["full", "quick"] if version == NEWEST else ["full"])
+        found[f"keras-{version}-jax"] = ([f"keras=={version}", jax], ["--keras-backend=jax"], tags_of(version))
     for version in JAX:
-        found[f"keras-{version}-torch"] = (
-            [f"keras=={version}", TORCH], ["--keras-backend=torch"],
-            ["full", "quick"] if version == NEWEST else ["full"])
-    found["tf-keras-2.21.0"] = (["tf-keras==2.21.0", "tensorflow-cpu==2.21.0"], ["--keras=tf_keras"], ["full", "quick"])
+        found[f"keras-{version}-torch"] = ([f"keras=={version}", TORCH], ["--keras-backend=torch"], tags_of(version))
+    found["tf-keras-2.21.0"] = (["tf-keras==2.21.0", "tensorflow-cpu==2.21.0"], ["--keras=tf_keras"], tags_of(NEWEST))
     # What Keras will release next: installed anew on every run (the newest nightly), pre-releases allowed.
     nightly = ["--prerelease=allow", "--reinstall-package=keras-nightly", "--reinstall-package=tf-keras-nightly"]
-    found["keras-nightly-tensorflow"] = ([*nightly, "keras-nightly", "tf-nightly"], [], ["full", "nightly"])
-    found["keras-nightly-jax"] = ([*nightly, "keras-nightly", "jax"], ["--keras-backend=jax"], ["full", "nightly"])
-    found["keras-nightly-torch"] = ([*nightly, "keras-nightly", TORCH], ["--keras-backend=torch"], ["full", "nightly"])
-    found["tf-keras-nightly"] = ([*nightly, "tf-keras-nightly", "tf-nightly"], ["--keras=tf_keras"], ["full", "nightly"])
+    found["keras-nightly-tensorflow"] = ([*nightly, "keras-nightly", "tf-nightly"], [], NIGHTLY_TAGS)
+    found["keras-nightly-jax"] = ([*nightly, "keras-nightly", "jax"], ["--keras-backend=jax"], NIGHTLY_TAGS)
+    found["keras-nightly-torch"] = ([*nightly, "keras-nightly", TORCH], ["--keras-backend=torch"], NIGHTLY_TAGS)
+    found["tf-keras-nightly"] = ([*nightly, "tf-keras-nightly", "tf-nightly"], ["--keras=tf_keras"], NIGHTLY_TAGS)
     return found
 
 
@@ -109,6 +114,6 @@ def spec(session, environment):
 
 
 # Not in parallel with anything: nox starts it once every session before it has finished.
-@nox.session(python=False, tags=["quick", "full", "nightly"], allow_parallel=False)
+@nox.session(python=False, tags=["quick", "full", "nightly", "weekly"], allow_parallel=False)
 def report(session):
     session.run("python", "-m", "rnnspec.version_matrix", RESULTS, "docs/version-matrix")
