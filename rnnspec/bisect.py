@@ -14,6 +14,7 @@ is found, 1 when no recorded environment has it.
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -89,7 +90,9 @@ def matrix_environments() -> list[str]:
     return [s["call_spec"]["environment"] for s in json.loads(listed) if s["name"] == "spec"]
 
 
-def report(results: Path, statement: str, line_filter: str | None, out=sys.stdout) -> bool:
+def report(results: Path, statement: str, line_filter: str | None, out=sys.stdout, matrix=()) -> bool:
+    """Print each line's timeline and first change; `matrix` names the noxfile's environments, to say which of them
+    lie unrecorded between the two sides."""
     environments = read_all(results)
     found = False
     for line, members in lines_of(environments).items():
@@ -110,7 +113,11 @@ def report(results: Path, statement: str, line_filter: str | None, out=sys.stdou
         print(f"  first changed in {after.release} (after {before.release}): "
               f"{outcome(before, statement)} -> {outcome(after, statement)}", file=out)
         print(f"    before, {before.name}: {said(before, statement)}", file=out)
-        print(f"    after,  {after.name}: {said(after, statement)}\n", file=out)
+        print(f"    after,  {after.name}: {said(after, statement)}", file=out)
+        between = unrecorded_between(before, after, list(matrix))
+        if between:
+            print(f"  not recorded in between (--run runs them): {', '.join(between)}", file=out)
+        print(file=out)
     return found
 
 
@@ -144,7 +151,8 @@ def main(argv=None) -> int:
     arguments = parser.parse_args(argv)
     if arguments.run:
         run_missing(arguments.results, arguments.statement, arguments.line)
-    if not report(arguments.results, arguments.statement, arguments.line):
+    matrix = matrix_environments() if shutil.which("nox") else ()
+    if not report(arguments.results, arguments.statement, arguments.line, matrix=matrix):
         print(f"no recorded environment in {arguments.results} has {arguments.statement}", file=sys.stderr)
         return 1
     return 0

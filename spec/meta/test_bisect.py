@@ -65,3 +65,10 @@ def test_the_unrecorded_releases_between_the_two_sides_are_those_of_the_matrix_o
     matrix = ["keras-3.3.3-tensorflow-2.16.2", "keras-3.4.1-tensorflow-2.17.1", "keras-3.4.1-jax",
               "keras-3.5.0-tensorflow-2.17.1", "keras-nightly-tensorflow", "tf-keras-2.21.0"]
     assert bisect.unrecorded_between(before, after, matrix) == ["keras-3.4.1-tensorflow-2.17.1"]
+
+
+def test_the_releases_of_the_matrix_left_unrecorded_between_the_two_sides_are_named(results):
+    matrix = ["keras-3.4.1-tensorflow-2.17.1", "keras-3.4.1-jax"]
+    said = io.StringIO()
+    bisect.report(results, "test_dropout", "tensorflow", said, matrix=matrix)
+    assert "not recorded in between (--run runs them): keras-3.4.1-tensorflow-2.17.1" in said.getvalue()
