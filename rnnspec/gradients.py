@@ -84,8 +84,9 @@ def tensorflow_gradients(layer, inputs, states, cotangents, call_arguments) -> t
     import tensorflow as tf
 
     x, initial = tf.constant(inputs), [tf.constant(state) for state in states]
-    # Keras 3 wraps each tf.Variable in a KerasVariable (`.value`); Keras 2's weights are tf.Variables.
-    weights = [getattr(w, "value", w) for w in layer.trainable_weights]
+    # Keras 3 wraps each tf.Variable in a KerasVariable (`.value`); Keras 2's weights are tf.Variables (whose
+    # `.value` is a method).
+    weights = list(layer.trainable_weights) if installation.is_keras_2() else [w.value for w in layer.trainable_weights]
     with tf.GradientTape() as tape:
         tape.watch([x, *initial])
         returned = flat(layer(x, initial_state=initial, **call_arguments))

@@ -182,7 +182,7 @@ class Keras2Ops:
     def __init__(self, tf):
         self.tf = tf
         self.expand_dims, self.cast, self.multiply, self.zeros_like = tf.expand_dims, tf.cast, tf.multiply, tf.zeros_like
-        self.matmul, self.tanh = tf.matmul, tf.tanh
+        self.matmul, self.tanh, self.sum = tf.matmul, tf.tanh, tf.reduce_sum
 
     def flip(self, x, axis):
         return self.tf.reverse(x, axis=[axis])
