@@ -155,14 +155,6 @@ def changelog(environments: list[Environment]) -> list[tuple[str, Environment, E
     ]
 
 
-def first_message(environment: Environment, statement: str) -> str:
-    """What the statement's first non-passing case said there (its message's first line), or "passed"."""
-    for (name, case), (outcome, message) in environment.cases.items():
-        if name == statement and outcome != "passed":
-            return f"{outcome}: {case}: {(message.splitlines() or [''])[0]}"
-    return "passed" if environment.counts.get(statement) else "not collected there"
-
-
 def reproducer_cell(entry: dict | None) -> str:
     """What the reproducer said in an environment: its outcome, "–" where it does not apply, why where it could
     not run; "no record" where the environment has none."""
