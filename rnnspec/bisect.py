@@ -53,8 +53,9 @@ def said(environment: Environment, statement: str) -> str:
     wanted = statement.split("::")[-1] if "[" in statement else None
     for (name, case), (result, message) in environment.cases.items():
         if name == key and result != "passed" and (wanted is None or case == wanted):
-            first = next((line for line in message.splitlines() if line.strip()), "")
-            return f"{result}: {case}\n      {first[:300]}"
+            # The exception's first lines: Keras's say where ("...calling Bidirectional.call()."), then what.
+            first = " / ".join([line.strip() for line in message.splitlines() if line.strip()][:3])
+            return f"{result}: {case}\n      {first[:400]}"
     return "every case passed"
 
 

@@ -62,11 +62,15 @@ class Environment:
         return cell(self.counts.get(statement, Counter()))
 
 
+# Keras prints its errors' key line in bold: the terminal's escape, as pytest's JUnit writer escapes it.
+TERMINAL_STYLE = re.compile(r"(?:\x1b|#x1B)\[[0-9;]*m")
+
+
 def outcome_of(case) -> tuple[str, str]:
     for tag in ("failure", "error"):
         found = case.find(tag)
         if found is not None:
-            return "failed", (found.get("message") or "") + "\n" + (found.text or "")
+            return "failed", TERMINAL_STYLE.sub("", (found.get("message") or "") + "\n" + (found.text or ""))
     skipped = case.find("skipped")
     if skipped is not None:
         return ("xfailed" if skipped.get("type") == "pytest.xfail" else "skipped"), skipped.get("message") or ""

@@ -11,7 +11,7 @@ from spec.meta.test_version_matrix import junit
 pytestmark = pytest.mark.meta
 
 FAILS = ('<testcase classname="spec.test_configuration" name="test_dropout[LSTM]"><failure message="AssertionError: '
-         'dropout dropped nothing">details</failure></testcase>'
+         '#x1B[1mdropout dropped nothing#x1B[0m">details</failure></testcase>'
          '<testcase classname="spec.test_configuration" name="test_dropout[GRU]"/>')
 PASSES = ('<testcase classname="spec.test_configuration" name="test_dropout[LSTM]"/>'
           '<testcase classname="spec.test_configuration" name="test_dropout[GRU]"/>')
