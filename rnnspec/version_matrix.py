@@ -262,7 +262,7 @@ def markdown(environments: list[Environment]) -> str:
 
 def kind(outcome: str) -> str:
     """The colour of an outcome cell: its worst outcome."""
-    return next((o for o in ("failed", "xfailed", "passed") if o in outcome), "skipped")
+    return next((o for o in ("failed", "xfailed", "passed") if re.search(rf"\b{o}\b", outcome)), "skipped")
 
 
 # A reproducer's outcome in the page's colours: diverging as a known divergence, fixed and failing as failures

@@ -189,3 +189,8 @@ def test_no_table_of_the_page_widens_with_the_number_of_environments(tmp_path):
     widest_html = max(row.count("<td") + row.count("<th") for row in page.split("<tr>")[1:])
     widest_markdown = max(line.count("|") - 1 for line in markdown.splitlines() if line.startswith("|"))
     assert widest_html <= len(version_matrix.OUTCOMES) + 2 and widest_markdown <= len(version_matrix.OUTCOMES) + 2
+
+
+def test_a_cell_is_coloured_by_its_worst_outcome():
+    assert [version_matrix.kind(c) for c in ("1 passed, 1 failed", "3 passed, 3 xfailed", "2 passed", "3 skipped")] == [
+        "failed", "xfailed", "passed", "skipped"]
