@@ -95,8 +95,9 @@ def tensorflow_gradients(layer, call, inputs, states, cotangents) -> tuple:
     import tensorflow as tf
 
     x, initial = tf.constant(inputs), [tf.constant(state) for state in states]
-    # Keras 3 wraps each tf.Variable in a KerasVariable (`.value`); Keras 2's weights are tf.Variables.
-    weights = [getattr(w, "value", w) for w in layer.trainable_weights]
+    # Keras 3 wraps each tf.Variable in a KerasVariable (`.value`); Keras 2's weights are tf.Variables (whose
+    # `.value` is a method).
+    weights = list(layer.trainable_weights) if installation.is_keras_2() else [w.value for w in layer.trainable_weights]
     with tf.GradientTape() as tape:
         tape.watch([x, *initial])
         returned = flat(call(x, initial))

@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
+from rnnspec import compat
+
 BACKENDS = ("tensorflow", "jax", "torch")
 DEVICES = ("cpu", "gpu")
 # The Keras under test: Keras 3 (`keras`), or the Keras 2 API of TensorFlow (`tf_keras`, what TensorFlow itself
@@ -119,10 +121,8 @@ def computes_in_float64() -> bool:
 
 
 def has_use_cudnn() -> bool:
-    """Whether this Keras's LSTM and GRU take `use_cudnn` (Keras 3 added it after 3.0)."""
-    import inspect
-
-    return "use_cudnn" in inspect.signature(keras().layers.LSTM.__init__).parameters
+    """Whether this Keras's LSTM and GRU take `use_cudnn` (Keras 3.2 added it)."""
+    return compat.find("LSTM(use_cudnn)", keras()) is not None
 
 
 def default_device() -> str:
@@ -142,7 +142,7 @@ def on_device(device: str):
         with tf.device(f"/{device.upper()}:0"):
             yield
     else:
-        with keras().device(f"{device}:0"):
+        with compat.require("device", keras())(f"{device}:0"):
             yield
 
 
@@ -184,7 +184,7 @@ class Keras2Ops:
     def __init__(self, tf):
         self.tf = tf
         self.expand_dims, self.cast, self.multiply, self.zeros_like = tf.expand_dims, tf.cast, tf.multiply, tf.zeros_like
-        self.matmul, self.tanh = tf.matmul, tf.tanh
+        self.matmul, self.tanh, self.sum = tf.matmul, tf.tanh, tf.reduce_sum
 
     def flip(self, x, axis):
         return self.tf.reverse(x, axis=[axis])
@@ -200,7 +200,7 @@ def global_state() -> dict:
         return {"floatx": k.backend.floatx(), "dtype_policy": k.mixed_precision.global_policy().name,
                 "epsilon": k.backend.epsilon(), "image_data_format": k.backend.image_data_format()}
     config = keras().config
-    return {"floatx": config.floatx(), "dtype_policy": config.dtype_policy().name,
+    return {"floatx": config.floatx(), "dtype_policy": compat.find("dtype_policy", keras())().name,
             "epsilon": config.epsilon(), "image_data_format": config.image_data_format()}
 
 
@@ -213,7 +213,7 @@ def restore_global_state(state: dict) -> None:
         k.backend.set_image_data_format(state["image_data_format"])
         return
     k.config.set_floatx(state["floatx"])
-    k.config.set_dtype_policy(state["dtype_policy"])
+    compat.find("set_dtype_policy", k)(state["dtype_policy"])
     k.config.set_epsilon(state["epsilon"])
     k.config.set_image_data_format(state["image_data_format"])
 
@@ -226,7 +226,7 @@ def global_dtype_policy(name: str):
     if is_keras_2():
         keras().mixed_precision.set_global_policy(name)
     else:
-        keras().config.set_dtype_policy(name)
+        compat.require("set_dtype_policy", keras())(name)
     try:
         yield
     finally:

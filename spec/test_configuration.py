@@ -234,7 +234,7 @@ def test_a_stateful_layer_carries_its_states_under_a_mixed_policy(cell, policy, 
     built = build(config)
     layer, inputs = built.layer, built.inputs
     for variable in layer.states:  # from zero states, whatever ran before
-        variable.assign(np.zeros(variable.shape, dtype=variable.dtype))
+        variable.assign(np.zeros(variable.shape, dtype=installation.dtype_name(variable)))
     half = config.shape.timesteps // 2
     call(config, layer, inputs[:, :half], note="first half")
     second = call(config, layer, inputs[:, half:], note=f"{policy}, second half after the first")

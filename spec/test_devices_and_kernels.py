@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from pytest_cases import parametrize_with_cases
 
-from rnnspec import installation, kernels
+from rnnspec import compat, installation, kernels
 from rnnspec.assertions import assert_close, assert_cudnn_then_generic, assert_identical
 from rnnspec.configs import CELLS, SHAPES, LayerConfig, recurrent_layer
 from rnnspec.expected import expected
@@ -210,8 +210,9 @@ def test_a_recurrent_layer_builds_and_runs_inside_keras_device(cell):
     if installation.is_keras_2():
         pytest.skip("Keras 2 has no keras.device; tf.device places its layers")
     keras = installation.keras()
+    device = compat.require("device", keras)
     x = np.ones((2, 3, 4), dtype="float32")
-    with keras.device("cpu:0"):
+    with device("cpu:0"):
         inputs = keras.Input(shape=(3, 4))
         model = keras.Model(inputs, recurrent_layer(cell, 5)(inputs))
         y = installation.to_numpy(model(x))
