@@ -17,6 +17,7 @@ from pytest_cases import parametrize_with_cases
 
 from rnnspec import data, installation
 from rnnspec.assertions import assert_close, assert_identical
+from rnnspec.coverage import documents
 from rnnspec.expected import expected
 from rnnspec.observe import call, layer_weights, recorded_call
 from rnnspec.tolerances import VERSUS_REFERENCE
@@ -46,6 +47,7 @@ def assert_continues(returned, config, built):
         assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"second call's {name} and the continued reference's", returned)
 
 
+@documents("{LSTM,GRU,SimpleRNN}.stateful")
 @parametrize_with_cases("config", cases=STATEFUL)
 def test_a_second_call_starts_from_the_first_calls_final_states(config, build):
     """A stateful layer's second call returns what the reference returns for the second batch started from the
@@ -64,6 +66,7 @@ def test_layer_states_hold_the_returned_states(config, build):
         assert_identical(installation.to_numpy(variable), state, f"layer.states' {name} and the returned {name}", returned)
 
 
+@documents("{LSTM,GRU,SimpleRNN}.reset_states()")
 @parametrize_with_cases("config", cases=STATEFUL)
 def test_reset_states_restores_the_first_result(config, build):
     """After `reset_states()`, the layer returns for the first batch exactly what it returned the first time."""
