@@ -9,7 +9,10 @@ The items, read with `inspect` from the installed Keras for each class of CLASSE
   method every Keras layer has from `Layer` (`count_params`, `add_weight`) is Layer's contract, not the class's.
 
 A statement says what it documents with `@documents("LSTM.dropout", "GRU.dropout")`; `{a,b}` expands, so
-`@documents("{LSTM,GRU,SimpleRNN}.dropout")` says the same for the three. An item no statement documents is listed
+`@documents("{LSTM,GRU,SimpleRNN}.dropout")` says the same for the three. It may name, besides the items it
+exercises directly, the same code reached through a layer: a method a layer inherits from RNN unchanged
+(`LSTM.reset_state()` is `RNN.reset_state()`), an argument a layer passes on to RNN (`go_backwards`) or to the cell it
+builds (`LSTM(dropout=...)` is `RNN(LSTMCell(dropout=...))`, which chapter 8 states equal). An item no statement documents is listed
 in OUT_OF_SCOPE, with the reason (a pattern there may also use `*`). The meta-test (spec/meta/test_coverage.py)
 fails on an item with neither, and on a declaration or entry that names no item.
 

@@ -20,7 +20,8 @@ from rnnspec import data, installation, reference
 from rnnspec.assertions import Described, assert_close, assert_identical
 from rnnspec.configs import CELLS, STATE_NAMES, layer_class, recurrent_layer
 from rnnspec.coverage import documents
-from rnnspec.observe import call, layer_weights, leaves, twin
+from rnnspec.expected import cell_spec
+from rnnspec.observe import call, layer_weights, leaves
 from rnnspec.plugin import skip_unless_visible
 from rnnspec.tolerances import BETWEEN_IMPLEMENTATIONS, PENALTY_VERSUS_NUMPY, VERSUS_REFERENCE
 from spec.cases import layer_of
@@ -371,34 +372,43 @@ def from_zero_states(layer):
     return layer
 
 
+def bidirectional_reference(config, layer, inputs, initial_state=None):
+    """(merged output sequence, forward final states, backward final states) by the NumPy reference, from the
+    layer's weights."""
+    spec = cell_spec(config)
+    forward, backward = (layer_weights(direction) for direction in (layer.forward_layer, layer.backward_layer))
+    return reference.bidirectional(spec, forward, spec, backward, inputs, return_sequences=True, initial_state=initial_state)
+
+
 @documents("Bidirectional.call(sequences)")
 @parametrize_with_cases("config", cases=stateful_bidirectional)
 def test_a_stateful_bidirectional_layer_starts_each_direction_from_its_last_states(config, build):
     """Around a stateful layer, `Bidirectional` carries each direction's final states into the next call: its second
-    call returns what the same layer, not stateful, returns for the second batch given as `initial_state` the final
-    states of the first (forward, then backward)."""
+    call returns the reference's output for the second batch from the final states of the first (each direction
+    from its own)."""
     built = build(config)
     layer = from_zero_states(built.layer)
     second = data.inputs(built.inputs.shape, seed=99)
     call(config, layer, built.inputs, note="first batch")
     carried = call(config, layer, second, note="second batch")
-    stateless = twin(built, stateful=False, return_state=True)
-    first_states = call(config, stateless, built.inputs).states
-    wanted = call(config, stateless, second, initial_state=list(first_states)).output
-    assert_close(carried.output, wanted, BETWEEN_IMPLEMENTATIONS, "the second call's output and the continued one's", carried)
+    _, forward_states, backward_states = bidirectional_reference(config, layer, built.inputs)
+    wanted, _, _ = bidirectional_reference(config, layer, second, initial_state=[*forward_states, *backward_states])
+    tolerance = VERSUS_REFERENCE["float32"]
+    assert_close(carried.output, wanted, tolerance, "the second call's output and the reference continued", carried)
 
 
 @documents("Bidirectional.states()")
 @parametrize_with_cases("config", cases=stateful_bidirectional)
 def test_bidirectional_states_hold_each_directions_final_states(config, build):
     """After a call of a stateful `Bidirectional`, its `states` hold the forward layer's final states, then the
-    backward layer's: those that the same layer, not stateful, returns with `return_state`."""
+    backward layer's, as the reference computes them."""
     built = build(config)
     layer = from_zero_states(built.layer)
     run = call(config, layer, built.inputs)
-    wanted = call(config, twin(built, stateful=False, return_state=True), built.inputs).states
-    for index, (variable, state) in enumerate(zip(layer.states, wanted)):
-        assert_close(numpy(variable), state, BETWEEN_IMPLEMENTATIONS, f"states[{index}] and the returned state {index}", run)
+    _, forward_states, backward_states = bidirectional_reference(config, layer, built.inputs)
+    tolerance = VERSUS_REFERENCE["float32"]
+    for index, (variable, state) in enumerate(zip(layer.states, [*forward_states, *backward_states])):
+        assert_close(numpy(variable), state, tolerance, f"states[{index}] and the reference's final state {index}", run)
 
 
 @documents("Bidirectional.reset_state()", "Bidirectional.reset_states()")
@@ -585,6 +595,10 @@ def test_a_cell_called_on_one_step_returns_the_references_step(cell, device):
 # Masks passed on
 
 
+def as_lists(masks) -> list:
+    return [None if mask is None else numpy(mask).tolist() for mask in leaves(masks)]
+
+
 @documents(f"{LAYERS}.compute_mask()", "RNN.compute_mask()")
 @pytest.mark.parametrize("return_sequences, return_state", [(False, False), (True, False), (False, True), (True, True)])
 @pytest.mark.parametrize("cell", CELLS)
@@ -596,10 +610,9 @@ def test_compute_mask_passes_the_mask_on_with_the_sequence(cell, return_sequence
     found = layer.compute_mask(sequences("mask"), mask)
     output_mask = mask if return_sequences else None
     wanted = [output_mask, *([None] * len(STATE_NAMES[cell]))] if return_state else output_mask
-    described = lambda masks: [None if m is None else numpy(m).tolist() for m in leaves(masks)]  # noqa: E731
-    assert described(found) == described(wanted), (
+    assert as_lists(found) == as_lists(wanted), (
         f"{cell}(return_sequences={return_sequences}, return_state={return_state}).compute_mask gives "
-        f"{described(found)}, expected {described(wanted)}\n  Keras: {installation.current().describe()}"
+        f"{as_lists(found)}, expected {as_lists(wanted)}\n  Keras: {installation.current().describe()}"
     )
 
 

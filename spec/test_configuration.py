@@ -81,7 +81,7 @@ def test_dropout_changes_nothing_at_inference(config, build):
         assert_equals_the_reference(returned, layer_weights(built.layer), built.inputs)
 
 
-@documents("{LSTM,GRU,SimpleRNN}.dropout", "{LSTM,GRU,SimpleRNN}.call(training)")
+@documents("{LSTM,GRU,SimpleRNN,RNN}.call(training)", "{LSTM,GRU,SimpleRNN}.dropout", "{LSTMCell,GRUCell,SimpleRNNCell}.dropout")
 @parametrize_with_cases("config", cases=dropout_input_only)
 def test_dropout_changes_the_output_in_training(config, build):
     """With `dropout=0.5` (and no recurrent dropout), a call with `training=True` returns other values than the
@@ -91,7 +91,7 @@ def test_dropout_changes_the_output_in_training(config, build):
     assert_differs_from_the_reference(returned, layer_weights(built.layer), built.inputs)
 
 
-@documents("{LSTM,GRU,SimpleRNN}.recurrent_dropout")
+@documents("{LSTM,GRU,SimpleRNN}.recurrent_dropout", "{LSTMCell,GRUCell,SimpleRNNCell}.recurrent_dropout")
 @parametrize_with_cases("config", cases=dropout_recurrent_only)
 def test_recurrent_dropout_alone_changes_the_output_in_training(config, build):
     """`recurrent_dropout` applies at its own rate: with `dropout=0` and `recurrent_dropout=0.5`, a call with
@@ -142,7 +142,7 @@ def test_an_argument_left_out_takes_its_documented_default(cell, argument, value
     )
 
 
-@documents("{LSTM,GRU,SimpleRNN}.build()", "{LSTM,GRU,SimpleRNN}.use_bias", "GRU.reset_after")
+@documents("{LSTM,GRU,SimpleRNN,RNN}.build()", "{LSTM,GRU,SimpleRNN}.use_bias", "GRU.reset_after")
 @parametrize_with_cases("cell, arguments", cases=weights_of)
 def test_weights_are_kernel_recurrent_kernel_and_bias_in_that_order(cell, arguments):
     """A built layer's `weights` and `get_weights()` are, in order: kernel (features, gates × units),

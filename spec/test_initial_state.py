@@ -30,7 +30,7 @@ def as_tensors(states):
     return [installation.as_tensor(state) for state in states]
 
 
-@documents("{LSTM,GRU,SimpleRNN}.call(initial_state)")
+@documents("{LSTM,GRU,SimpleRNN,RNN}.call(initial_state)")
 @parametrize_with_cases("config", cases=RIGHT_PADDED)
 def test_initial_state_is_where_the_recurrence_starts(config, build):
     """Given `initial_state`, the output and states equal the reference started from those states (and not the

@@ -173,7 +173,7 @@ def test_stacking_on_sequences_works_and_its_shapes_follow(lower, upper, device)
     assert np.all(np.isfinite(y)), f"{lower} -> {upper}: the stacked output is not finite"
 
 
-@documents("{LSTM,GRU,SimpleRNN}.compute_output_shape()")
+@documents("{LSTM,GRU,SimpleRNN,RNN}.compute_output_shape()")
 @parametrize_with_cases("config", cases=CATALOGUE)
 def test_compute_output_shape_agrees_with_the_tensors(config, observe):
     """`layer.compute_output_shape(input_shape)` gives the shapes of the tensors the layer returns, in order."""

@@ -34,7 +34,8 @@ def compared_at_layer_dtype(observation, index):
     return actual.astype(np.float64), expected.astype(np.float64), VERSUS_REFERENCE[observation.dtypes[index]]
 
 
-@documents("{LSTM,GRU,SimpleRNN}.call(sequences)", "{LSTM,GRU,SimpleRNN}.activation", "{LSTM,GRU}.recurrent_activation", "{LSTM,GRU,SimpleRNN}.use_bias", "GRU.reset_after")
+@documents("{LSTM,GRU,SimpleRNN}.call(sequences)", "{LSTM,GRU,SimpleRNN}.activation", "{LSTM,GRU}.recurrent_activation", "{LSTM,GRU,SimpleRNN}.use_bias", "GRU.reset_after",
+           "{LSTMCell,GRUCell,SimpleRNNCell}.activation", "{LSTMCell,GRUCell}.recurrent_activation", "{LSTMCell,GRUCell,SimpleRNNCell}.use_bias", "GRUCell.reset_after")
 @parametrize_with_cases("config", cases=(*CATALOGUE, *VARIANTS))
 def test_output_equals_the_reference(config, observe):
     """The output (the last one, or the whole sequence) equals the reference cell equations run on the same

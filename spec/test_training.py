@@ -223,7 +223,7 @@ def test_the_initial_h_receives_no_gradient_on_the_units_recurrent_dropout_drops
     )
 
 
-@documents("{LSTM,GRU,SimpleRNN}.seed")
+@documents("{LSTM,GRU,SimpleRNN}.seed", "{LSTMCell,GRUCell,SimpleRNNCell}.seed")
 @parametrize_with_cases("config", cases=seeded_dropout)
 def test_two_layers_with_the_same_seed_drop_the_same_units(config, build):
     """`seed` is the "Random seed for dropout": two layers with the same weights and the same seed, each called once
