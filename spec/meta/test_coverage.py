@@ -2,6 +2,8 @@
 arguments and its methods, read from the installed Keras) is documented by a statement or listed out of scope with
 its reason, and every declaration and entry names an item that exists."""
 
+from pathlib import Path
+
 import pytest
 
 from rnnspec import coverage, installation
@@ -29,3 +31,11 @@ def test_every_declaration_names_an_item(measured):
 
 def test_every_out_of_scope_entry_names_an_item(measured):
     assert not measured.unknown_exclusions, f"OUT_OF_SCOPE patterns that match no item: {measured.unknown_exclusions}"
+
+
+def test_the_readme_reports_the_coverage_measured(measured):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    start = readme.index(coverage.README_START) + len(coverage.README_START)
+    assert readme[start : readme.index(coverage.README_END)].strip() == coverage.markdown_table(measured), (
+        "the README's coverage table is stale: run `python -m rnnspec.coverage --update README.md`"
+    )
