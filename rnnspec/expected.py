@@ -13,8 +13,11 @@ from rnnspec.sequences import MASKS
 DEFAULTS = {"activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": True, "reset_after": True}
 
 
-def reference_activation(name: str) -> str:
-    """hard_sigmoid is relu6(x + 3) / 6 in Keras 3 and clip(0.2 x + 0.5, 0, 1) in Keras 2 (tf_keras)."""
+def reference_activation(name: str | None) -> str:
+    """hard_sigmoid is relu6(x + 3) / 6 in Keras 3 and clip(0.2 x + 0.5, 0, 1) in Keras 2 (tf_keras). None is
+    documented as "no activation is applied (ie. "linear" activation: a(x) = x)"."""
+    if name is None:
+        return "linear"
     if name == "hard_sigmoid" and installation.current().keras_major < 3:
         return "hard_sigmoid_keras2"
     return name

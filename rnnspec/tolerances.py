@@ -45,6 +45,10 @@ FLOAT32_REARRANGED = Tolerance(rtol=1e-6, atol=1e-6, reason="the same float32 st
 BETWEEN_IMPLEMENTATIONS = Tolerance(rtol=4e-5, atol=1e-5, reason="two float32 implementations of the same equations")
 
 
+# A regularizer's penalty as Keras computes it (a float32 sum over up to some hundred weights or outputs) against the
+# same sum in float64 in NumPy: float32's relative rounding of a sum of positive terms, 1e-7 per term at worst.
+PENALTY_VERSUS_NUMPY = Tolerance(rtol=1e-5, atol=1e-7, reason="a float32 sum of positive terms against float64")
+
 # A GPU against the CPU, and cuDNN against the generic kernel. Not yet measured here (no GPU in this project's
 # sessions so far); set from float32 arithmetic and to be narrowed on the first GPU run
 # (`python -m rnnspec.gpu_report`: its table of the largest differences per tolerance):

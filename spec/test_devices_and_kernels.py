@@ -22,6 +22,7 @@ from pytest_cases import parametrize_with_cases
 from rnnspec import compat, installation, kernels
 from rnnspec.assertions import assert_close, assert_cudnn_then_generic, assert_identical
 from rnnspec.configs import CELLS, SHAPES, LayerConfig, recurrent_layer
+from rnnspec.coverage import documents
 from rnnspec.expected import expected
 from rnnspec.installation import BACKENDS
 from rnnspec.observe import call, layer_weights, twin
@@ -114,6 +115,7 @@ def test_use_cudnn_true_is_refused_where_cudnn_cannot_run(config, build):
         config.make_layer(**arguments)(built.inputs)
 
 
+@documents("{LSTM,GRU}.use_cudnn")
 @parametrize_with_cases("config", cases=cudnn_capable_layer)
 def test_use_cudnn_false_runs_the_generic_kernel_and_the_reference_values(config, build):
     """`use_cudnn=False` runs the generic kernel, on any device, and returns the reference's values."""
@@ -127,6 +129,7 @@ def test_use_cudnn_false_runs_the_generic_kernel_and_the_reference_values(config
         assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"{name} and the reference {name}", run)
 
 
+@documents("{LSTM,GRU}.use_cudnn")
 @pytest.mark.parametrize("cell", ["LSTM", "GRU"])
 def test_use_cudnn_is_auto_by_default_and_refuses_other_values(cell):
     """`use_cudnn` defaults to "auto" and accepts only "auto", True and False (a ValueError names the argument);

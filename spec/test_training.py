@@ -27,6 +27,7 @@ from pytest_cases import parametrize_with_cases
 from rnnspec import data, installation
 from rnnspec.assertions import Described, assert_close, assert_cudnn_then_generic, assert_identical, where
 from rnnspec.configs import CELLS, GATE_COUNT
+from rnnspec.coverage import documents
 from rnnspec.expected import (
     expected_bidirectional_gradients,
     expected_gradients,
@@ -286,6 +287,7 @@ def test_the_initial_h_receives_no_gradient_on_the_units_recurrent_dropout_drops
     )
 
 
+@documents("{LSTM,GRU,SimpleRNN}.seed", "{LSTMCell,GRUCell,SimpleRNNCell}.seed")
 @parametrize_with_cases("config", cases=seeded_dropout)
 def test_two_layers_with_the_same_seed_drop_the_same_units(config, build):
     """`seed` is the "Random seed for dropout": two layers with the same weights and the same seed, each called once

@@ -4,6 +4,7 @@ divergences makes fail here."""
 
 from rnnspec import divergences, installation
 from spec import (
+    test_arguments,
     test_configuration,
     test_devices_and_kernels,
     test_go_backwards,
@@ -16,6 +17,7 @@ from spec import (
     test_wrappers,
 )
 from spec.meta.catches import (
+    arguments,
     configuration,
     devices_and_kernels,
     go_backwards,
@@ -60,4 +62,5 @@ CHAPTERS = (
     chapter(test_wrappers, wrappers.CATCHES),
     chapter(test_configuration, configuration.CATCHES),
     chapter(test_training, training.CATCHES),
+    chapter(test_arguments, arguments.CATCHES),
 )
