@@ -306,7 +306,7 @@ DIVERGENCES = (
     ),
     Divergence(
         ("test_training.py::test_a_stateful_layer_s_gradient_stops_at_the_states_the_previous_call_left",),
-        ON_TORCH & (case_has(cell="LSTM") | case_has(cell="GRU")),
+        ON_TORCH & case_has(stateful=True) & (case_has(cell="LSTM") | case_has(cell="GRU")),
         "A stateful LSTM or GRU cannot be differentiated, so cannot be trained: the backward pass fails because the "
         "layer assigns its new states in place over a tensor the gradient needs",
         seen_on="Keras 3.15.1 with PyTorch 2.13 (CPU); SimpleRNN trains",
