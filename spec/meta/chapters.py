@@ -5,6 +5,7 @@ divergences makes fail here."""
 from rnnspec import divergences, installation
 from spec import (
     test_configuration,
+    test_convlstm,
     test_devices_and_kernels,
     test_go_backwards,
     test_initial_state,
@@ -17,6 +18,7 @@ from spec import (
 )
 from spec.meta.catches import (
     configuration,
+    convlstm,
     devices_and_kernels,
     go_backwards,
     initial_state,
@@ -60,4 +62,5 @@ CHAPTERS = (
     chapter(test_wrappers, wrappers.CATCHES),
     chapter(test_configuration, configuration.CATCHES),
     chapter(test_training, training.CATCHES),
+    chapter(test_convlstm, convlstm.CATCHES),
 )
