@@ -2,9 +2,9 @@
 layer is called.
 
 Every subject — a recurrent layer (`LayerConfig`), `Bidirectional` around one, `RNN` over stacked cells, `RNN` over
-a cell written by a user, a convolutional LSTM (`ConvLSTMConfig`) — goes through the one path of `rnnspec.observe`: built once per session with distinct
-seeded weights, called along its call path on its device with the kernel recorded, and counted in the behaviour
-matrix under its `matrix_keys`. A new kind of subject implements the `Subject` protocol; it needs no builder,
+a cell written by a user, a convolutional LSTM (`ConvLSTMConfig`) — goes through the one path of `rnnspec.observe`:
+built once per session with distinct seeded weights, called along its call path on its device with the kernel
+recorded, and counted in the behaviour matrix under its `matrix_keys`. A new kind of subject implements the `Subject` protocol; it needs no builder,
 cache or fixture of its own.
 """
 

@@ -115,7 +115,8 @@ def run_sequence(spec: ConvLSTMSpec, weights: dict, x, *, initial_state=None, go
     (zeros). go_backwards: the steps are processed from last to first, the outputs left in processing order."""
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != spec.rank + 3:
-        raise ValueError(f"a rank-{spec.rank} ConvLSTM takes (B, T, ...) inputs of {spec.rank + 3} dimensions, got {x.shape}")
+        dimensions = spec.rank + 3
+        raise ValueError(f"a rank-{spec.rank} ConvLSTM takes (B, T, ...) inputs of {dimensions} dimensions, got {x.shape}")
     first = spec.data_format == "channels_first"
     to_last = (lambda a: np.moveaxis(a, 1, -1)) if first else (lambda a: a)
     to_spec = (lambda a: np.moveaxis(a, -1, 1)) if first else (lambda a: a)

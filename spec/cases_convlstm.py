@@ -1,8 +1,8 @@
 """Cases for the chapter on the convolutional LSTM (spec/test_convlstm.py): ConvLSTM1D, 2D and 3D.
 
 Every output mode of every rank, called eagerly and through `model.predict`, with the default geometry ("valid"
-padding, stride 1, channels last); the geometries (padding × strides × data_format) on the mode that returns
-everything; and for the statements on time and state, every rank reading backwards, stateful, and with dropout (initial
+padding, stride 1, channels last); the geometries (padding × strides × data_format), and variants of the other
+arguments (activations, bias, dilation), on the mode that returns everything; and for the statements on time and state, every rank reading backwards, stateful, and with dropout (initial
 states are given to the geometries, whose states differ in shape).
 Each family takes one case function per output mode, tagged with it (spec/catalogue.py).
 """
@@ -62,6 +62,29 @@ def with_geometry(rank, padding, strides, data_format, device, *, return_sequenc
 
 CONV_GEOMETRIES = per_output_mode(
     "geometry", with_geometry, Axis("rank, padding, strides, data_format", GEOMETRIES, ids=geometry_id), EVERY_DEVICE,
+    modes=("sequences_and_states",),
+)
+
+
+# Arguments that change what the cell computes: its activations and bias on ConvLSTM2D, and a dilated input
+# convolution on every rank (Keras refuses strides > 1 with it).
+ARGUMENT_VARIANTS = [
+    (2, (("activation", "relu"),)), (2, (("recurrent_activation", "hard_sigmoid"),)), (2, (("use_bias", False),)),
+    *((rank, (("dilation_rate", 2),)) for rank in CONV_RANKS),
+]
+
+
+def variant_id(variant) -> str:
+    rank, arguments = variant
+    return f"rank={rank}-" + "-".join(f"{name}={value}" for name, value in arguments)
+
+
+def with_arguments(rank, arguments, device, *, return_sequences, return_state):
+    return ConvLSTMConfig(rank, return_sequences, return_state, device, options=arguments)
+
+
+CONV_VARIANTS = per_output_mode(
+    "variant", with_arguments, Axis("rank, arguments", ARGUMENT_VARIANTS, ids=variant_id), EVERY_DEVICE,
     modes=("sequences_and_states",),
 )
 

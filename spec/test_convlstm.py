@@ -26,19 +26,26 @@ from rnnspec.expected import expected_conv_lstm
 from rnnspec.observe import call, layer_weights, twin
 from rnnspec.plugin import skip_unless_visible
 from rnnspec.tolerances import CONV_LSTM_VERSUS_REFERENCE, FLOAT32_BOUND
-from spec.cases_convlstm import CONV_BACKWARDS, CONV_DROPOUT, CONV_GEOMETRIES, CONV_LSTM, CONV_STATEFUL, rank_of
+from spec.cases_convlstm import (
+    CONV_BACKWARDS, CONV_DROPOUT, CONV_GEOMETRIES, CONV_LSTM, CONV_STATEFUL, CONV_VARIANTS, rank_of,
+)
 from spec.catalogue import Tag
 from spec.test_outputs_and_states import returned_container
 
-EVERY_LAYER = (*CONV_LSTM, *CONV_GEOMETRIES)
+WITH_TANH = (*CONV_LSTM, *CONV_GEOMETRIES)  # the default activations, which the identities of c and h rest on
+EVERY_LAYER = (*WITH_TANH, *CONV_VARIANTS)
 
 
 def output_step_shape(config) -> tuple[int, ...]:
     """One step of the output, and each state, without the batch: the filters over the spatial dimensions the
-    convolution leaves, ceil((size - kernel + 1) / stride) with "valid" padding and ceil(size / stride) with
-    "same" (https://www.tensorflow.org/api_docs/python/tf/nn#notes_on_padding_2)."""
+    convolution leaves, ceil((size - span + 1) / stride) with "valid" padding and ceil(size / stride) with "same"
+    (https://www.tensorflow.org/api_docs/python/tf/nn#notes_on_padding_2), where a kernel of k dilated by d spans
+    (k - 1) d + 1 inputs."""
+    dilation = dict(config.options).get("dilation_rate", 1)
+
     def size(n, k):
-        return math.ceil((n - k + 1) / config.strides) if config.padding == "valid" else math.ceil(n / config.strides)
+        span = (k - 1) * dilation + 1
+        return math.ceil((n - span + 1) / config.strides) if config.padding == "valid" else math.ceil(n / config.strides)
 
     sizes = tuple(size(n, k) for n, k in zip(config.shape.spatial, config.kernel_size))
     return (CONV_FILTERS, *sizes) if config.data_format == "channels_first" else (*sizes, CONV_FILTERS)
@@ -94,8 +101,8 @@ def test_with_return_state_the_output_is_followed_by_h_and_c(config, observe):
 @parametrize_with_cases("config", cases=EVERY_LAYER)
 def test_output_shape_follows_return_sequences_padding_strides_and_data_format(config, observe):
     """The output is (batch, *step) without `return_sequences` and (batch, timesteps, *step) with it, where a step
-    is (*spatial, filters), or (filters, *spatial) channels first, its spatial sizes those `padding` and `strides`
-    leave: ceil((size - kernel + 1) / stride) "valid", ceil(size / stride) "same"."""
+    is (*spatial, filters), or (filters, *spatial) channels first, its spatial sizes those `padding`, `strides` and
+    `dilation_rate` leave: ceil((size - span + 1) / stride) "valid", ceil(size / stride) "same"."""
     run = observe(config)
     assert_shape(run.output, expected_shapes(config)[0], "the output", run)
 
@@ -153,7 +160,7 @@ def test_with_return_sequences_the_last_step_is_the_final_h(config, observe):
     assert_identical(run.output[:, -1], run.state["h"], "output[:, -1] and the final h", run)
 
 
-@parametrize_with_cases("config", cases=EVERY_LAYER, has_tag=Tag.STATES)
+@parametrize_with_cases("config", cases=WITH_TANH, has_tag=Tag.STATES)
 def test_the_cell_state_is_not_h(config, observe):
     """The second state is the cell state c, which differs from h in every element."""
     run = observe(config)
@@ -164,7 +171,7 @@ def test_the_cell_state_is_not_h(config, observe):
     )
 
 
-@parametrize_with_cases("config", cases=EVERY_LAYER, has_tag=Tag.STATES)
+@parametrize_with_cases("config", cases=WITH_TANH, has_tag=Tag.STATES)
 def test_h_is_bounded_by_tanh_of_c(config, observe):
     """h is o * tanh(c) with the output gate o in (0, 1), so |h| <= |tanh(c)| elementwise, with the sign of tanh(c)."""
     run = observe(config)
@@ -198,6 +205,21 @@ def test_final_states_equal_the_reference(config, observe):
     (weights,) = run.parts
     for name, actual, wanted in zip(run.names[1:], run.states, expected_conv_lstm(config, weights, run.inputs)[1:]):
         assert_close(actual, wanted, CONV_LSTM_VERSUS_REFERENCE, f"state {name} and the reference {name}", run)
+
+
+@pytest.mark.parametrize("unit_forget_bias", [True, False])
+def test_the_forget_gate_bias_starts_at_one_with_unit_forget_bias(unit_forget_bias):
+    """A new ConvLSTM's bias is zero except on the forget gate, the second of the blocks i, f, c, o, where
+    `unit_forget_bias=True` (the default) sets it to one; with `unit_forget_bias=False` it is zero throughout."""
+    layer = installation.keras().layers.ConvLSTM2D(CONV_FILTERS, 2, unit_forget_bias=unit_forget_bias)
+    layer.build((None, 2, 5, 5, 2))
+    bias = next(w for w, v in zip(layer.get_weights(), layer.weights) if "bias" in v.name)
+    expected = np.zeros(4 * CONV_FILTERS, dtype="float32")
+    expected[CONV_FILTERS : 2 * CONV_FILTERS] = 1.0 if unit_forget_bias else 0.0
+    assert np.array_equal(bias, expected), (
+        f"bias of a new ConvLSTM2D(filters={CONV_FILTERS}, unit_forget_bias={unit_forget_bias}) is {bias}, "
+        f"expected {expected}"
+    )
 
 
 # Time and state

@@ -61,6 +61,18 @@ def argument_overridden(argument, value):
 
 padding_always_valid = argument_overridden("padding", "valid")
 strides_always_1 = argument_overridden("strides", 1)
+dilation_rate_always_1 = argument_overridden("dilation_rate", 1)
+
+
+@replacing("build", *CONV_LSTM_CLASSES)
+def forget_bias_left_at_zero(original):
+    """unit_forget_bias is ignored: a new ConvLSTM's bias is all zeros."""
+
+    def build(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.cell.bias.assign(ops().zeros_like(self.cell.bias))
+
+    return build
 
 
 def computing_with(transform):

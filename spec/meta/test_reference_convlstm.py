@@ -91,7 +91,8 @@ def test_two_dimensional_kernel_axes_follow_the_input_axes():
 def looped_convolution(x, kernel, strides, padding):
     """The convolution written as a loop over every output position, offset, channel and filter."""
     rank = x.ndim - 2
-    sizes, befores = zip(*(output_size(n, k, s, padding) for n, k, s in zip(x.shape[1:-1], kernel.shape[:rank], strides)))
+    axes = zip(x.shape[1:-1], kernel.shape[:rank], strides)
+    sizes, befores = zip(*(output_size(n, k, s, padding) for n, k, s in axes))
     y = np.zeros((x.shape[0], *sizes, kernel.shape[-1]))
     for b, position in itertools.product(range(x.shape[0]), itertools.product(*(range(n) for n in sizes))):
         for offset in itertools.product(*(range(k) for k in kernel.shape[:rank])):
@@ -113,7 +114,8 @@ def test_convolution_equals_a_loop_over_output_positions(spatial, kernel_size, s
     rng = np.random.default_rng(5)
     x = rng.normal(size=(2, *spatial, 3))
     kernel = rng.normal(size=(*kernel_size, 3, 4))
-    np.testing.assert_allclose(convolve(x, kernel, strides, padding), looped_convolution(x, kernel, strides, padding), rtol=RTOL)
+    expected = looped_convolution(x, kernel, strides, padding)
+    np.testing.assert_allclose(convolve(x, kernel, strides, padding), expected, rtol=RTOL)
 
 
 # --------------------------------------------------------------------------------------
@@ -167,7 +169,8 @@ def test_one_wide_kernels_compute_an_lstm_at_every_position():
     x = rng.normal(size=(2, 5, positions, channels))
     initial = [rng.normal(0, 0.5, (2, positions, filters)) for _ in range(2)]
     outputs, (h, c) = run_sequence(ConvLSTMSpec(strides=(1,)), weights, x, initial_state=initial)
-    as_lstm = {"kernel": weights["kernel"][0], "recurrent_kernel": weights["recurrent_kernel"][0], "bias": weights["bias"]}
+    as_lstm = {"kernel": weights["kernel"][0], "recurrent_kernel": weights["recurrent_kernel"][0]}
+    as_lstm["bias"] = weights["bias"]
     for p in range(positions):
         lstm_outputs, (lstm_h, lstm_c) = lstm_sequence(
             CellSpec("LSTM", filters), as_lstm, x[:, :, p], initial_state=[initial[0][:, p], initial[1][:, p]]
@@ -194,7 +197,8 @@ def random_layer(rank, rng, channels=2, filters=3, kernel_size=None):
 def test_strided_states_keep_the_output_size():
     """The state convolution (stride 1, "same") keeps the spatial size the strided input convolution leaves."""
     rng = np.random.default_rng(7)
-    outputs, (h, c) = run_sequence(ConvLSTMSpec(strides=(2, 2), padding="same"), random_layer(2, rng), rng.normal(size=(2, 3, 7, 5, 2)))
+    spec, x = ConvLSTMSpec(strides=(2, 2), padding="same"), rng.normal(size=(2, 3, 7, 5, 2))
+    outputs, (h, c) = run_sequence(spec, random_layer(2, rng), x)
     assert outputs.shape == (2, 3, 4, 3, 3) and h.shape == c.shape == (2, 4, 3, 3)
     np.testing.assert_array_equal(outputs[:, -1], h)
 

@@ -28,6 +28,7 @@ CATCHES = [
     Catch(chapter.test_with_return_state_the_output_is_followed_by_h_and_c, on_conv_lstm(broken.returns_other_container), config(3, False)),
     Catch(chapter.test_output_shape_follows_return_sequences_padding_strides_and_data_format, broken_conv.padding_always_valid, config(1, padding="same")),
     Catch(chapter.test_output_shape_follows_return_sequences_padding_strides_and_data_format, broken_conv.strides_always_1, config(2, data_format="channels_first", strides=2)),
+    Catch(chapter.test_output_shape_follows_return_sequences_padding_strides_and_data_format, broken_conv.dilation_rate_always_1, config(3, dilation_rate=2)),
     Catch(chapter.test_h_and_c_have_the_shape_of_one_output_step, broken_conv.strides_always_1, config(3, padding="same", strides=2)),
     Catch(chapter.test_h_and_c_have_the_shape_of_one_output_step, on_conv_lstm(broken.states_gain_a_time_axis), config(2, False)),
     Catch(chapter.test_everything_returned_is_float32, on_conv_lstm(broken.output_in_float16), config(1)),
@@ -45,6 +46,8 @@ CATCHES = [
     Catch(chapter.test_output_equals_the_reference, on_conv_lstm(broken.output_drift(1e-3)), config(3, data_format="channels_last", padding="same", strides=2)),
     Catch(chapter.test_final_states_equal_the_reference, broken_conv.pads_same_on_the_other_side, config(3, False, padding="same")),
     Catch(chapter.test_final_states_equal_the_reference, on_conv_lstm(broken.state_drift(1e-3)), config(1, data_format="channels_first")),
+    Catch(chapter.test_output_equals_the_reference, on_conv_lstm(broken.uses_relu_activation), config(2, recurrent_activation="hard_sigmoid")),
+    Catch(chapter.test_the_forget_gate_bias_starts_at_one_with_unit_forget_bias, broken_conv.forget_bias_left_at_zero, {"unit_forget_bias": True}),
     # Time and state
     Catch(chapter.test_reading_backwards_equals_the_reference, on_conv_lstm(broken_in_time.ignores_go_backwards), config(2, padding="same", go_backwards=True)),
     Catch(chapter.test_reading_backwards_equals_a_forward_layer_on_the_reversed_input, on_conv_lstm(broken_in_time.ignores_go_backwards), config(1, False, False, padding="same", go_backwards=True)),
