@@ -2,9 +2,9 @@
 layer is called.
 
 Every subject — a recurrent layer (`LayerConfig`), `Bidirectional` around one, `RNN` over stacked cells, `RNN` over
-a cell written by a user — goes through the one path of `rnnspec.observe`: built once per session with distinct
-seeded weights, called along its call path on its device with the kernel recorded, and counted in the behaviour
-matrix under its `matrix_keys`. A new kind of subject implements the `Subject` protocol; it needs no builder,
+a cell written by a user, a convolutional LSTM (`ConvLSTMConfig`) — goes through the one path of `rnnspec.observe`:
+built once per session with distinct seeded weights, called along its call path on its device with the kernel
+recorded, and counted in the behaviour matrix under its `matrix_keys`. A new kind of subject implements the `Subject` protocol; it needs no builder,
 cache or fixture of its own.
 """
 
@@ -70,7 +70,7 @@ class Subject(Protocol):
 
     device: str
     call_path: str
-    shape: Shape
+    shape: Shape  # or, for a convolutional layer, ConvShape: what the one path reads is batch and input_shape
 
     @property
     def returned_names(self) -> tuple[str, ...]:
@@ -536,3 +536,111 @@ def layer_configuration(layer) -> dict:
     if hasattr(layer, "use_cudnn"):
         found["use_cudnn"] = layer.use_cudnn
     return found
+
+
+# The convolutional LSTM (ConvLSTM1D, 2D, 3D) of each rank: its inputs' spatial dimensions and its kernel size.
+# Every spatial dimension, kernel extent, channel count and filter count differs from the others, so that a
+# transposed axis or a misplaced weight cannot produce the right shape; even kernel extents make "same" padding
+# uneven, so that padding placed on the wrong side shows.
+CONV_RANKS = (1, 2, 3)
+CONV_SPATIAL = {1: (7,), 2: (7, 5), 3: (5, 6, 4)}
+CONV_KERNEL_SIZE = {1: (3,), 2: (3, 2), 3: (2, 3, 2)}
+CONV_BATCH, CONV_TIMESTEPS, CONV_CHANNELS, CONV_FILTERS = 2, 4, 2, 3
+PADDINGS = ("valid", "same")
+DATA_FORMATS = ("channels_last", "channels_first")
+
+
+@dataclass(frozen=True)
+class ConvShape:
+    """The input of a convolutional recurrent layer: (batch, timesteps, *spatial, channels) with `channels_first`
+    False, (batch, timesteps, channels, *spatial) with it."""
+
+    batch: int
+    timesteps: int
+    spatial: tuple[int, ...]
+    channels: int
+    channels_first: bool = False
+    dynamic_time = False  # the one path's Input fixes the time dimension
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        step = (self.channels, *self.spatial) if self.channels_first else (*self.spatial, self.channels)
+        return (self.batch, self.timesteps, *step)
+
+
+@dataclass(frozen=True)
+class ConvLSTMConfig:
+    """ConvLSTM1D, 2D or 3D (`rank`) with CONV_FILTERS filters of CONV_KERNEL_SIZE, its output flags, its
+    convolution's padding, strides and data_format, and further arguments (go_backwards, stateful, dropout, ...)."""
+
+    rank: int
+    return_sequences: bool
+    return_state: bool
+    device: str
+    call_path: str = "layer"
+    padding: str = "valid"
+    strides: int = 1
+    data_format: str = "channels_last"
+    options: tuple[tuple[str, object], ...] = ()  # sorted (name, value) pairs, to stay hashable
+
+    state_names = ("h", "c")
+
+    @property
+    def cell(self) -> str:
+        """The layer's class name, where the behaviour matrix and failure messages name a cell."""
+        return f"ConvLSTM{self.rank}D"
+
+    @property
+    def kernel_size(self) -> tuple[int, ...]:
+        return CONV_KERNEL_SIZE[self.rank]
+
+    @property
+    def shape(self) -> ConvShape:
+        return ConvShape(
+            CONV_BATCH, CONV_TIMESTEPS, CONV_SPATIAL[self.rank], CONV_CHANNELS, self.data_format == "channels_first"
+        )
+
+    @property
+    def layer_arguments(self) -> dict:
+        return {
+            "kernel_size": self.kernel_size, "strides": self.strides, "padding": self.padding,
+            "data_format": self.data_format, "return_sequences": self.return_sequences,
+            "return_state": self.return_state, **dict(self.options),
+        }
+
+    @property
+    def returned_names(self) -> tuple[str, ...]:
+        return ("output", *self.state_names)
+
+    def make_layer(self, **changed):
+        layer = getattr(installation.keras().layers, self.cell)
+        return layer(CONV_FILTERS, **{**self.layer_arguments, **changed})
+
+    @property
+    def seed_parts(self) -> tuple:
+        return (self.cell, self.padding, self.strides, self.data_format, self.options)
+
+    @property
+    def fixes_batch(self) -> bool:
+        return bool(dict(self.options).get("stateful"))
+
+    def parts(self, layer) -> tuple:
+        return (layer,)
+
+    @property
+    def call_arguments(self) -> dict:
+        return {}
+
+    @property
+    def build_key(self) -> "ConvLSTMConfig":
+        return replace(self, call_path="layer")
+
+    @property
+    def matrix_keys(self) -> tuple[tuple, ...]:
+        return ((self.cell, self.return_sequences, self.return_state, self.device),)
+
+    def describe(self) -> str:
+        return (
+            f"{self.cell}(filters={CONV_FILTERS}, {arguments_text(self.layer_arguments)}) on {self.device} via "
+            f"{self.call_path}, input {self.shape.input_shape}"
+        )

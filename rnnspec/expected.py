@@ -3,8 +3,8 @@ with: the adapter between the subjects' arguments and the reference's cell equat
 
 import numpy as np
 
-from rnnspec import installation, kernels, reference, reference_gradients
-from rnnspec.configs import BATCH_MASK, STACK_UNITS, LayerConfig
+from rnnspec import installation, kernels, reference, reference_convlstm, reference_gradients
+from rnnspec.configs import BATCH_MASK, STACK_UNITS, ConvLSTMConfig, LayerConfig
 from rnnspec.gradients import LEARNING_RATE, STEPS, previous_call_inputs, seeded_cotangents, seeded_initial_states
 from rnnspec.observe import weight_name
 from rnnspec.sequences import MASKS
@@ -215,3 +215,30 @@ def expected_mean_squared_error_gradients(config: LayerConfig, weights: dict, in
         go_backwards=dict(config.options).get("go_backwards", False),
     )
     return gradients.weights
+
+
+def conv_lstm_spec(config: ConvLSTMConfig) -> reference_convlstm.ConvLSTMSpec:
+    """The reference's ConvLSTM cell for a configuration: its convolution's geometry, a tuple per spatial axis as
+    Keras documents an integer to mean, and its activations."""
+    arguments = {**DEFAULTS, **dict(config.options)}
+    per_axis = lambda value: tuple(value) if isinstance(value, (tuple, list)) else (value,) * config.rank
+    return reference_convlstm.ConvLSTMSpec(
+        strides=per_axis(config.strides),
+        padding=config.padding,
+        dilation_rate=per_axis(arguments.get("dilation_rate", 1)),
+        data_format=config.data_format,
+        activation=reference_activation(arguments["activation"]),
+        recurrent_activation=reference_activation(arguments["recurrent_activation"]),
+        use_bias=arguments["use_bias"],
+    )
+
+
+def expected_conv_lstm(config: ConvLSTMConfig, weights: dict, inputs, *, initial_state=None) -> tuple[np.ndarray, ...]:
+    """(output, h, c), or the output alone without return_state, as the configuration's ConvLSTM layer should
+    return them for these inputs, in float64; `go_backwards` from its arguments."""
+    outputs, states = reference_convlstm.run_sequence(
+        conv_lstm_spec(config), weights, inputs, initial_state=initial_state,
+        go_backwards=dict(config.options).get("go_backwards", False),
+    )
+    output = outputs if config.return_sequences else outputs[:, -1]
+    return (output, *states) if config.return_state else (output,)

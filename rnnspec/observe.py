@@ -91,7 +91,8 @@ def build(subject: Subject) -> Built:
     with installation.on_device(subject.device):
         layer = subject.make_layer()
         time = None if shape.dynamic_time else shape.timesteps
-        inputs = keras.Input(batch_shape=(shape.batch if subject.fixes_batch else None, time, shape.features))
+        step = shape.input_shape[2:]  # (features,), or a convolutional layer's spatial dimensions and channels
+        inputs = keras.Input(batch_shape=(shape.batch if subject.fixes_batch else None, time, *step))
         model = keras.Model(inputs, layer(inputs))
         if layer.weights:  # a plain-class cell holds its weights itself
             layer.set_weights(data.distinct_weights([(w.name, tuple(w.shape)) for w in layer.weights], seed))

@@ -6,6 +6,7 @@ from rnnspec import divergences, installation
 from spec import (
     test_arguments,
     test_configuration,
+    test_convlstm,
     test_devices_and_kernels,
     test_go_backwards,
     test_initial_state,
@@ -19,6 +20,7 @@ from spec import (
 from spec.meta.catches import (
     arguments,
     configuration,
+    convlstm,
     devices_and_kernels,
     go_backwards,
     initial_state,
@@ -63,4 +65,5 @@ CHAPTERS = (
     chapter(test_configuration, configuration.CATCHES),
     chapter(test_training, training.CATCHES),
     chapter(test_arguments, arguments.CATCHES),
+    chapter(test_convlstm, convlstm.CATCHES),
 )
