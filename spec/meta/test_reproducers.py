@@ -67,10 +67,12 @@ ON_EVERY_KERAS_3 = {"zero_output_for_mask_without_return_sequences", "feature_si
         }),
         (keras_on("torch"), ON_EVERY_KERAS_3 | {
             "use_cudnn_true_without_cudnn", "torch_float64_simple_rnn_in_float32", "torch_stateful_mixed_precision",
-            "torch_layer_built_inside_keras_device",
+            "torch_layer_built_inside_keras_device", "torch_stateful_training_fails",
         }),
         (keras_on("tensorflow", "tf_keras"), {"zero_output_for_mask_without_return_sequences",
-                                              "mask_shape_not_checked", "tf_keras_initial_state_batch_not_checked"}),
+                                              "mask_shape_not_checked", "tf_keras_initial_state_batch_not_checked",
+                                              "tf_keras_input_dropout_redrawn_per_step",
+                                              "tf_keras_masked_stack_with_initial_state"}),
     ],
     ids=["tensorflow", "jax", "torch", "tf_keras"],
 )
