@@ -10,6 +10,7 @@ import pytest
 
 from rnnspec import divergences, installation, repro
 from rnnspec.installation import Installation
+from rnnspec.plugin import reproducer_results
 
 pytestmark = pytest.mark.meta
 NAMES = [reproducer.name for reproducer in repro.REPRODUCERS]
@@ -115,13 +116,11 @@ def test_the_command_line_lists_prints_and_writes_them(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def results_here():
-    """Every reproducer that applies to the installation under test and can run on it, each in its own process, in
-    parallel. (One whose row does not apply here is left out: its process would cost seconds to show, each time,
-    what `python -m rnnspec.repro --run` on that installation shows.)"""
-    here = installation.current()
-    applicable = [r for r in repro.REPRODUCERS if r.applies_to(here) and r.cannot_run_on(here) is None]
-    return repro.run_all(applicable, here)
+def results_here(request):
+    """Every reproducer that applies to the installation under test and can run on it, each in its own process,
+    started as collection ended (rnnspec.plugin). (One whose row does not apply here is left out: its process would
+    cost seconds to show, each time, what `python -m rnnspec.repro --run` on that installation shows.)"""
+    return reproducer_results(request.config)
 
 
 @pytest.mark.parametrize("reproducer", repro.REPRODUCERS, ids=NAMES)
