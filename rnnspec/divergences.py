@@ -344,11 +344,12 @@ DIVERGENCES = (
     ),
     Divergence(
         ("test_configuration.py::test_a_stateful_layer_carries_its_states_under_a_mixed_policy",),
-        ON_TORCH & ~case_has(cell="LSTM", policy="mixed_bfloat16"),
+        ON_TORCH,
         "A stateful layer under a mixed precision policy does not continue its sequence on its second call",
         seen_on="Keras 3.15.1 with PyTorch 2.13",
         reproducer="torch_stateful_mixed_precision",
-        details="the second call returns wrong values; the LSTM under mixed_bfloat16 stays within bfloat16's tolerance",
+        details="the second call returns wrong values; the LSTM under mixed_bfloat16 by 0.05, just beyond bfloat16's "
+        "tolerance of 0.04",
     ),
     Divergence(
         ("test_wrappers.py::test_a_masked_step_of_a_custom_cell_repeats_its_previous_output",),
