@@ -68,9 +68,7 @@ def of_seeded_loss(subject, layer, inputs: np.ndarray, **call_arguments) -> tupl
     `returned` is what that call returned (the output, then with return_state the states)."""
     states = seeded_initial_states(subject)
     cotangents = seeded_cotangents(subject, subject.returned_shapes)
-    if getattr(subject, "after_a_previous_call", False):
-        layer.reset_states()
-        layer(previous_call_inputs(subject))  # as users call it: outside the differentiated call, gradients on
+    subject.before_the_call(layer)
 
     def call(x, initial):
         # The backends differentiate with respect to the states flat; the layer takes them as its `initial_state`.
