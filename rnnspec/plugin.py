@@ -127,10 +127,10 @@ REPRODUCERS_RUNNING = pytest.StashKey()
 
 def pytest_collection_finish(session):
     """Where that meta-test is collected, the reproducers that apply here start at once, in the background, one at
-    a time: they are mostly their imports, which run on the core this process leaves free rather than after it."""
+    a time, on the core this process leaves free."""
     if any(statement_of(item) == REPRODUCER_STATEMENT for item in session.items if isinstance(item, pytest.Function)):
         here = installation.current()
-        session.config.stash[REPRODUCERS_RUNNING] = repro.start_all(repro.runnable_here(here), here, workers=1)
+        session.config.stash[REPRODUCERS_RUNNING] = repro.start_all(repro.runnable_here(here), here)
 
 
 def reproducer_results(config) -> dict:
