@@ -28,6 +28,8 @@ ENVIRONMENTS = {
     # No TensorFlow here: a JAX or PyTorch user has none, and the suite must not need it.
     "keras-3.15-jax": (["keras==3.15.1", "jax==0.10.2"], ["--keras-backend=jax"]),
     "keras-3.15-torch": (["keras==3.15.1", "torch==2.13.0"], ["--keras-backend=torch"]),
+    # Chapter 12's runtimes (the export extra): exported models run by ONNX Runtime, LiteRT and OpenVINO.
+    "keras-3.15-tensorflow-2.21-export": (["keras==3.15.1", "tensorflow-cpu==2.21.0", ".[export]"], []),
     "tf-keras-2.21": (["tf-keras==2.21.0", "tensorflow-cpu==2.21.0"], ["--keras=tf_keras"]),
 }
 

@@ -24,6 +24,10 @@ MERGE_MODES = ("concat", "sum", "mul", "ave", None)  # Bidirectional's, None kee
 # How users call a recurrent layer: the bare layer eagerly, a functional model called directly, and
 # `model.predict` (the seed notebook's path, which runs a compiled function).
 CALL_PATHS = ("layer", "model", "predict")
+# And the compiled paths users deploy through (rnnspec.compiled): the backend's compiler on the layer's call with the
+# batch and time dimensions open (tf.function with an input signature, jax.jit of the stateless call, torch.compile),
+# and `predict` with `jit_compile=True` (XLA on TensorFlow).
+COMPILED_CALL_PATHS = ("compiled_function", "predict_jit_compile")
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from rnnspec import divergences, installation
 from spec import (
     test_configuration,
     test_devices_and_kernels,
+    test_export,
     test_go_backwards,
     test_initial_state,
     test_masking,
@@ -18,6 +19,7 @@ from spec import (
 from spec.meta.catches import (
     configuration,
     devices_and_kernels,
+    export,
     go_backwards,
     initial_state,
     masking,
@@ -60,4 +62,5 @@ CHAPTERS = (
     chapter(test_wrappers, wrappers.CATCHES),
     chapter(test_configuration, configuration.CATCHES),
     chapter(test_training, training.CATCHES),
+    chapter(test_export, export.CATCHES),
 )
