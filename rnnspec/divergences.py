@@ -179,6 +179,12 @@ class Divergence:
         return pytest.mark.xfail(strict=True, reason=reason, raises=self.raises)
 
 
+# Chapter 12's statements, which a format that cannot carry a recurrent layer fails together.
+EXPORT_STATEMENTS = (
+    "test_export.py::test_an_exported_model_returns_as_many_outputs_of_the_same_shapes",
+    "test_export.py::test_an_exported_model_returns_keras_values_in_keras_order",
+)
+
 DIVERGENCES = (
     Divergence(
         ("test_masking.py::test_zero_output_for_mask_has_no_effect_without_return_sequences",),
@@ -341,6 +347,33 @@ DIVERGENCES = (
         reproducer="jax_gru_without_cudnn",
         reproducer_needs_gpu=True,
         upstream=("https://github.com/jax-ml/jax/issues/18867",),
+    ),
+    Divergence(
+        EXPORT_STATEMENTS,
+        ~on_backend("torch") & case_has(call_path="openvino"),
+        "OpenVINO cannot convert the exported model of a recurrent layer",
+        seen_on="Keras 3.15.1 with TensorFlow 2.21 and JAX 0.10.2, OpenVINO 2026.4",
+        reproducer="recurrent_layer_export_not_run",
+        details="OpConversionFailure: no conversion rule for TensorList (TensorFlow's loop) or XlaCallModule (JAX's)",
+    ),
+    Divergence(
+        EXPORT_STATEMENTS,
+        on_backend("tensorflow") & case_has(call_path="litert"),
+        "The LiteRT export of a recurrent layer needs Select TensorFlow ops, which the LiteRT interpreter does not run",
+        seen_on="Keras 3.15.1 with TensorFlow 2.21, ai-edge-litert 2.3",
+        reproducer="recurrent_layer_export_not_run",
+        details="RuntimeError 'Select TensorFlow op(s) ... not supported by this interpreter' (FlexTensorListReserve) "
+        "as the artifact's tensors are allocated",
+        raises=RuntimeError,
+    ),
+    Divergence(
+        EXPORT_STATEMENTS,
+        ON_JAX & case_has(call_path="litert"),
+        "Keras refuses to export to LiteRT on JAX",
+        seen_on="Keras 3.15.1 with JAX 0.10.2",
+        reproducer="recurrent_layer_export_not_run",
+        details="ValueError 'LiteRT export requires TensorFlow or PyTorch backend.'",
+        raises=ValueError,
     ),
 )
 
