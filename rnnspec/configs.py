@@ -340,6 +340,11 @@ class StackConfig(RNNOverCells):
     def __str__(self) -> str:
         return "-".join((*self.cells, self.call_path, *(("masked",) if self.masked else ())))
 
+    @property
+    def returned_names(self) -> tuple[str, ...]:
+        """The output, then each cell's states in the cells' order: the lower cell's h (, c), then the upper's."""
+        return ("output", *(f"{name} of the {cell}Cell" for cell in self.cells for name in STATE_NAMES[cell]))
+
     def make_layer(self):
         cells = [recurrent_layer(f"{cell}Cell", units) for cell, units in zip(self.cells, STACK_UNITS)]
         return installation.keras().layers.RNN(cells, return_sequences=True, return_state=True)

@@ -37,6 +37,9 @@ def runtime_missing(format: str) -> str | None:
 def run_exported(model, inputs: np.ndarray, format: str) -> tuple[np.ndarray, ...]:
     """Export `model` to `format`, load the artifact with its runtime, run it on `inputs` in two batches (the first
     sample, then the rest) and join them: every output, in the artifact's order."""
+    # Keras's ONNX export refuses a model that has never been called, functional or not ("The model provided has
+    # never called", keras/src/export/onnx.py); a user exports a model they have run, so this one runs first.
+    model(inputs[:1])
     with tempfile.TemporaryDirectory(prefix="rnnspec-export-") as folder:
         path = str(Path(folder) / ARTIFACT_NAMES[format])
         model.export(path, format=format, verbose=False)

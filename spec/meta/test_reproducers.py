@@ -52,17 +52,18 @@ def test_a_reproducer_names_where_it_was_seen_and_links_its_documentation(reprod
 ON_EVERY_KERAS_3 = {"zero_output_for_mask_without_return_sequences", "feature_size_not_checked",
                     "mask_shape_not_checked", "initial_state_not_checked", "stacked_cells_nest_a_state_eagerly",
                     "cell_that_is_not_a_layer"}
+EXPORTS = {"exported_recurrent_layer_not_run_as_in_keras"}
 
 
 @pytest.mark.parametrize(
     "here, applying",
     [
-        (keras_on("tensorflow"), ON_EVERY_KERAS_3),
-        (keras_on("jax"), ON_EVERY_KERAS_3 | {
+        (keras_on("tensorflow"), ON_EVERY_KERAS_3 | EXPORTS | {"nested_outputs_not_exported"}),
+        (keras_on("jax"), ON_EVERY_KERAS_3 | EXPORTS | {"nested_outputs_not_exported"} | {
             "jax_masked_steps_output_the_initial_state", "jax_predict_forgets_stateful_states",
             "use_cudnn_true_without_cudnn", "jax_masked_custom_cell_of_wide_output", "jax_gru_without_cudnn",
         }),
-        (keras_on("torch"), ON_EVERY_KERAS_3 | {
+        (keras_on("torch"), ON_EVERY_KERAS_3 | EXPORTS | {
             "use_cudnn_true_without_cudnn", "torch_float64_simple_rnn_in_float32", "torch_stateful_mixed_precision",
             "torch_layer_built_inside_keras_device",
         }),
