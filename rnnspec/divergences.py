@@ -405,8 +405,8 @@ DIVERGENCES = (
     ),
     Divergence(
         EXPORT_STATEMENTS,
-        ON_JAX & case_has(call_path="onnx") & READS_BACKWARDS,
-        "A recurrent layer reading backwards cannot be exported to ONNX on JAX: jax2onnx does not convert a reverse "
+        ON_JAX & case_has(call_path="onnx") & READS_BACKWARDS & ~case_has(cell="GRU"),
+        "An LSTM or SimpleRNN reading backwards cannot be exported to ONNX on JAX: jax2onnx does not convert a reverse "
         "scan",
         seen_on=EXPORT_SEEN_ON,
         reproducer=EXPORT_REPRODUCER,
@@ -422,6 +422,17 @@ DIVERGENCES = (
         reproducer=EXPORT_REPRODUCER,
         details="torch._dynamo.exc.UserError 'Detected mismatch between the structure of `inputs` and "
         "`dynamic_shapes`: `inputs[0]` is a <class 'tuple'>, but `dynamic_shapes[0]` is a <class 'dict'>'",
+    ),
+    Divergence(
+        EXPORT_STATEMENTS,
+        ON_TORCH & case_has(cell="SimpleRNN") & READS_BACKWARDS
+        & (case_has(call_path="onnx") | case_has(call_path="openvino")),
+        "A SimpleRNN reading backwards, exported on PyTorch, is refused by ONNX Runtime and by OpenVINO: its graph "
+        "takes a maximum along an axis of a scalar",
+        seen_on=EXPORT_SEEN_ON,
+        reproducer=EXPORT_REPRODUCER,
+        details="ONNX Runtime: '[ShapeInferenceError] axis must be in [-rank, rank-1]. Input rank was 0' (ReduceMax) "
+        "as it loads the model; OpenVINO: OpConversionFailure 'Conversion is failed for: aten::max'",
     ),
     Divergence(
         EXPORT_STATEMENTS,

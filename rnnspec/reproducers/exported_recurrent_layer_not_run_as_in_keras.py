@@ -1,5 +1,5 @@
 # Seen on Keras 3.15.1 with TensorFlow 2.21, JAX 0.10.2 and PyTorch 2.13; onnxruntime 1.32, ai-edge-litert 2.3, OpenVINO 2026.4.
-# `model.export` of an LSTM reading backwards to each format, each artifact run by its format's own runtime on batches
+# `model.export` of a SimpleRNN reading backwards to each format, each artifact run by its format's runtime on batches
 # of 1 and 2 samples: some fail to export or to run. Exits 1 while one fails or returns other values than Keras, 0 once
 # all return Keras's. Needs onnxruntime, ai-edge-litert, openvino (rnnspec's export extra). KERAS_BACKEND's backend.
 import tempfile
@@ -23,7 +23,7 @@ def runner(format, path):  # the artifact loaded by its own runtime: batch -> ev
     return lambda batch: list(compiled(batch).values())
 x, inputs = np.random.default_rng(0).normal(size=(3, 6, 5)).astype("float32"), keras.Input((6, 5))
 print(f"Keras {keras.__version__}, {keras.backend.backend()} backend\nDocumented: {DOCUMENTED}")
-model = keras.Model(inputs, keras.layers.LSTM(4, return_sequences=True, return_state=True, go_backwards=True)(inputs))
+model = keras.Model(inputs, keras.layers.SimpleRNN(4, return_sequences=True, return_state=True, go_backwards=True)(inputs))
 wanted, failed = [keras.ops.convert_to_numpy(t) for t in model(x)], 0
 for format, file in FILES.items():
     try:
@@ -35,5 +35,5 @@ for format, file in FILES.items():
     except Exception as error:
         outcome = f"fails: {type(error).__name__}: {str(error).strip().splitlines()[0][:150]}"
     failed |= outcome != "returns Keras's values"
-    print(f"LSTM(go_backwards=True) exported to {format}: {outcome}")
+    print(f"SimpleRNN(go_backwards=True) exported to {format}: {outcome}")
 raise SystemExit(failed)

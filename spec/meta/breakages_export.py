@@ -14,6 +14,8 @@ def exporting(transform):
         def export(self, filepath, *args, **kwargs):
             keras = installation.keras()
             broken = keras.Model(self.inputs, transform(list(self.outputs)))
+            # Called once, as the model it stands for was (Keras's ONNX export refuses a model never called).
+            broken(keras.ops.zeros((1, *self.inputs[0].shape[1:])))
             return original(broken, filepath, *args, **kwargs)
 
         return export
