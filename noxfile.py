@@ -1,50 +1,111 @@
-"""The version matrix: `pytest spec` in fresh environments, one per supported installation, and there the minimal
+"""The version matrix: `pytest spec` in fresh environments, one per Keras release and backend, and there the minimal
 reproducers of the known divergences (`python -m rnnspec.repro --run`), then one comparison.
 
-    nox                      # every environment, then the report (docs/version-matrix.md and .html)
-    nox -s "spec(keras-3.15-jax)" report    # one environment, then the report of all results so far
+    nox                            # the quick matrix (tag `quick`): the oldest Keras 3, the newest on each
+                                   # backend, tf_keras; then the report (docs/version-matrix.md and .html)
+    nox -j 2 -t full               # every environment, two at a time, then the report
+    nox -j 2 -t nightly            # what Keras will release next: keras-nightly on each backend, tf-keras-nightly
+    nox -j 2 -t weekly             # the nightlies beside the newest releases (.github/workflows/nightly-matrix.yml)
+    nox -s "spec(keras-3.15.1-jax)" report    # one environment, then the report of all results so far
+    nox -j 2 -t full -R            # again, reusing the environments (-R: reuse them and skip the installs)
 
-Each environment installs its Keras and backend first and this project without dependencies, so that pip cannot
-move the pinned versions. A failing spec, or a reproducer that says fixed, does not stop the matrix: the report is
-where failures are read.
+Each environment installs its Keras and backend first and this project without dependencies, so that the
+installer cannot move the pinned versions. A failing spec, or a reproducer that says fixed, does not stop the
+matrix: the report is where failures are read. The environments install CPU builds: their GPU cases are left out
+(`--devices=cpu`), not counted as skipped in every cell of the report.
+
+uv creates the environments where it is installed (`pip install uv`), else venv. uv does not read pip's
+configuration: the PyTorch CPU wheels (the default PyPI wheel brings CUDA's 2 GB) are found through
+`UV_FIND_LINKS` or `UV_EXTRA_INDEX_URL` (https://download.pytorch.org/whl/cpu); where only pip is told
+(`PIP_FIND_LINKS`, `PIP_EXTRA_INDEX_URL`), the same is passed on to uv.
 """
+
+import os
 
 import nox
 
-nox.options.default_venv_backend = "venv"
-nox.options.sessions = ["spec", "report"]
+nox.needs_version = ">=2026.10.20"  # -j/--parallel and allow_parallel
+nox.options.default_venv_backend = "uv|venv"
+nox.options.tags = ["quick"]
 
 RESULTS = ".nox-results"
-TEST_TOOLS = ["pytest>=8,<9.1", "pytest-cases>=3.8", "pytest-benchmark>=4", "pytest-xdist>=3", "pytest-random-order>=1.1"]
+TEST_TOOLS = ["pytest>=8,<9.1", "pytest-cases>=3.8", "pytest-benchmark>=4", "pytest-xdist>=3",
+              "pytest-random-order>=1.1", "makefun>=1.15"]
+for pip_setting, uv_setting in (("PIP_FIND_LINKS", "UV_FIND_LINKS"), ("PIP_EXTRA_INDEX_URL", "UV_EXTRA_INDEX_URL")):
+    if pip_setting in os.environ:
+        os.environ.setdefault(uv_setting, os.environ[pip_setting])
 
-# name -> (packages, the arguments naming the installation, to pytest and to rnnspec.repro alike). The oldest
-# Keras 3 that installs on Python 3.11 with its TensorFlow, two releases in between, the newest on each backend,
-# and the Keras 2 API through tf_keras.
-ENVIRONMENTS = {
-    "keras-3.0-tensorflow-2.16": (["keras==3.0.5", "tensorflow-cpu==2.16.1", "numpy<2"], []),
-    "keras-3.5-tensorflow-2.17": (["keras==3.5.0", "tensorflow-cpu==2.17.1", "numpy<2"], []),
-    "keras-3.10-tensorflow-2.19": (["keras==3.10.0", "tensorflow-cpu==2.19.0"], []),
-    "keras-3.15-tensorflow-2.21": (["keras==3.15.1", "tensorflow-cpu==2.21.0"], []),
-    # No TensorFlow here: a JAX or PyTorch user has none, and the suite must not need it.
-    "keras-3.15-jax": (["keras==3.15.1", "jax==0.10.2"], ["--keras-backend=jax"]),
-    "keras-3.15-torch": (["keras==3.15.1", "torch==2.13.0"], ["--keras-backend=torch"]),
-    # Chapter 12's runtimes (the export extra): exported models run by ONNX Runtime, LiteRT and OpenVINO.
-    "keras-3.15-tensorflow-2.21-export": (["keras==3.15.1", "tensorflow-cpu==2.21.0", ".[export]"], []),
-    "tf-keras-2.21": (["tf-keras==2.21.0", "tensorflow-cpu==2.21.0"], ["--keras=tf_keras"]),
+# The TensorFlow each Keras 3 minor release was made with (TensorFlow 2.16 needs NumPy 1).
+TENSORFLOW = {
+    **dict.fromkeys(("3.0", "3.1", "3.2", "3.3"), ["tensorflow-cpu==2.16.2", "numpy<2"]),
+    **dict.fromkeys(("3.4", "3.5", "3.6"), ["tensorflow-cpu==2.17.1"]),
+    **dict.fromkeys(("3.7", "3.8"), ["tensorflow-cpu==2.18.1"]),
+    **dict.fromkeys(("3.9", "3.10"), ["tensorflow-cpu==2.19.1"]),
+    **dict.fromkeys(("3.11", "3.12"), ["tensorflow-cpu==2.20.0"]),
+    **dict.fromkeys(("3.13", "3.14", "3.15"), ["tensorflow-cpu==2.21.0"]),
 }
+# The first Keras 3 (the oldest the suite supports), then the last patch of every minor release.
+KERAS_ON_TENSORFLOW = ["3.0.0", "3.0.5", "3.1.1", "3.2.1", "3.3.3", "3.4.1", "3.5.0", "3.6.0", "3.7.0", "3.8.0",
+                       "3.9.2", "3.10.0", "3.11.3", "3.12.4", "3.13.2", "3.14.1", "3.15.1"]
+# The JAX and PyTorch of their day, for releases either side of the backends' recurrent paths changing (cuDNN
+# through jax.experimental.rnn and torch's cuDNN LSTM/GRU came in between); PyTorch's CPU build is 2.13's.
+JAX = {"3.5.0": "jax==0.4.31", "3.10.0": "jax==0.6.0", "3.15.1": "jax==0.10.2"}
+TORCH = "torch==2.13.0+cpu"
+NEWEST = "3.15.1"
 
 
-@nox.session(python="3.11")
-@nox.parametrize("environment", list(ENVIRONMENTS), ids=list(ENVIRONMENTS))
+NIGHTLY_TAGS = ["full", "nightly", "weekly"]
+
+
+def tags_of(version: str) -> list[str]:
+    """quick: the oldest Keras 3 and the newest release; weekly (CI): the newest beside the nightlies."""
+    return {"3.0.0": ["full", "quick"], NEWEST: ["full", "quick", "weekly"]}.get(version, ["full"])
+
+
+def environments() -> dict:
+    """name -> (packages, the arguments naming the installation to pytest and to rnnspec.repro, nox tags)."""
+    found = {}
+    for version in KERAS_ON_TENSORFLOW:
+        tensorflow = TENSORFLOW[version.rsplit(".", 1)[0]]
+        found[f"keras-{version}-{tensorflow[0].replace('-cpu==', '-')}"] = (
+            [f"keras=={version}", *tensorflow], [], tags_of(version))
+    # No TensorFlow with JAX or PyTorch: their users have none, and the suite must not need it.
+    for version, jax in JAX.items():
+        found[f"keras-{version}-jax"] = ([f"keras=={version}", jax], ["--keras-backend=jax"], tags_of(version))
+    for version in JAX:
+        found[f"keras-{version}-torch"] = ([f"keras=={version}", TORCH], ["--keras-backend=torch"], tags_of(version))
+    found["tf-keras-2.21.0"] = (["tf-keras==2.21.0", "tensorflow-cpu==2.21.0"], ["--keras=tf_keras"], tags_of(NEWEST))
+    # Chapter 14's runtimes (the export extra): exported models run by ONNX Runtime, LiteRT and OpenVINO.
+    found[f"keras-{NEWEST}-tensorflow-2.21.0-export"] = (
+        [f"keras=={NEWEST}", *TENSORFLOW[NEWEST.rsplit(".", 1)[0]], ".[export]"], [], ["full"])
+    # What Keras will release next: installed anew on every run (the newest nightly), pre-releases allowed.
+    nightly = ["--prerelease=allow", "--reinstall-package=keras-nightly", "--reinstall-package=tf-keras-nightly"]
+    found["keras-nightly-tensorflow"] = ([*nightly, "keras-nightly", "tf-nightly"], [], NIGHTLY_TAGS)
+    found["keras-nightly-jax"] = ([*nightly, "keras-nightly", "jax"], ["--keras-backend=jax"], NIGHTLY_TAGS)
+    found["keras-nightly-torch"] = ([*nightly, "keras-nightly", TORCH], ["--keras-backend=torch"], NIGHTLY_TAGS)
+    found["tf-keras-nightly"] = ([*nightly, "tf-keras-nightly", "tf-nightly"], ["--keras=tf_keras"], NIGHTLY_TAGS)
+    return found
+
+
+ENVIRONMENTS = environments()
+# What is installed, as `pip freeze` would say (uv's environments have no pip).
+PRINT_DISTRIBUTIONS = "import importlib.metadata as m; print(*sorted({f'{d.name}=={d.version}' for d in m.distributions()}))"
+
+
+@nox.session(python="3.11", allow_parallel=True)
+@nox.parametrize("environment", [nox.param(name, id=name, tags=tags) for name, (_, _, tags) in ENVIRONMENTS.items()])
 def spec(session, environment):
-    packages, arguments = ENVIRONMENTS[environment]
+    packages, arguments, _ = ENVIRONMENTS[environment]
+    if session.venv_backend != "uv":
+        packages = [p for p in packages if not p.startswith("--")]  # uv's options; pip takes pre-releases by name
+        packages += ["--pre"] if "nightly" in environment else []
     session.install(*packages, *TEST_TOOLS)
     session.install("--no-deps", "-e", ".")
-    session.run("pip", "freeze", silent=False)
+    session.run("python", "-c", PRINT_DISTRIBUTIONS, silent=False)
     # The meta-tests check the suite itself against Keras 3.15's internals; the matrix is about Keras.
     session.run(
-        "pytest", "spec", "-q", "-p", "no:cacheprovider", "-m", "not meta", f"--junitxml={RESULTS}/{environment}.xml",
-        *arguments, *session.posargs,
+        "pytest", "spec", "-q", "-p", "no:cacheprovider", "-m", "not meta", "--devices=cpu",
+        f"--junitxml={RESULTS}/{environment}.xml", *arguments, *session.posargs,
         env={"TF_CPP_MIN_LOG_LEVEL": "2"},
         success_codes=[0, 1],
     )
@@ -55,6 +116,7 @@ def spec(session, environment):
     )
 
 
-@nox.session(python=False)
+# Not in parallel with anything: nox starts it once every session before it has finished.
+@nox.session(python=False, tags=["quick", "full", "nightly", "weekly"], allow_parallel=False)
 def report(session):
     session.run("python", "-m", "rnnspec.version_matrix", RESULTS, "docs/version-matrix")

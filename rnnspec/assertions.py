@@ -1,6 +1,7 @@
-"""Assertions whose failure messages say what differed: which tensor, which element, by how much, where."""
+"""Assertions whose failure messages say what differed: which tensor, which element, by how much, where; and, while
+a session records them, what each comparison within a tolerance measured."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -35,8 +36,46 @@ def assert_identical(actual: np.ndarray, expected: np.ndarray, what: str, observ
         raise AssertionError(f"{what} are not identical; {worst_element(actual, expected)}{where(observation)}")
 
 
+@dataclass
+class ComparisonRecord:
+    """Every comparison within a tolerance made while it is `recording` (the plugin's --record-comparisons): the
+    largest difference each one measured, next to its tolerance, with the cell, device, kernel and TF32 setting of
+    the run it checked. A GPU run reports from it what its parity statements measured (rnnspec.gpu_report), so the
+    numbers come from the very comparisons that passed or failed."""
+
+    comparisons: list[dict] = field(default_factory=list)
+    test: str = ""  # the node id of the running test, set by the plugin
+
+    def add(self, actual, expected, tolerance: Tolerance, what: str, observation) -> None:
+        from rnnspec.tolerances import name_of
+
+        difference = np.abs(np.asarray(actual, np.float64) - np.asarray(expected, np.float64))
+        allowed = tolerance.atol + tolerance.rtol * np.abs(np.asarray(expected, np.float64))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(difference == 0, 0.0, difference / allowed)  # of its tolerance, 1 at the bound
+        config = getattr(observation, "config", None)
+        self.comparisons.append({
+            "test": self.test,
+            "what": what,
+            "cell": getattr(config, "cell", None),
+            "device": getattr(config, "device", None),
+            "kernel": getattr(observation, "kernel", None),
+            "tf32": getattr(config, "tf32", None),
+            "tolerance": name_of(tolerance),
+            "rtol": tolerance.rtol,
+            "atol": tolerance.atol,
+            "max_difference": float(difference.max(initial=0.0)),
+            "max_share_of_tolerance": float(share.max(initial=0.0)),
+        })
+
+
+recording: ComparisonRecord | None = None
+
+
 def assert_close(actual, expected, tolerance: Tolerance, what: str, observation) -> None:
     assert_shape(actual, expected.shape, what, observation)
+    if recording is not None:
+        recording.add(actual, expected, tolerance, what, observation)
     if not np.allclose(actual, expected, rtol=tolerance.rtol, atol=tolerance.atol):
         raise AssertionError(
             f"{what} differ beyond {tolerance}; {worst_element(actual, expected)}{where(observation)}"

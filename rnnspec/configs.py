@@ -2,9 +2,9 @@
 layer is called.
 
 Every subject — a recurrent layer (`LayerConfig`), `Bidirectional` around one, `RNN` over stacked cells, `RNN` over
-a cell written by a user — goes through the one path of `rnnspec.observe`: built once per session with distinct
-seeded weights, called along its call path on its device with the kernel recorded, and counted in the behaviour
-matrix under its `matrix_keys`. A new kind of subject implements the `Subject` protocol; it needs no builder,
+a cell written by a user, a convolutional LSTM (`ConvLSTMConfig`) — goes through the one path of `rnnspec.observe`:
+built once per session with distinct seeded weights, called along its call path on its device with the kernel
+recorded, and counted in the behaviour matrix under its `matrix_keys`. A new kind of subject implements the `Subject` protocol; it needs no builder,
 cache or fixture of its own.
 """
 
@@ -74,7 +74,7 @@ class Subject(Protocol):
 
     device: str
     call_path: str
-    shape: Shape
+    shape: Shape  # or, for a convolutional layer, ConvShape: what the one path reads is batch and input_shape
 
     @property
     def returned_names(self) -> tuple[str, ...]:
@@ -144,6 +144,14 @@ class LayerConfig:
     def returned_names(self) -> tuple[str, ...]:
         """What a call returns, in order, when it returns everything: output, h (, c)."""
         return ("output", *self.state_names)
+
+    @property
+    def returned_shapes(self) -> tuple[tuple[int, ...], ...]:
+        """The shapes a call returns when it returns everything it is asked for (chapter 1): the output, then
+        with return_state each state."""
+        s = self.shape
+        output = (s.batch, s.timesteps, s.units) if self.return_sequences else (s.batch, s.units)
+        return (output, *([(s.batch, s.units)] * len(self.state_names) if self.return_state else []))
 
     @property
     def weight_names(self) -> tuple[str, ...]:
@@ -241,8 +249,40 @@ class BidirectionalConfig(LayerConfig):
         )
 
 
+class Differentiated:
+    """What every gradient subject returns (rnnspec.gradients): the gradients with respect to the inputs, each
+    seeded initial state and each weight, then the values of the call they were taken from."""
+
+    initial_state_names: tuple[str, ...]
+    weight_names: tuple[str, ...]
+    returns_states: bool
+
+    def initial_state_argument(self, states: list) -> list:
+        """The `initial_state` argument holding the states in `initial_state_names` order."""
+        return list(states)
+
+    def call_inputs(self, inputs: np.ndarray) -> np.ndarray:
+        """What the differentiated call is given of the subject's seeded inputs: all of them."""
+        return inputs
+
+    @property
+    def gradient_names(self) -> tuple[str, ...]:
+        """What each gradient is with respect to, in order: the inputs, each initial state, each weight."""
+        return ("inputs", *(f"initial {name}" for name in self.initial_state_names), *self.weight_names)
+
+    @property
+    def value_names(self) -> tuple[str, ...]:
+        """What the differentiated call returned: the output, then the states where it returns them."""
+        return ("output", *(self.initial_state_names if self.returns_states else ()))
+
+    @property
+    def returned_names(self) -> tuple[str, ...]:
+        """The gradients, then the values they were taken from."""
+        return (*self.gradient_names, *self.value_names)
+
+
 @dataclass(frozen=True)
-class GradientConfig(LayerConfig):
+class GradientConfig(Differentiated, LayerConfig):
     """The gradient of a seeded loss over everything a recurrent layer returns (rnnspec.gradients), with respect
     to its inputs, its seeded initial states and its weights, by the backend's automatic differentiation of an
     eager call (`call_path="gradient"`), under a mask of `rnnspec.sequences.MASKS` when `mask` names one, called
@@ -252,21 +292,27 @@ class GradientConfig(LayerConfig):
     call_path: str = "gradient"
     mask: str | None = None
     training: bool = False
+    # A stateful layer (`options` stateful=True), called once before on other seeded inputs: the differentiated
+    # call starts from the states that call left, given no initial_state.
+    after_a_previous_call: bool = False
+    steps: int | None = None  # called on the first `steps` steps of its inputs alone; None: on all of them
 
     @property
-    def gradient_names(self) -> tuple[str, ...]:
-        """What each gradient is with respect to, in order: the inputs, each initial state, each weight."""
-        return ("inputs", *(f"initial {name}" for name in self.state_names), *self.weight_names)
+    def initial_state_names(self) -> tuple[str, ...]:
+        """The states given as `initial_state`, seeded, in the order the layer takes them."""
+        return () if self.after_a_previous_call else self.state_names
+
+    def call_inputs(self, inputs: np.ndarray) -> np.ndarray:
+        """What the differentiated call is given of the subject's seeded inputs."""
+        return inputs[:, : self.steps]
 
     @property
-    def value_names(self) -> tuple[str, ...]:
-        """What the differentiated call returned: the output, then with return_state h (, c)."""
-        return ("output", *(self.state_names if self.return_state else ()))
+    def initial_state_shapes(self) -> tuple[tuple[int, int], ...]:
+        return ((self.shape.batch, self.shape.units),) * len(self.initial_state_names)
 
     @property
-    def returned_names(self) -> tuple[str, ...]:
-        """The gradients, then the values they were taken from."""
-        return (*self.gradient_names, *self.value_names)
+    def returns_states(self) -> bool:
+        return self.return_state
 
     @property
     def call_arguments(self) -> dict:
@@ -282,7 +328,9 @@ class GradientConfig(LayerConfig):
     def describe(self) -> str:
         mask = "" if self.mask is None else f", mask {self.mask}"
         training = ", training=True" if self.training else ""
-        return f"the gradient of a seeded loss over {super().describe()}{mask}{training}"
+        previous = ", after a previous call" if self.after_a_previous_call else ""
+        steps = "" if self.steps is None else f", on its first {self.steps} steps alone"
+        return f"the gradient of a seeded loss over {super().describe()}{mask}{training}{previous}{steps}"
 
 
 @dataclass(frozen=True)
@@ -303,6 +351,34 @@ class TrainingConfig(LayerConfig):
 
     def describe(self) -> str:
         return f"SGD steps on a model of {super().describe()}"
+
+
+@dataclass(frozen=True)
+class BidirectionalGradientConfig(GradientConfig, BidirectionalConfig):
+    """The gradient of the seeded loss over everything `Bidirectional` returns: the merged output, then with
+    return_state the forward direction's states and the backward's, each direction started from seeded states."""
+
+    @property
+    def initial_state_names(self) -> tuple[str, ...]:
+        return tuple(f"{direction} {name}" for direction in ("forward", "backward") for name in self.state_names)
+
+    @property
+    def weight_names(self) -> tuple[str, ...]:
+        """The forward layer's weights, then the backward layer's (the wrapper's `trainable_weights` order)."""
+        return tuple(f"{direction} {name}" for direction in ("forward", "backward") for name in LayerConfig.weight_names.fget(self))
+
+    @property
+    def returned_shapes(self) -> tuple[tuple[int, ...], ...]:
+        output, *states = LayerConfig.returned_shapes.fget(self)
+        width = 2 * output[-1] if self.merge_mode == "concat" else output[-1]
+        return ((*output[:-1], width), *states, *states)
+
+    @property
+    def build_key(self) -> BidirectionalConfig:
+        return BidirectionalConfig(
+            self.cell, self.return_sequences, self.return_state, self.device, self.shape, options=self.options,
+            merge_mode=self.merge_mode,
+        )
 
 
 # In a stack the lower cell has 4 units and the upper 3, so that states out of order differ in shape too.
@@ -370,6 +446,53 @@ class StackConfig(RNNOverCells):
 
 
 @dataclass(frozen=True)
+class StackGradientConfig(Differentiated, StackConfig):
+    """The gradient of the seeded loss over everything an RNN over stacked cells returns (the upper cell's output
+    sequence, then each cell's states, the lower cell's first), with respect to its inputs, each cell's seeded
+    initial states and every weight; then what that call returned. Called with BATCH_MASK when `masked`."""
+
+    call_path: str = "gradient"
+    returns_states = True
+
+    @property
+    def units(self) -> dict[str, int]:
+        return {f"{cell}Cell": units for cell, units in zip(self.cells, STACK_UNITS)}
+
+    @property
+    def initial_state_names(self) -> tuple[str, ...]:
+        return tuple(f"{cell} {name}" for cell in self.units for name in STATE_NAMES[cell.removesuffix("Cell")])
+
+    @property
+    def initial_state_shapes(self) -> tuple[tuple[int, int], ...]:
+        return tuple((self.shape.batch, self.units[name.split()[0]]) for name in self.initial_state_names)
+
+    def initial_state_argument(self, states: list) -> list:
+        """One list of states per cell, the lower cell's first, as `RNN` over stacked cells takes them."""
+        states, nested = list(states), []
+        for cell in self.cells:
+            count = len(STATE_NAMES[cell])
+            nested.append(states[:count])
+            states = states[count:]
+        return nested
+
+    @property
+    def weight_names(self) -> tuple[str, ...]:
+        return tuple(f"{cell} {name}" for cell in self.units for name in ("kernel", "recurrent_kernel", "bias"))
+
+    @property
+    def returned_shapes(self) -> tuple[tuple[int, ...], ...]:
+        s = self.shape
+        return ((s.batch, s.timesteps, STACK_UNITS[-1]), *self.initial_state_shapes)
+
+    @property
+    def build_key(self) -> StackConfig:
+        return StackConfig(self.cells, self.device)
+
+    def describe(self) -> str:
+        return f"the gradient of a seeded loss over {super().describe()}"
+
+
+@dataclass(frozen=True)
 class CustomCellConfig(RNNOverCells):
     """`RNN(cell, return_sequences=True, return_state=True)` over a cell written by a user (rnnspec.custom_cells):
     "WideOutputCell", a Keras layer, or "PlainCell", a plain class."""
@@ -422,3 +545,111 @@ def layer_configuration(layer) -> dict:
     if hasattr(layer, "use_cudnn"):
         found["use_cudnn"] = layer.use_cudnn
     return found
+
+
+# The convolutional LSTM (ConvLSTM1D, 2D, 3D) of each rank: its inputs' spatial dimensions and its kernel size.
+# Every spatial dimension, kernel extent, channel count and filter count differs from the others, so that a
+# transposed axis or a misplaced weight cannot produce the right shape; even kernel extents make "same" padding
+# uneven, so that padding placed on the wrong side shows.
+CONV_RANKS = (1, 2, 3)
+CONV_SPATIAL = {1: (7,), 2: (7, 5), 3: (5, 6, 4)}
+CONV_KERNEL_SIZE = {1: (3,), 2: (3, 2), 3: (2, 3, 2)}
+CONV_BATCH, CONV_TIMESTEPS, CONV_CHANNELS, CONV_FILTERS = 2, 4, 2, 3
+PADDINGS = ("valid", "same")
+DATA_FORMATS = ("channels_last", "channels_first")
+
+
+@dataclass(frozen=True)
+class ConvShape:
+    """The input of a convolutional recurrent layer: (batch, timesteps, *spatial, channels) with `channels_first`
+    False, (batch, timesteps, channels, *spatial) with it."""
+
+    batch: int
+    timesteps: int
+    spatial: tuple[int, ...]
+    channels: int
+    channels_first: bool = False
+    dynamic_time = False  # the one path's Input fixes the time dimension
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        step = (self.channels, *self.spatial) if self.channels_first else (*self.spatial, self.channels)
+        return (self.batch, self.timesteps, *step)
+
+
+@dataclass(frozen=True)
+class ConvLSTMConfig:
+    """ConvLSTM1D, 2D or 3D (`rank`) with CONV_FILTERS filters of CONV_KERNEL_SIZE, its output flags, its
+    convolution's padding, strides and data_format, and further arguments (go_backwards, stateful, dropout, ...)."""
+
+    rank: int
+    return_sequences: bool
+    return_state: bool
+    device: str
+    call_path: str = "layer"
+    padding: str = "valid"
+    strides: int = 1
+    data_format: str = "channels_last"
+    options: tuple[tuple[str, object], ...] = ()  # sorted (name, value) pairs, to stay hashable
+
+    state_names = ("h", "c")
+
+    @property
+    def cell(self) -> str:
+        """The layer's class name, where the behaviour matrix and failure messages name a cell."""
+        return f"ConvLSTM{self.rank}D"
+
+    @property
+    def kernel_size(self) -> tuple[int, ...]:
+        return CONV_KERNEL_SIZE[self.rank]
+
+    @property
+    def shape(self) -> ConvShape:
+        return ConvShape(
+            CONV_BATCH, CONV_TIMESTEPS, CONV_SPATIAL[self.rank], CONV_CHANNELS, self.data_format == "channels_first"
+        )
+
+    @property
+    def layer_arguments(self) -> dict:
+        return {
+            "kernel_size": self.kernel_size, "strides": self.strides, "padding": self.padding,
+            "data_format": self.data_format, "return_sequences": self.return_sequences,
+            "return_state": self.return_state, **dict(self.options),
+        }
+
+    @property
+    def returned_names(self) -> tuple[str, ...]:
+        return ("output", *self.state_names)
+
+    def make_layer(self, **changed):
+        layer = getattr(installation.keras().layers, self.cell)
+        return layer(CONV_FILTERS, **{**self.layer_arguments, **changed})
+
+    @property
+    def seed_parts(self) -> tuple:
+        return (self.cell, self.padding, self.strides, self.data_format, self.options)
+
+    @property
+    def fixes_batch(self) -> bool:
+        return bool(dict(self.options).get("stateful"))
+
+    def parts(self, layer) -> tuple:
+        return (layer,)
+
+    @property
+    def call_arguments(self) -> dict:
+        return {}
+
+    @property
+    def build_key(self) -> "ConvLSTMConfig":
+        return replace(self, call_path="layer")
+
+    @property
+    def matrix_keys(self) -> tuple[tuple, ...]:
+        return ((self.cell, self.return_sequences, self.return_state, self.device),)
+
+    def describe(self) -> str:
+        return (
+            f"{self.cell}(filters={CONV_FILTERS}, {arguments_text(self.layer_arguments)}) on {self.device} via "
+            f"{self.call_path}, input {self.shape.input_shape}"
+        )

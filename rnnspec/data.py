@@ -26,8 +26,8 @@ def distinct_weights(named_shapes: list[tuple[str, tuple[int, ...]]], seed: int,
     for name, shape in named_shapes:
         if "bias" in name:
             values = rng.uniform(0.1, 0.5, size=shape) * rng.choice((-1.0, 1.0), size=shape)
-        else:  # a kernel (fan_in, units * gates)
-            scale = 1.5 / np.sqrt(shape[0])
+        else:  # a kernel (fan_in, units * gates), or a convolution's (*kernel_size, channels, filters * gates)
+            scale = 1.5 / np.sqrt(np.prod(shape[:-1]))
             values = rng.uniform(-scale, scale, size=shape)
         weights.append(values.astype(dtype))
     flat = np.concatenate([w.ravel() for w in weights])

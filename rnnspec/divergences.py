@@ -188,14 +188,14 @@ READS_BACKWARDS = on_case(
     "a layer reading backwards (`go_backwards=True`, or `Bidirectional`)",
     lambda installation, case: case.get("go_backwards") is True or isinstance(case.get("config"), BidirectionalConfig),
 )
-# The one reproducer of chapter 12's rows where a format cannot export or run a recurrent layer, and where it was seen.
+# The one reproducer of chapter 14's rows where a format cannot export or run a recurrent layer, and where it was seen.
 EXPORT_REPRODUCER = "exported_recurrent_layer_not_run_as_in_keras"
 EXPORT_SEEN_ON = (
     "Keras 3.15.1 with TensorFlow 2.21, JAX 0.10.2 and PyTorch 2.13; "
     "onnxruntime 1.32, ai-edge-litert 2.3, OpenVINO 2026.4"
 )
 
-# Chapter 12's statements, which a format that cannot carry a recurrent layer fails together.
+# Chapter 14's statements, which a format that cannot carry a recurrent layer fails together.
 EXPORT_STATEMENTS = (
     "test_export.py::test_an_exported_model_returns_as_many_outputs_of_the_same_shapes",
     "test_export.py::test_an_exported_model_returns_keras_values_in_keras_order",
@@ -287,12 +287,16 @@ DIVERGENCES = (
         details="visible when initial_state is given",
     ),
     Divergence(
-        ("test_training.py::test_the_gradient_with_respect_to_the_initial_states_equals_the_reference",),
-        ON_JAX & case_has(return_sequences=True, mask="mid_sequence"),
+        (
+            "test_training.py::test_the_gradient_with_respect_to_the_initial_states_equals_the_reference",
+            "test_training.py::test_the_gradients_of_stacked_cells_equal_the_reference",
+        ),
+        ON_JAX & (case_has(return_sequences=True, mask="mid_sequence") | case_has(masked=True)),
         "The initial h also receives the gradient of the outputs of masked steps before a sample's first valid "
         "step, which output it (the divergence above)",
         seen_on="Keras 3.15.1 with JAX 0.10.2",
-        details="read backwards under the mid-sequence mask, a sample whose first step read is padding",
+        details="read backwards under the mid-sequence mask, a sample whose first step read is padding; in a stack "
+        "of cells, the upper cell's initial h, under a mask that pads a sample on the left",
         reproducer="jax_masked_steps_output_the_initial_state",  # the cause: the forward divergence above
     ),
     Divergence(
@@ -321,6 +325,22 @@ DIVERGENCES = (
         seen_on="Keras 3.15.1 with PyTorch 2.13",
         reproducer="torch_float64_simple_rnn_in_float32",
         details="differences of 1e-7 from the float64 reference, float32's rounding",
+    ),
+    Divergence(
+        ("test_training.py::test_a_stateful_layer_s_gradient_stops_at_the_states_the_previous_call_left",),
+        ON_TORCH & case_has(stateful=True) & (case_has(cell="LSTM") | case_has(cell="GRU")),
+        "A stateful LSTM or GRU cannot be differentiated, so cannot be trained: the backward pass fails because the "
+        "layer assigns its new states in place over a tensor the gradient needs",
+        seen_on="Keras 3.15.1 with PyTorch 2.13 (CPU); SimpleRNN trains",
+        reproducer="torch_stateful_training_fails",
+        details="RuntimeError 'one of the variables needed for gradient computation has been modified by an inplace "
+        "operation', on every train_on_batch step too; keras-team/keras#20875 was closed as fixed (#20916) and "
+        "#23462 fixed the cuDNN GRU",
+        upstream=(
+            "https://github.com/keras-team/keras/issues/20875",
+            "https://github.com/keras-team/keras/issues/23462",
+        ),
+        raises=RuntimeError,
     ),
     Divergence(
         ("test_configuration.py::test_a_stateful_layer_carries_its_states_under_a_mixed_policy",),
@@ -442,6 +462,92 @@ DIVERGENCES = (
         reproducer=EXPORT_REPRODUCER,
         details="RuntimeError 'XNNPack delegate failed to reshape runtimeNode number ... failed to prepare' as it runs",
         raises=RuntimeError,
+    ),
+    Divergence(
+        ("test_arguments.py::test_unit_forget_bias_forces_a_zero_bias_initializer",),
+        KERAS_3,
+        "`unit_forget_bias=True` keeps `bias_initializer` for the other gates, where the LSTM page says it forces "
+        "`bias_initializer=\"zeros\"`",
+        seen_on="Keras 3.15.1 on TensorFlow 2.21, JAX 0.10.2 and PyTorch 2.13",
+        reproducer="unit_forget_bias_keeps_the_bias_initializer",
+        details="the forget gate's bias is ones and the input, cell and output gates' take bias_initializer's values",
+    ),
+    Divergence(
+        ("test_arguments.py::test_an_argument_survives_get_config_and_from_config",),
+        KERAS_3 & case_has(argument="use_cudnn"),
+        "`use_cudnn` is missing from `get_config`, so a layer rebuilt from its config (or loaded from a .keras file) "
+        "is back to `use_cudnn=\"auto\"`",
+        seen_on="Keras 3.15.1 on TensorFlow 2.21, JAX 0.10.2 and PyTorch 2.13",
+        reproducer="use_cudnn_not_in_config",
+    ),
+    Divergence(
+        ("test_arguments.py::test_an_argument_survives_get_config_and_from_config",),
+        KERAS_3 & case_has(class_name="SimpleRNN", argument="seed"),
+        "`SimpleRNN`'s `get_config` has no `seed`, so a layer rebuilt from its config (or loaded from a .keras file) "
+        "draws other dropout masks",
+        seen_on="Keras 3.15.1 on TensorFlow 2.21, JAX 0.10.2 and PyTorch 2.13",
+        reproducer="simple_rnn_seed_not_in_config",
+        details="SimpleRNNCell's config has it; LSTM's and GRU's have it",
+    ),
+    Divergence(
+        (
+            "test_arguments.py::test_the_activity_regularizer_adds_the_penalty_of_the_output_to_the_losses",
+            "test_arguments.py::test_an_argument_survives_get_config_and_from_config",
+        ),
+        KERAS_3 & (case_has(cell="SimpleRNN") | case_has(class_name="SimpleRNN", argument="activity_regularizer")),
+        "`SimpleRNN` drops its `activity_regularizer`: no penalty is added, and its config holds None",
+        seen_on="Keras 3.15.1 on TensorFlow 2.21, JAX 0.10.2 and PyTorch 2.13",
+        reproducer="simple_rnn_drops_activity_regularizer",
+        details="SimpleRNN.__init__ does not pass activity_regularizer on to the base layer, as LSTM and GRU do",
+    ),
+    Divergence(
+        ("test_arguments.py::test_reset_state_with_states_sets_the_states",),
+        KERAS_3,
+        "`reset_state(states=...)`, which the RNN page documents for setting the states numerically, takes no "
+        "argument",
+        seen_on="Keras 3.15.1 on TensorFlow 2.21, JAX 0.10.2 and PyTorch 2.13",
+        reproducer="reset_state_takes_no_states",
+        details="TypeError: RNN.reset_state() got an unexpected keyword argument 'states'",
+        upstream=("https://github.com/keras-team/keras/issues/20327",),
+        raises=TypeError,
+    ),
+    Divergence(
+        ("test_arguments.py::test_reset_state_of_a_whole_model_resets_its_stateful_layers",),
+        KERAS_3,
+        "A model has no `reset_state()`, which the RNN page documents for resetting the states of a whole model",
+        seen_on="Keras 3.15.1 on TensorFlow 2.21, JAX 0.10.2 and PyTorch 2.13",
+        reproducer="model_has_no_reset_state",
+        details="AttributeError: 'Functional' object has no attribute 'reset_state'",
+        upstream=("https://github.com/keras-team/keras/issues/20327",),
+        raises=AttributeError,
+    ),
+    Divergence(
+        ("test_arguments.py::test_bidirectional_weights_are_its_initial_weights",),
+        KERAS_3,
+        "`Bidirectional(..., weights=[...])` is accepted and ignored: the layer starts from freshly initialized weights",
+        seen_on="Keras 3.15.1 on TensorFlow 2.21, JAX 0.10.2 and PyTorch 2.13",
+        reproducer="bidirectional_ignores_weights",
+        details="the weights are kept as each direction's `initial_weights`, which nothing reads",
+    ),
+    Divergence(
+        ("test_arguments.py::test_a_stateful_bidirectional_layer_returns_its_states",),
+        KERAS_3,
+        "`Bidirectional` around a stateful layer with `return_state=True` cannot be called: its `compute_mask` fails",
+        seen_on="Keras 3.15.1 on TensorFlow 2.21, JAX 0.10.2 and PyTorch 2.13",
+        reproducer="stateful_bidirectional_with_return_state",
+        details="TypeError: unsupported operand type(s) for *: 'generator' and 'int' (the states' masks are a "
+        "generator, repeated as if a tuple)",
+        raises=TypeError,
+    ),
+    Divergence(
+        ("test_arguments.py::test_rnn_passes_constants_to_its_cell_at_every_step",),
+        KERAS_3,
+        "`RNN` takes no `constants`, which the RNN page says a cell's call can take",
+        seen_on="Keras 3.15.1 on TensorFlow 2.21, JAX 0.10.2 and PyTorch 2.13",
+        reproducer="rnn_takes_no_constants",
+        details="TypeError: got an unexpected keyword argument 'constants'; the page refers to a section \"Note on "
+        "passing external constants\" that it does not have",
+        raises=TypeError,
     ),
 )
 

@@ -3,9 +3,9 @@ with: the adapter between the subjects' arguments and the reference's cell equat
 
 import numpy as np
 
-from rnnspec import installation, kernels, reference, reference_gradients
-from rnnspec.configs import BATCH_MASK, STACK_UNITS, LayerConfig
-from rnnspec.gradients import LEARNING_RATE, STEPS, returned_shapes, seeded_cotangents, seeded_initial_states
+from rnnspec import installation, kernels, reference, reference_convlstm, reference_gradients
+from rnnspec.configs import BATCH_MASK, STACK_UNITS, ConvLSTMConfig, LayerConfig
+from rnnspec.gradients import LEARNING_RATE, STEPS, previous_call_inputs, seeded_cotangents, seeded_initial_states
 from rnnspec.observe import weight_name
 from rnnspec.sequences import MASKS
 
@@ -13,8 +13,11 @@ from rnnspec.sequences import MASKS
 DEFAULTS = {"activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": True, "reset_after": True}
 
 
-def reference_activation(name: str) -> str:
-    """hard_sigmoid is relu6(x + 3) / 6 in Keras 3 and clip(0.2 x + 0.5, 0, 1) in Keras 2 (tf_keras)."""
+def reference_activation(name: str | None) -> str:
+    """hard_sigmoid is relu6(x + 3) / 6 in Keras 3 and clip(0.2 x + 0.5, 0, 1) in Keras 2 (tf_keras). None is
+    documented as "no activation is applied (ie. "linear" activation: a(x) = x)"."""
+    if name is None:
+        return "linear"
     if name == "hard_sigmoid" and installation.current().keras_major < 3:
         return "hard_sigmoid_keras2"
     return name
@@ -101,9 +104,59 @@ def expected_gradients(observation) -> tuple[np.ndarray, ...]:
     follow them)."""
     (weights,) = observation.parts
     config = observation.config
-    gradients = reference_gradient(config, weights, observation.inputs, seeded_initial_states(config))
+    gradients = reference_gradient(config, weights, observation.inputs, initial_states_of(config, weights))
     by_weight = [gradients.weights[weight_name(name)] for name in observation.weight_names]
-    return (gradients.inputs, *gradients.initial_state, *by_weight)
+    # After a previous call the states are carried in, not given: there is no initial state to differentiate.
+    initial = [] if config.after_a_previous_call else gradients.initial_state
+    return (gradients.inputs, *initial, *by_weight)
+
+
+def initial_states_of(config, weights: dict) -> list[np.ndarray]:
+    """The states a gradient subject's call starts from: its seeded initial states, or, after a previous call,
+    the final states of that call as the reference computes them."""
+    if not config.after_a_previous_call:
+        return seeded_initial_states(config)
+    arguments = dict(config.options)
+    _, states = reference.run_sequence(
+        cell_spec(config), weights, previous_call_inputs(config), go_backwards=arguments.get("go_backwards", False)
+    )
+    return states
+
+
+def expected_bidirectional_gradients(observation) -> tuple[np.ndarray, ...]:
+    """What the observed gradient of a Bidirectional subject should be, in float64: with respect to the inputs,
+    each direction's initial states (forward first) and each direction's weights (forward first). With
+    return_sequences a masked step outputs zeros: the wrapper sets zero_output_for_mask to return_sequences."""
+    config = observation.config
+    forward_weights, backward_weights = observation.parts
+    d_output, *d_states = seeded_cotangents(config, config.returned_shapes)
+    count = len(config.state_names)
+    gradients = reference_gradients.bidirectional_vjp(
+        cell_spec(config), forward_weights, cell_spec(config.backward_config), backward_weights, observation.inputs,
+        d_output=d_output, d_forward_states=d_states[:count] or None, d_backward_states=d_states[count:] or None,
+        merge_mode=config.merge_mode, return_sequences=config.return_sequences,
+        initial_state=seeded_initial_states(config), mask=None if config.mask is None else MASKS[config.mask],
+        zero_output_for_mask=config.return_sequences,
+    )
+    by_direction = {"forward": gradients.forward_weights, "backward": gradients.backward_weights}
+    weights = [by_direction[direction][name] for direction, name in (n.split(" ", 1) for n in config.weight_names)]
+    return (gradients.inputs, *gradients.initial_state, *weights)
+
+
+def expected_stack_gradients(observation) -> tuple[np.ndarray, ...]:
+    """What the observed gradient of an RNN over stacked cells should be, in float64: with respect to the inputs,
+    each cell's initial states and each cell's weights, the lower cell's first."""
+    config = observation.config
+    d_output, *d_states = seeded_cotangents(config, config.returned_shapes)
+    gradients = reference_gradients.stacked_vjp(
+        [reference.CellSpec(cell, units) for cell, units in zip(config.cells, STACK_UNITS)],
+        list(observation.parts), observation.inputs, d_outputs=d_output,
+        d_states=config.initial_state_argument(d_states), mask=BATCH_MASK if config.masked else None,
+        initial_state=config.initial_state_argument(seeded_initial_states(config)),
+    )
+    initial = [state for cell_states in gradients.initial_state for state in cell_states]
+    weights = [cell[name] for cell in gradients.weights for name in ("kernel", "recurrent_kernel", "bias")]
+    return (gradients.inputs, *initial, *weights)
 
 
 def expected_training(observation) -> tuple[np.ndarray, ...]:
@@ -121,7 +174,7 @@ def reference_gradient(config, weights: dict, inputs, initial_state) -> referenc
     """Backpropagation through time of the seeded loss over what the configuration's layer returns. A layer
     without `return_sequences` returns the output of its last processed step, so the output's cotangent reaches
     that step alone."""
-    output, *states = seeded_cotangents(config, returned_shapes(config))
+    output, *states = seeded_cotangents(config, config.returned_shapes)
     d_outputs = np.zeros((config.shape.batch, config.shape.timesteps, config.shape.units))
     if config.return_sequences:
         d_outputs = output
@@ -145,7 +198,7 @@ def expected_values(observation, *, inputs=None, weights=None) -> tuple[np.ndarr
     (own,) = observation.parts
     return expected(
         config, own if weights is None else weights, observation.inputs if inputs is None else inputs,
-        mask=None if config.mask is None else MASKS[config.mask], initial_state=seeded_initial_states(config),
+        mask=None if config.mask is None else MASKS[config.mask], initial_state=initial_states_of(config, own),
     )
 
 
@@ -162,3 +215,30 @@ def expected_mean_squared_error_gradients(config: LayerConfig, weights: dict, in
         go_backwards=dict(config.options).get("go_backwards", False),
     )
     return gradients.weights
+
+
+def conv_lstm_spec(config: ConvLSTMConfig) -> reference_convlstm.ConvLSTMSpec:
+    """The reference's ConvLSTM cell for a configuration: its convolution's geometry, a tuple per spatial axis as
+    Keras documents an integer to mean, and its activations."""
+    arguments = {**DEFAULTS, **dict(config.options)}
+    per_axis = lambda value: tuple(value) if isinstance(value, (tuple, list)) else (value,) * config.rank
+    return reference_convlstm.ConvLSTMSpec(
+        strides=per_axis(config.strides),
+        padding=config.padding,
+        dilation_rate=per_axis(arguments.get("dilation_rate", 1)),
+        data_format=config.data_format,
+        activation=reference_activation(arguments["activation"]),
+        recurrent_activation=reference_activation(arguments["recurrent_activation"]),
+        use_bias=arguments["use_bias"],
+    )
+
+
+def expected_conv_lstm(config: ConvLSTMConfig, weights: dict, inputs, *, initial_state=None) -> tuple[np.ndarray, ...]:
+    """(output, h, c), or the output alone without return_state, as the configuration's ConvLSTM layer should
+    return them for these inputs, in float64; `go_backwards` from its arguments."""
+    outputs, states = reference_convlstm.run_sequence(
+        conv_lstm_spec(config), weights, inputs, initial_state=initial_state,
+        go_backwards=dict(config.options).get("go_backwards", False),
+    )
+    output = outputs if config.return_sequences else outputs[:, -1]
+    return (output, *states) if config.return_state else (output,)

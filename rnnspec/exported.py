@@ -1,4 +1,4 @@
-"""Exported models, run by their own runtimes: the call paths of chapter 12.
+"""Exported models, run by their own runtimes: the call paths of chapter 14.
 
 `model.export(path, format=...)` writes an artifact for serving, which a user then loads with another runtime and
 no Keras at all. The call path of a format exports the subject's functional model into a temporary folder, loads the

@@ -46,8 +46,15 @@ def every_backend_agrees(subject: GradientConfig) -> bool:
 
 def seeded_initial_states(subject) -> list[np.ndarray]:
     """Distinct non-zero initial states, (batch, units) each, so that a layer starting from zeros cannot pass."""
-    shape = (subject.shape.batch, subject.shape.units)
-    return [0.5 * data.inputs(shape, data.seed_for("initial", name, *subject.seed_parts)) for name in subject.state_names]
+    return [
+        0.5 * data.inputs(shape, data.seed_for("initial", name, *subject.seed_parts))
+        for name, shape in zip(subject.initial_state_names, subject.initial_state_shapes)
+    ]
+
+
+def previous_call_inputs(subject) -> np.ndarray:
+    """What a stateful subject is called on before the differentiated call (`after_a_previous_call`)."""
+    return data.inputs(subject.shape.input_shape, data.seed_for("previous call", *subject.seed_parts))
 
 
 def seeded_cotangents(subject, shapes) -> list[np.ndarray]:
@@ -55,52 +62,57 @@ def seeded_cotangents(subject, shapes) -> list[np.ndarray]:
     return [data.inputs(shape, data.seed_for("cotangent", index, *subject.seed_parts)) for index, shape in enumerate(shapes)]
 
 
-def returned_shapes(subject) -> list[tuple[int, ...]]:
-    """The shapes a recurrent layer returns (chapter 1): the output, then with return_state each state."""
-    s = subject.shape
-    output = (s.batch, s.timesteps, s.units) if subject.return_sequences else (s.batch, s.units)
-    return [output, *([(s.batch, s.units)] * len(subject.state_names) if subject.return_state else [])]
-
-
 def of_seeded_loss(subject, layer, inputs: np.ndarray, **call_arguments) -> tuple:
     """(d inputs, *d initial states, *d weights in `layer.trainable_weights` order, *returned) of the seeded loss
     over what `layer(inputs, initial_state=..., **call_arguments)` returns, the initial states seeded too;
     `returned` is what that call returned (the output, then with return_state the states)."""
     states = seeded_initial_states(subject)
-    cotangents = seeded_cotangents(subject, returned_shapes(subject))
+    cotangents = seeded_cotangents(subject, subject.returned_shapes)
+    if getattr(subject, "after_a_previous_call", False):
+        layer.reset_states()
+        layer(previous_call_inputs(subject))  # as users call it: outside the differentiated call, gradients on
+
+    def call(x, initial):
+        # The backends differentiate with respect to the states flat; the layer takes them as its `initial_state`.
+        given = {"initial_state": subject.initial_state_argument(initial)} if initial else {}
+        return layer(x, **given, **call_arguments)
     backend = installation.current().backend
     if backend == "jax":
-        return jax_gradients(layer, inputs, states, cotangents, call_arguments)
+        return jax_gradients(layer, call, inputs, states, cotangents)
     if backend == "torch":
-        return torch_gradients(layer, inputs, states, cotangents, call_arguments)
-    return tensorflow_gradients(layer, inputs, states, cotangents, call_arguments)
+        return torch_gradients(layer, call, inputs, states, cotangents)
+    return tensorflow_gradients(layer, call, inputs, states, cotangents)
 
 
 def flat(returned) -> list:
-    return list(returned) if isinstance(returned, (tuple, list)) else [returned]
+    """What a call returned, flattened: an RNN over stacked cells returns one list of states per cell."""
+    if isinstance(returned, (tuple, list)):
+        return [leaf for part in returned for leaf in flat(part)]
+    return [returned]
 
 
-def tensorflow_gradients(layer, inputs, states, cotangents, call_arguments) -> tuple:
+def tensorflow_gradients(layer, call, inputs, states, cotangents) -> tuple:
     import tensorflow as tf
 
     x, initial = tf.constant(inputs), [tf.constant(state) for state in states]
-    # Keras 3 wraps each tf.Variable in a KerasVariable (`.value`); Keras 2's weights are tf.Variables.
-    weights = [getattr(w, "value", w) for w in layer.trainable_weights]
+    # Keras 3 wraps each tf.Variable in a KerasVariable (`.value`); Keras 2's weights are tf.Variables (whose
+    # `.value` is a method).
+    weights = list(layer.trainable_weights) if installation.is_keras_2() else [w.value for w in layer.trainable_weights]
     with tf.GradientTape() as tape:
         tape.watch([x, *initial])
-        returned = flat(layer(x, initial_state=initial, **call_arguments))
+        returned = flat(call(x, initial))
         loss = tf.add_n([tf.reduce_sum(tf.cast(c, r.dtype) * r) for c, r in zip(cotangents, returned)])
     # A source the loss does not depend on has a zero gradient, which is what the statements compare.
     found = tape.gradient(loss, [x, *initial, *weights], unconnected_gradients=tf.UnconnectedGradients.ZERO)
     return (*found, *returned)
 
 
-def torch_gradients(layer, inputs, states, cotangents, call_arguments) -> tuple:
+def torch_gradients(layer, call, inputs, states, cotangents) -> tuple:
     import torch
 
     ops = installation.keras().ops
     x, *initial = (ops.convert_to_tensor(a).requires_grad_(True) for a in (inputs, *states))
-    returned = flat(layer(x, initial_state=initial, **call_arguments))
+    returned = flat(call(x, initial))
     loss = sum(torch.sum(ops.convert_to_tensor(c).to(r.dtype) * r) for c, r in zip(cotangents, returned))
     sources = [x, *initial, *(w.value for w in layer.trainable_weights)]
     found = torch.autograd.grad(loss, sources, allow_unused=True)
@@ -108,7 +120,7 @@ def torch_gradients(layer, inputs, states, cotangents, call_arguments) -> tuple:
     return (*(torch.zeros_like(s) if g is None else g for s, g in zip(sources, found)), *(r.detach() for r in returned))
 
 
-def jax_gradients(layer, inputs, states, cotangents, call_arguments) -> tuple:
+def jax_gradients(layer, call, inputs, states, cotangents) -> tuple:
     import jax
     import jax.numpy as jnp
 
@@ -124,7 +136,7 @@ def jax_gradients(layer, inputs, states, cotangents, call_arguments) -> tuple:
     def loss(x, initial, trainable):
         mapping = [*zip(layer.trainable_variables, trainable), *non_trainable]
         with keras.StatelessScope(state_mapping=mapping) as scope:
-            returned = flat(layer(x, initial_state=initial, **call_arguments))
+            returned = flat(call(x, initial))
         updated = [scope.get_current_value(v) for v in layer.non_trainable_variables]
         return sum(jnp.sum(jnp.asarray(c, r.dtype) * r) for c, r in zip(cotangents, returned)), (returned, updated)
 
@@ -155,7 +167,7 @@ def training_steps(subject, layer, inputs: np.ndarray) -> tuple:
     before = layer.get_weights()
     sequences = keras.Input(batch_shape=(None, *inputs.shape[1:]))
     model = keras.Model(sequences, layer(sequences))
-    cotangents = seeded_cotangents(subject, returned_shapes(subject))
+    cotangents = seeded_cotangents(subject, subject.returned_shapes)
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=LEARNING_RATE), loss=[seeded_loss] * len(cotangents))
     steps = STEPS[subject.call_path]
     if subject.call_path == "fit":

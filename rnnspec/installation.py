@@ -6,9 +6,13 @@ Nothing here imports Keras at module import time, so that the pytest plugin can 
 import importlib
 import importlib.metadata
 import os
+import shutil
+import subprocess
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
+
+from rnnspec import compat
 
 BACKENDS = ("tensorflow", "jax", "torch")
 DEVICES = ("cpu", "gpu")
@@ -117,10 +121,8 @@ def computes_in_float64() -> bool:
 
 
 def has_use_cudnn() -> bool:
-    """Whether this Keras's LSTM and GRU take `use_cudnn` (Keras 3 added it after 3.0)."""
-    import inspect
-
-    return "use_cudnn" in inspect.signature(keras().layers.LSTM.__init__).parameters
+    """Whether this Keras's LSTM and GRU take `use_cudnn` (Keras 3.2 added it)."""
+    return compat.find("LSTM(use_cudnn)", keras()) is not None
 
 
 def default_device() -> str:
@@ -140,7 +142,7 @@ def on_device(device: str):
         with tf.device(f"/{device.upper()}:0"):
             yield
     else:
-        with keras().device(f"{device}:0"):
+        with compat.require("device", keras())(f"{device}:0"):
             yield
 
 
@@ -182,7 +184,7 @@ class Keras2Ops:
     def __init__(self, tf):
         self.tf = tf
         self.expand_dims, self.cast, self.multiply, self.zeros_like = tf.expand_dims, tf.cast, tf.multiply, tf.zeros_like
-        self.matmul, self.tanh = tf.matmul, tf.tanh
+        self.matmul, self.tanh, self.sum = tf.matmul, tf.tanh, tf.reduce_sum
 
     def flip(self, x, axis):
         return self.tf.reverse(x, axis=[axis])
@@ -198,7 +200,7 @@ def global_state() -> dict:
         return {"floatx": k.backend.floatx(), "dtype_policy": k.mixed_precision.global_policy().name,
                 "epsilon": k.backend.epsilon(), "image_data_format": k.backend.image_data_format()}
     config = keras().config
-    return {"floatx": config.floatx(), "dtype_policy": config.dtype_policy().name,
+    return {"floatx": config.floatx(), "dtype_policy": compat.find("dtype_policy", keras())().name,
             "epsilon": config.epsilon(), "image_data_format": config.image_data_format()}
 
 
@@ -211,7 +213,7 @@ def restore_global_state(state: dict) -> None:
         k.backend.set_image_data_format(state["image_data_format"])
         return
     k.config.set_floatx(state["floatx"])
-    k.config.set_dtype_policy(state["dtype_policy"])
+    compat.find("set_dtype_policy", k)(state["dtype_policy"])
     k.config.set_epsilon(state["epsilon"])
     k.config.set_image_data_format(state["image_data_format"])
 
@@ -224,7 +226,7 @@ def global_dtype_policy(name: str):
     if is_keras_2():
         keras().mixed_precision.set_global_policy(name)
     else:
-        keras().config.set_dtype_policy(name)
+        compat.require("set_dtype_policy", keras())(name)
     try:
         yield
     finally:
@@ -262,3 +264,52 @@ def tf32(enabled: bool | None):
 
         with jax.default_matmul_precision("tensorfloat32" if enabled else "float32"):
             yield
+
+
+def gpu_software() -> dict[str, str]:
+    """The CUDA and cuDNN versions the backend under test reports, the GPUs as nvidia-smi lists them (with the
+    driver), and the NVIDIA libraries
+    installed as Python packages: what a GPU image's report names. Only what is found is listed (a CPU build lists
+    nothing), so that no query of an installation without CUDA can fail the run."""
+    found = {}
+    backend = current().backend
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        build = tf.sysconfig.get_build_info()
+        found["CUDA (TensorFlow built with)"] = build.get("cuda_version")
+        found["cuDNN (TensorFlow built with)"] = build.get("cudnn_version")
+    elif backend == "torch":
+        import torch
+
+        found["CUDA (PyTorch built with)"] = torch.version.cuda
+        found["cuDNN (PyTorch loads)"] = torch.backends.cudnn.version() if torch.backends.cudnn.is_available() else None
+    elif backend == "jax":
+        from jax._src import lib  # jax.print_environment_info reads the same private module
+
+        versions = getattr(lib, "cuda_versions", None)
+        if versions is not None:
+            try:
+                found["CUDA runtime (JAX loads)"] = versions.cuda_runtime_get_version()
+                found["cuDNN (JAX loads)"] = versions.cudnn_get_version()
+            except RuntimeError as error:  # the CUDA plugin is installed, its libraries are not loadable
+                found["CUDA (JAX)"] = f"not loadable: {error}"
+    found["GPUs (nvidia-smi: name, driver, memory)"] = "; ".join(nvidia_smi_gpus())
+    packages = sorted(
+        f"{distribution.metadata['Name']} {distribution.version}"
+        for distribution in importlib.metadata.distributions()
+        if (distribution.metadata["Name"] or "").lower().startswith("nvidia-")
+    )
+    found["NVIDIA Python packages"] = ", ".join(packages)
+    return {name: str(version) for name, version in found.items() if version}
+
+
+def nvidia_smi_gpus() -> list[str]:
+    """Each GPU's name, driver version and memory as nvidia-smi reports them; none where it is not installed."""
+    if shutil.which("nvidia-smi") is None:
+        return []
+    query = subprocess.run(
+        ["nvidia-smi", "--query-gpu=name,driver_version,memory.total", "--format=csv,noheader"],
+        capture_output=True, text=True, check=False,
+    )
+    return [line.strip() for line in query.stdout.splitlines() if line.strip()] if query.returncode == 0 else []

@@ -95,7 +95,8 @@ def build(subject: Subject) -> Built:
     with installation.on_device(subject.device):
         layer = subject.make_layer()
         time = None if shape.dynamic_time else shape.timesteps
-        inputs = keras.Input(batch_shape=(shape.batch if subject.fixes_batch else None, time, shape.features))
+        step = shape.input_shape[2:]  # (features,), or a convolutional layer's spatial dimensions and channels
+        inputs = keras.Input(batch_shape=(shape.batch if subject.fixes_batch else None, time, *step))
         model = keras.Model(inputs, layer(inputs))
         if layer.weights:  # a plain-class cell holds its weights itself
             layer.set_weights(data.distinct_weights([(w.name, tuple(w.shape)) for w in layer.weights], seed))
@@ -173,13 +174,13 @@ CALL_PATHS = {
     compiled.COMPILED_FUNCTION: lambda built: compiled.compiled_call(
         built.layer, built.inputs, **built.subject.call_arguments
     ),
-    # Chapter 12: the model exported to each format and run by that format's runtime (rnnspec.exported).
+    # Chapter 14: the model exported to each format and run by that format's runtime (rnnspec.exported).
     **{
         format: lambda built, format=format: exported.run_exported(built.model, built.inputs, format)
         for format in exported.FORMATS
     },
     "gradient": lambda built: gradients.of_seeded_loss(
-        built.subject, built.layer, built.inputs, **built.subject.call_arguments
+        built.subject, built.layer, built.subject.call_inputs(built.inputs), **built.subject.call_arguments
     ),
     "train_on_batch": lambda built: gradients.training_steps(built.subject, built.layer, built.inputs),
     "fit": lambda built: gradients.training_steps(built.subject, built.layer, built.inputs),

@@ -2,13 +2,14 @@
 fixtures shared by every chapter, and the behaviour matrix printed at the end of a run."""
 
 import inspect
+import json
 import os
 import warnings
 from pathlib import Path
 
 import pytest
 
-from rnnspec import divergences, installation, options
+from rnnspec import assertions, divergences, installation, options
 from rnnspec.matrix import PROPERTY, BehaviourMatrix
 
 
@@ -42,6 +43,14 @@ def pytest_addoption(parser):
         help="comma-separated devices to test: cpu, gpu (default: both; gpu cases skip when no GPU is visible, "
         "while a GPU named here and not visible stops the run)",
     )
+    group.addoption(
+        "--record-comparisons",
+        default=None,
+        metavar="PATH",
+        help="write to PATH, as JSON, the largest difference each comparison within a tolerance measured, with its "
+        "cell, device, kernel and TF32 setting, and the installation with its CUDA and cuDNN versions (what "
+        "`python -m rnnspec.gpu_report` reports from)",
+    )
 
 
 def pytest_configure(config):
@@ -60,6 +69,11 @@ def pytest_configure(config):
             "(see README) or leave gpu out"
         )
     config.pluginmanager.register(MatrixReporter(), "rnnspec-matrix")
+    record = config.getoption("--record-comparisons")
+    if record:
+        if config.getoption("numprocesses", None):
+            raise pytest.UsageError("--record-comparisons records the comparisons of one process; leave out -n")
+        config.pluginmanager.register(ComparisonRecorder(Path(record)), "rnnspec-comparisons")
 
 
 def case_parameters(item) -> dict:
@@ -153,6 +167,35 @@ class MatrixReporter:
             terminalreporter.write_sep("=", "rnnspec behaviour matrix (outcomes of the statements per configuration)")
             for line in lines:
                 terminalreporter.write_line(line)
+
+
+class ComparisonRecorder:
+    """Keeps rnnspec.assertions recording while the session runs, each comparison under the test that made it, and
+    writes the record with the installation at the end."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.record = assertions.ComparisonRecord()
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item):
+        self.record.test = item.nodeid
+        assertions.recording = self.record
+        try:
+            return (yield)
+        finally:
+            assertions.recording = None
+
+    def pytest_sessionfinish(self):
+        described = installation.current()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps({
+            "installation": described.describe(),
+            "backend": described.backend,
+            "gpus": list(described.gpus),
+            "gpu_software": installation.gpu_software(),
+            "comparisons": self.record.comparisons,
+        }, indent=1))
 
 
 def skip_unless_visible(device: str) -> None:

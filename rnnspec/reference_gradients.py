@@ -79,10 +79,12 @@ class BidirectionalGradients:
 
 @dataclass(frozen=True)
 class StackedGradients:
-    """Gradients of an RNN over stacked cells' scalar L: inputs, and one weights dict per cell, bottom first."""
+    """Gradients of an RNN over stacked cells' scalar L: inputs, one weights dict per cell and one list of initial
+    states' gradients per cell, bottom first."""
 
     inputs: np.ndarray
     weights: list
+    initial_state: list
 
 
 @dataclass(frozen=True)
@@ -402,27 +404,34 @@ def bidirectional_vjp(
     )
 
 
-def stacked_vjp(specs, weights_list, x, *, d_outputs, d_states, mask=None) -> StackedGradients:
-    """Gradients of L = sum(d_outputs * outputs) + the states' terms for an RNN over stacked cells (zero initial
-    states), computed as layers stacked one on the other, each reading the output sequence of the one below.
+def stacked_vjp(specs, weights_list, x, *, d_outputs, d_states, mask=None, initial_state=None) -> StackedGradients:
+    """Gradients of L = sum(d_outputs * outputs) + the states' terms for an RNN over stacked cells, computed as
+    layers stacked one on the other, each reading the output sequence of the one below.
 
     d_outputs (B, T, M_top) for the top cell's output sequence; d_states one list per cell (bottom first) of one
-    array per state, or None for zeros (for all cells, or for one cell).
+    array per state, or None for zeros (for all cells, or for one cell); initial_state likewise one list per cell,
+    or None for zeros.
     """
     if d_states is None:
         d_states = [None] * len(specs)
-    if not len(specs) == len(weights_list) == len(d_states):
+    if initial_state is None:
+        initial_state = [None] * len(specs)
+    if not len(specs) == len(weights_list) == len(d_states) == len(initial_state):
         raise ValueError(
-            f"specs, weights_list and d_states need one entry per cell, got "
-            f"{len(specs)}, {len(weights_list)} and {len(d_states)}"
+            f"specs, weights_list, d_states and initial_state need one entry per cell, got "
+            f"{len(specs)}, {len(weights_list)}, {len(d_states)} and {len(initial_state)}"
         )
     layer_inputs = [np.asarray(x, dtype=np.float64)]
-    for spec, weights in zip(specs[:-1], weights_list[:-1]):
-        layer_inputs.append(run_sequence(spec, weights, layer_inputs[-1], mask=mask)[0])
+    for spec, weights, initial in zip(specs[:-1], weights_list[:-1], initial_state[:-1]):
+        layer_inputs.append(run_sequence(spec, weights, layer_inputs[-1], mask=mask, initial_state=initial)[0])
 
-    d_sequence, weight_gradients = d_outputs, []
-    for spec, weights, inputs, d_cell_states in reversed(list(zip(specs, weights_list, layer_inputs, d_states))):
-        gradients = sequence_vjp(spec, weights, inputs, d_outputs=d_sequence, d_states=d_cell_states, mask=mask)
+    d_sequence, weight_gradients, d_initial = d_outputs, [], []
+    cells = list(zip(specs, weights_list, layer_inputs, d_states, initial_state))
+    for spec, weights, inputs, d_cell_states, initial in reversed(cells):
+        gradients = sequence_vjp(
+            spec, weights, inputs, d_outputs=d_sequence, d_states=d_cell_states, mask=mask, initial_state=initial
+        )
         d_sequence = gradients.inputs
         weight_gradients.insert(0, gradients.weights)
-    return StackedGradients(inputs=d_sequence, weights=weight_gradients)
+        d_initial.insert(0, gradients.initial_state)
+    return StackedGradients(inputs=d_sequence, weights=weight_gradients, initial_state=d_initial)

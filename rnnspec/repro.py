@@ -42,7 +42,7 @@ FOLDER = Path(__file__).parent / "reproducers"
 KERAS_NAMES = {"keras": "Keras 3", "tf_keras": "tf_keras"}  # the module a script imports: the Keras it is written for
 FRAMEWORKS = ("tensorflow", "jax", "torch")
 # What a reproducer may import: a Keras, NumPy, a backend framework, and os to choose the backend before Keras loads.
-# Chapter 12's reproducers also run an exported artifact with its format's runtime (the export extra), written into a
+# Chapter 14's reproducers also run an exported artifact with its format's runtime (the export extra), written into a
 # temporary folder.
 EXPORT_RUNTIMES = ("onnxruntime", "ai_edge_litert", "openvino")
 ALLOWED_IMPORTS = frozenset({*KERAS_NAMES, "numpy", "os", *FRAMEWORKS, *EXPORT_RUNTIMES, "tempfile"})

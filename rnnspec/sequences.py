@@ -28,7 +28,13 @@ MASKS = {
         [[1, 1, 0, 0, 1, 1], [1, 0, 1, 0, 1, 0], [0, 1, 1, 1, 1, 0], [1, 1, 1, 1, 1, 1]], dtype=bool
     ),
     "one_sample_fully_masked": padded_on("right", [6, 0, 3, 2]),
+    # Every sample padded alike, after ALIKE_LENGTH steps: the training chapter compares the batch with its
+    # first ALIKE_LENGTH steps alone, unmasked.
+    "right_padded_alike": padded_on("right", [4, 4, 4, 4]),
 }
+ALIKE_LENGTH = 4
+# The masks of samples of mixed lengths, which the chapters on masking hold every statement against.
+MIXED_LENGTHS = ("right_padded", "left_padded", "mid_sequence", "one_sample_fully_masked")
 
 
 def lengths(mask: np.ndarray) -> np.ndarray:

@@ -1,30 +1,28 @@
-"""Draw throughput against size from a saved benchmark run, as an SVG line chart written next to it, and print
-the numbers drawn. No plotting library: the chart is a few SVG elements.
+"""Draw throughput against size from a saved benchmark run, with matplotlib (the `plots` extra), as an SVG written
+next to it, and print the numbers drawn.
 
     python -m rnnspec.throughput_plot [saved.json]    # default: the newest JSON under .benchmarks
 
 One panel per cell; in each, one line per device, kernel and mode (GFLOP/s from the mean time, log scale) and, for
-CPU results, a dotted line of NumPy's bare matrix products of the same sizes, the machine's limit.
+CPU results, a dotted line of NumPy's bare matrix products of the same sizes, the machine's limit. Without
+matplotlib the numbers are printed and the chart is left out, with a note saying how to install it.
 """
 
 import argparse
+import importlib.util
 import json
-import math
 import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 STORAGE = Path(".benchmarks")
 NUMPY_SERIES = "NumPy matmul (cpu)"
-# A colour per device and kernel, a dash pattern per mode: one kernel's two modes read as a pair.
-COLOURS = ("#1f77b4", "#2ca02c", "#d62728", "#ff7f0e", "#9467bd", "#8c564b")
 NUMPY_COLOUR = "#555555"
-DASHES = {"inference": "none", "training": "7 4", NUMPY_SERIES: "2 4"}
-
-PANEL_WIDTH, PANEL_HEIGHT = 420, 300
-LEFT, TOP, BOTTOM, GAP, LEGEND_WIDTH = 70, 75, 70, 70, 250
+# A colour per device and kernel (matplotlib's default cycle), a line style per mode: one kernel's two modes read
+# as a pair.
+LINE_STYLES = {"inference": "-", "training": "--", NUMPY_SERIES: ":"}
+WITHOUT_MATPLOTLIB = "the chart needs matplotlib: python -m pip install -e '.[plots]'"
 
 
 @dataclass(frozen=True)
@@ -41,8 +39,8 @@ class SizePoint:
         return self.batch * self.timesteps * self.units * (self.features + self.units)
 
     @property
-    def label(self) -> tuple[str, str]:
-        return self.name, f"B{self.batch} T{self.timesteps} F{self.features} M{self.units}"
+    def label(self) -> str:
+        return f"{self.name}\nB{self.batch} T{self.timesteps} F{self.features} M{self.units}"
 
 
 def throughputs(run: dict) -> dict[str, dict[str, dict[SizePoint, float]]]:
@@ -66,18 +64,6 @@ def newest_saved_run(storage: Path = STORAGE) -> Path:
     return runs[-1]
 
 
-def dash_of(series: str) -> str:
-    return DASHES.get(series) or DASHES[series.rsplit(" ", 1)[-1]]
-
-
-def colours_of(series_names: list[str]) -> dict[str, str]:
-    kernels = sorted({name.rsplit(" ", 1)[0] for name in series_names if name != NUMPY_SERIES})
-    colour_of_kernel = {kernel: COLOURS[i % len(COLOURS)] for i, kernel in enumerate(kernels)}
-    return {
-        name: NUMPY_COLOUR if name == NUMPY_SERIES else colour_of_kernel[name.rsplit(" ", 1)[0]] for name in series_names
-    }
-
-
 def ordered_series(found: dict) -> list[str]:
     """Every series drawn, the NumPy limit last."""
     return sorted({name for by_series in found.values() for name in by_series}, key=lambda s: (s == NUMPY_SERIES, s))
@@ -87,89 +73,49 @@ def ordered_sizes(by_series: dict) -> list[SizePoint]:
     return sorted({size for points in by_series.values() for size in points}, key=lambda size: size.work)
 
 
-class Chart:
-    """Panels side by side sharing one log-scaled y axis (whole decades, so that panels compare at a glance),
-    the sizes evenly spaced along x from the least work to the most, and a legend on the right."""
+def can_draw() -> bool:
+    return importlib.util.find_spec("matplotlib") is not None
 
-    def __init__(self, found: dict):
-        self.found = found
-        self.series = ordered_series(found)
-        self.colours = colours_of(self.series)
-        self.sizes = ordered_sizes({name: points for by_series in found.values() for name, points in by_series.items()})
-        values = [value for by_series in found.values() for points in by_series.values() for value in points.values()]
-        self.low = math.floor(math.log10(min(values)))
-        self.high = max(math.ceil(math.log10(max(values))), self.low + 1)
-        self.width = LEFT + len(found) * (PANEL_WIDTH + GAP) + LEGEND_WIDTH
-        self.height = TOP + PANEL_HEIGHT + BOTTOM
 
-    def x(self, left: float, size: SizePoint) -> float:
-        return left + PANEL_WIDTH * (self.sizes.index(size) + 0.5) / len(self.sizes)
+def figure(found: dict, title: str, subtitle: str):
+    """Panels side by side sharing one log-scaled y axis, the sizes evenly spaced along x from the least work to the
+    most, one legend for all. A matplotlib Figure, drawn without pyplot's global state."""
+    from matplotlib.figure import Figure
 
-    def y(self, value: float) -> float:
-        return TOP + PANEL_HEIGHT * (1 - (math.log10(value) - self.low) / (self.high - self.low))
-
-    def svg(self, title: str, subtitle: str) -> str:
-        parts = [
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.width}" height="{self.height}" '
-            f'viewBox="0 0 {self.width} {self.height}" font-family="sans-serif" font-size="12">',
-            f'<rect width="{self.width}" height="{self.height}" fill="white"/>',
-            f'<text x="{LEFT}" y="22" font-size="15" font-weight="bold">{escape(title)}</text>',
-            f'<text x="{LEFT}" y="40" font-size="11">{escape(subtitle)}</text>',
-        ]
-        for index, cell in enumerate(sorted(self.found)):
-            parts += self.panel(cell, LEFT + index * (PANEL_WIDTH + GAP))
-        parts += self.legend(LEFT + len(self.found) * (PANEL_WIDTH + GAP))
-        return "\n".join(parts + ["</svg>"]) + "\n"
-
-    def panel(self, cell: str, left: float) -> list[str]:
-        middle, bottom = left + PANEL_WIDTH / 2, TOP + PANEL_HEIGHT
-        parts = [
-            f'<text x="{middle}" y="{TOP - 10}" text-anchor="middle" font-weight="bold">{cell}</text>',
-            f'<rect x="{left}" y="{TOP}" width="{PANEL_WIDTH}" height="{PANEL_HEIGHT}" fill="none" stroke="black"/>',
-            f'<text x="{middle}" y="{bottom + 54}" text-anchor="middle">'
-            "size (batch B, time steps T, features F, units M)</text>",
-            f'<text transform="translate({left - 45},{TOP + PANEL_HEIGHT / 2}) rotate(-90)" text-anchor="middle">'
-            "GFLOP/s (log scale)</text>",
-        ]
-        for decade in range(self.low, self.high + 1):
-            y = self.y(10.0**decade)
-            parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + PANEL_WIDTH}" y2="{y:.1f}" stroke="#dddddd"/>')
-            parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{10.0**decade:g}</text>')
-        for size in self.sizes:
-            name, dimensions = size.label
-            x = self.x(left, size)
-            parts.append(f'<text x="{x:.1f}" y="{bottom + 18}" text-anchor="middle">{escape(name)}</text>')
-            parts.append(f'<text x="{x:.1f}" y="{bottom + 32}" text-anchor="middle" font-size="10">{dimensions}</text>')
-        for name in self.series:
-            points = sorted(self.found[cell].get(name, {}).items(), key=lambda item: item[0].work)
-            if points:
-                parts += self.line(cell, name, left, points)
-        return parts
-
-    def line(self, cell: str, name: str, left: float, points) -> list[str]:
-        colour = self.colours[name]
-        coordinates = " ".join(f"{self.x(left, size):.1f},{self.y(value):.1f}" for size, value in points)
-        parts = [
-            f'<polyline class="series" data-cell="{cell}" data-series="{escape(name)}" points="{coordinates}" '
-            f'fill="none" stroke="{colour}" stroke-width="2" stroke-dasharray="{dash_of(name)}"/>'
-        ]
-        for size, value in points:  # a marker per result, its value shown on hover
-            parts.append(
-                f'<circle cx="{self.x(left, size):.1f}" cy="{self.y(value):.1f}" r="3" fill="{colour}">'
-                f"<title>{escape(f'{cell} {name} {size.name}: {value:.3g} GFLOP/s')}</title></circle>"
+    series = ordered_series(found)
+    kernels = sorted({name.rsplit(" ", 1)[0] for name in series if name != NUMPY_SERIES})
+    cycle = [f"C{index}" for index in range(10)]
+    colour = {kernel: cycle[index % len(cycle)] for index, kernel in enumerate(kernels)}
+    sizes = ordered_sizes({name: points for by_series in found.values() for name, points in by_series.items()})
+    cells = sorted(found)
+    drawing = Figure(figsize=(4.5 * len(cells) + 2.5, 4.8), layout="constrained")
+    axes = drawing.subplots(1, len(cells), sharey=True, squeeze=False)[0]
+    for panel, cell in zip(axes, cells):
+        for name in series:
+            points = sorted(found[cell].get(name, {}).items(), key=lambda item: item[0].work)
+            if not points:
+                continue
+            kernel, mode = (name, name) if name == NUMPY_SERIES else name.rsplit(" ", 1)
+            panel.plot(
+                [sizes.index(size) for size, _ in points], [value for _, value in points],
+                label=name, color=NUMPY_COLOUR if name == NUMPY_SERIES else colour[kernel],
+                linestyle=LINE_STYLES[mode], marker="o", linewidth=2,
             )
-        return parts
-
-    def legend(self, left: float) -> list[str]:
-        parts = []
-        for row, name in enumerate(self.series):
-            y = TOP + 10 + 20 * row
-            parts.append(
-                f'<line x1="{left}" y1="{y}" x2="{left + 30}" y2="{y}" stroke="{self.colours[name]}" '
-                f'stroke-width="2" stroke-dasharray="{dash_of(name)}"/>'
-            )
-            parts.append(f'<text class="legend" x="{left + 38}" y="{y + 4}">{escape(name)}</text>')
-        return parts
+        panel.set_title(cell, fontweight="bold")
+        panel.set_yscale("log")
+        panel.set_xticks(range(len(sizes)), [size.label for size in sizes])
+        panel.set_xlim(-0.5, len(sizes) - 0.5)
+        panel.set_xlabel("size (batch B, time steps T, features F, units M)")
+        panel.grid(True, which="major", color="#dddddd")
+    axes[0].set_ylabel("GFLOP/s (log scale)")
+    handles = {}
+    for panel in axes:  # one legend entry per series, from whichever panel drew it
+        for handle, label in zip(*panel.get_legend_handles_labels()):
+            handles.setdefault(label, handle)
+    labels = [name for name in series if name in handles]
+    drawing.legend([handles[name] for name in labels], labels, loc="outside right upper")
+    drawing.suptitle(f"{title}\n{subtitle}", fontsize=11)
+    return drawing
 
 
 def table(found: dict) -> str:
@@ -195,7 +141,18 @@ def subtitle_of(run: dict) -> str:
     return " | ".join(part for part in (installation, cpu, run.get("datetime", "")) if part)
 
 
-def main(argv=None) -> Path:
+TITLE = "Throughput of the Keras recurrent kernels against size"
+
+
+def draw(run: dict, found: dict, path: Path) -> Path | None:
+    """Write the chart to `path` (its suffix chooses the format: .svg, .png); None without matplotlib."""
+    if not can_draw():
+        return None
+    figure(found, TITLE, subtitle_of(run)).savefig(path, dpi=110)
+    return path
+
+
+def main(argv=None) -> Path | None:
     parser = argparse.ArgumentParser(prog="python -m rnnspec.throughput_plot", description=__doc__.split("\n")[0])
     parser.add_argument(
         "saved", nargs="?", type=Path, help="a pytest-benchmark JSON (default: the newest under .benchmarks)"
@@ -205,10 +162,9 @@ def main(argv=None) -> Path:
     found = throughputs(run)
     if not found:
         raise SystemExit(f"{saved} holds no throughput; it was not saved by spec/test_benchmarks.py with --benchmark-enable")
-    chart = saved.with_suffix(".svg")
-    chart.write_text(Chart(found).svg("Throughput of the Keras recurrent kernels against size", subtitle_of(run)))
     print(table(found))
-    print(f"\nwrote {chart}")
+    chart = draw(run, found, saved.with_suffix(".svg"))
+    print(f"\nwrote {chart}" if chart else f"\n{WITHOUT_MATPLOTLIB}")
     return chart
 
 

@@ -52,10 +52,10 @@ def stack_of(lower, upper, device):
 # Variants of the layer arguments, held against the NumPy reference on one shape. Their prefix keeps them out
 # of the chapters that state the defaults (float32 returns, tanh activations).
 ACTIVATION_VARIANTS = {
-    "LSTM": [("activation", "relu"), ("activation", "linear"), ("activation", "sigmoid"), ("activation", "hard_sigmoid"),
+    "LSTM": [("activation", "relu"), ("activation", "linear"), ("activation", None), ("recurrent_activation", None), ("activation", "sigmoid"), ("activation", "hard_sigmoid"),
              ("recurrent_activation", "hard_sigmoid"), ("recurrent_activation", "tanh"),
              ("recurrent_activation", "relu"), ("recurrent_activation", "linear")],
-    "SimpleRNN": [("activation", "relu"), ("activation", "linear"), ("activation", "sigmoid"),
+    "SimpleRNN": [("activation", "relu"), ("activation", "linear"), ("activation", None), ("activation", "sigmoid"),
                   ("activation", "hard_sigmoid")],
 }
 ACTIVATION_VARIANTS["GRU"] = ACTIVATION_VARIANTS["LSTM"]

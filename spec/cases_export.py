@@ -1,4 +1,4 @@
-"""Cases of chapter 12 (exported models): every cell and output mode, then reading backwards, `Bidirectional` and
+"""Cases of chapter 14 (exported models): every cell and output mode, then reading backwards, `Bidirectional` and
 stacked cells, each exported to every format Keras writes, on the `batch` shape (its batch dimension left open),
 on the CPU where serving runtimes run."""
 

@@ -11,7 +11,7 @@ from pytest_cases import parametrize
 
 from rnnspec.compiled import COMPILED_FUNCTION
 from rnnspec.configs import CELLS, BidirectionalConfig, LayerConfig
-from rnnspec.sequences import MASKS, PADDED
+from rnnspec.sequences import MIXED_LENGTHS, PADDED
 from spec.catalogue import EVERY_DEVICE, Axis, on_every_device, per_output_mode
 
 
@@ -19,7 +19,7 @@ def on_padded_batch(cell, device, *, return_sequences, return_state, **arguments
     return LayerConfig(cell, return_sequences, return_state, device, PADDED, options=tuple(sorted(arguments.items())))
 
 
-@parametrize(cell=CELLS, return_sequences=(False, True), return_state=(False, True), mask=tuple(MASKS))
+@parametrize(cell=CELLS, return_sequences=(False, True), return_state=(False, True), mask=MIXED_LENGTHS)
 @on_every_device
 def masked_any_way(cell, return_sequences, return_state, device, mask):
     return on_padded_batch(cell, device, return_sequences=return_sequences, return_state=return_state), mask

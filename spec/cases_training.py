@@ -3,13 +3,23 @@ backwards, and under masks (right padding, the common case; gaps mid-sequence, w
 through Keras's training loop; dropout in training, input and recurrent, seeded; on a GPU with TF32 disabled and
 enabled, through cuDNN, and under mixed precision policies."""
 
+from dataclasses import replace
+
 from pytest_cases import parametrize
 
-from rnnspec.configs import CELLS, GradientConfig, LayerConfig, Shape, TrainingConfig
+from rnnspec.configs import (
+    CELLS,
+    BidirectionalGradientConfig,
+    GradientConfig,
+    LayerConfig,
+    Shape,
+    StackGradientConfig,
+    TrainingConfig,
+)
 from rnnspec.gradients import READINGS
 from rnnspec.gradients import gradient_subject as gradient_of
-from rnnspec.sequences import PADDED
-from spec.cases_wrappers import DROPOUT_SEED, accepts
+from rnnspec.sequences import ALIKE_LENGTH, PADDED
+from spec.cases_wrappers import DROPOUT_SEED, STACKS, accepts
 from spec.catalogue import EVERY_DEVICE, OUTPUT_MODES, Axis, on_every_device, per_output_mode
 
 GRADIENTS = per_output_mode("gradient", gradient_of, Axis("cell", CELLS), EVERY_DEVICE, Axis("reading", tuple(READINGS)))
@@ -17,6 +27,63 @@ MASKED_GRADIENTS = per_output_mode(
     "gradient", gradient_of, Axis("cell", CELLS), EVERY_DEVICE,
     Axis("reading", [reading for reading, (_, mask) in READINGS.items() if mask]),
 )
+
+
+def stateful_gradient_of(cell, device, *, return_sequences, return_state):
+    return GradientConfig(
+        cell, return_sequences, return_state, device, PADDED, options=(("stateful", True),), after_a_previous_call=True
+    )
+
+
+STATEFUL_GRADIENTS = per_output_mode("stateful_gradient", stateful_gradient_of, Axis("cell", CELLS), EVERY_DEVICE)
+
+
+def right_padded_alike_of(cell, device, reading) -> GradientConfig:
+    """Every sample padded after ALIKE_LENGTH steps, the last output and the states returned (with
+    return_sequences the padded steps' outputs, which repeat the last valid one, would carry gradient of their
+    own); its unpadded counterpart is `unpadded(config)`."""
+    options, _ = READINGS[reading]
+    return GradientConfig(cell, False, True, device, PADDED, options=options, mask="right_padded_alike")
+
+
+@parametrize(cell=CELLS, reading=("forwards", "backwards"))
+@on_every_device
+def right_padded_alike(cell, device, reading):
+    return right_padded_alike_of(cell, device, reading)
+
+
+def unpadded(config: GradientConfig) -> GradientConfig:
+    """The subject called on the valid steps of its right-padded-alike inputs alone, without a mask."""
+    return replace(config, mask=None, steps=ALIKE_LENGTH)
+
+
+def bidirectional_gradient_of(cell, device, merge_mode, reading, *, return_sequences, return_state):
+    options, mask = READINGS[reading]
+    return BidirectionalGradientConfig(
+        cell, return_sequences, return_state, device, PADDED, options=options, mask=mask, merge_mode=merge_mode
+    )
+
+
+# Bidirectional: the default merge, forwards and right-padded, in every output mode; the product, where each
+# direction's gradient depends on the other's output, with everything returned.
+BIDIRECTIONAL_READINGS = Axis("reading", ("forwards", "right_padded"))
+BIDIRECTIONAL_GRADIENTS = (
+    *per_output_mode(
+        "bidirectional_gradient", bidirectional_gradient_of, Axis("cell", CELLS), EVERY_DEVICE,
+        Axis("merge_mode", ("concat",)), BIDIRECTIONAL_READINGS,
+    ),
+    *per_output_mode(
+        "bidirectional_gradient", bidirectional_gradient_of, Axis("cell", CELLS), EVERY_DEVICE,
+        Axis("merge_mode", ("mul",)), BIDIRECTIONAL_READINGS, modes=("sequences_and_states",),
+    ),
+)
+
+
+@parametrize("cells", STACKS, ids=["-".join(cells) for cells in STACKS])
+@parametrize(masked=(False, True))
+@on_every_device
+def stack_gradient(cells, masked, device):
+    return StackGradientConfig(cells, device, masked=masked)
 
 
 def trained(cell, device, call_path, *, return_sequences, return_state):

@@ -31,6 +31,7 @@ from rnnspec.configs import (
     layer_configuration,
     recurrent_layer,
 )
+from rnnspec.coverage import documents
 from rnnspec.expected import cell_spec, expected
 from rnnspec.observe import call, layer_weights, twin
 from rnnspec.plugin import skip_unless_visible
@@ -69,6 +70,7 @@ def assert_differs_from_the_reference(returned, weights, inputs):
 # Dropout
 
 
+@documents("{LSTM,GRU,SimpleRNN}.call(training)")
 @parametrize_with_cases("config", cases=dropout_both)
 def test_dropout_changes_nothing_at_inference(config, build):
     """A layer with `dropout=0.5` and `recurrent_dropout=0.5`, called for inference (by default, or with
@@ -79,6 +81,7 @@ def test_dropout_changes_nothing_at_inference(config, build):
         assert_equals_the_reference(returned, layer_weights(built.layer), built.inputs)
 
 
+@documents("{LSTM,GRU,SimpleRNN,RNN}.call(training)", "{LSTM,GRU,SimpleRNN}.dropout", "{LSTMCell,GRUCell,SimpleRNNCell}.dropout")
 @parametrize_with_cases("config", cases=dropout_input_only)
 def test_dropout_changes_the_output_in_training(config, build):
     """With `dropout=0.5` (and no recurrent dropout), a call with `training=True` returns other values than the
@@ -88,6 +91,7 @@ def test_dropout_changes_the_output_in_training(config, build):
     assert_differs_from_the_reference(returned, layer_weights(built.layer), built.inputs)
 
 
+@documents("{LSTM,GRU,SimpleRNN}.recurrent_dropout", "{LSTMCell,GRUCell,SimpleRNNCell}.recurrent_dropout")
 @parametrize_with_cases("config", cases=dropout_recurrent_only)
 def test_recurrent_dropout_alone_changes_the_output_in_training(config, build):
     """`recurrent_dropout` applies at its own rate: with `dropout=0` and `recurrent_dropout=0.5`, a call with
@@ -110,6 +114,7 @@ def test_recurrent_dropout_drops_nothing_of_the_inputs(config, build):
 # unroll
 
 
+@documents("{LSTM,GRU,SimpleRNN}.unroll")
 @parametrize_with_cases("config", cases=unrolled_layer)
 def test_unroll_returns_what_the_loop_returns(config, build):
     """`unroll=True` returns the output and states that the symbolic loop (`unroll=False`) returns with the same
@@ -137,6 +142,7 @@ def test_an_argument_left_out_takes_its_documented_default(cell, argument, value
     )
 
 
+@documents("{LSTM,GRU,SimpleRNN,RNN}.build()", "{LSTM,GRU,SimpleRNN}.use_bias", "GRU.reset_after")
 @parametrize_with_cases("cell, arguments", cases=weights_of)
 def test_weights_are_kernel_recurrent_kernel_and_bias_in_that_order(cell, arguments):
     """A built layer's `weights` and `get_weights()` are, in order: kernel (features, gates × units),
@@ -234,7 +240,7 @@ def test_a_stateful_layer_carries_its_states_under_a_mixed_policy(cell, policy, 
     built = build(config)
     layer, inputs = built.layer, built.inputs
     for variable in layer.states:  # from zero states, whatever ran before
-        variable.assign(np.zeros(variable.shape, dtype=variable.dtype))
+        variable.assign(np.zeros(variable.shape, dtype=installation.dtype_name(variable)))
     half = config.shape.timesteps // 2
     call(config, layer, inputs[:, :half], note="first half")
     second = call(config, layer, inputs[:, half:], note=f"{policy}, second half after the first")
@@ -321,6 +327,7 @@ def test_a_stateful_layer_needs_a_fixed_batch_size(cell, device):
     assert_names(refused.value, r"(?i)stateful(.|\n)*batch size", "stateful and the batch size")
 
 
+@documents("{LSTM,GRU,SimpleRNN}.units")
 @pytest.mark.parametrize("units", [0, -1])
 @parametrize_with_cases("cell, device", cases=layer_of)
 def test_units_must_be_positive(cell, device, units):
@@ -341,6 +348,7 @@ def test_an_unknown_activation_is_refused(cell, argument):
     assert_names(refused.value, "no_such_activation", "the activation given")
 
 
+@documents("Bidirectional.merge_mode")
 def test_an_unknown_merge_mode_is_refused():
     """`Bidirectional` refuses a `merge_mode` other than "concat", "sum", "mul", "ave" and None with a ValueError
     that names the mode given."""
@@ -349,6 +357,7 @@ def test_an_unknown_merge_mode_is_refused():
     assert_names(refused.value, r"(?i)merge(.|\n)*max", "merge_mode and the mode given")
 
 
+@documents("Bidirectional.backward_layer")
 @parametrize_with_cases("cell, device", cases=layer_of)
 def test_a_backward_layer_reading_forwards_is_refused(cell, device):
     """A `backward_layer=` that does not read backwards (`go_backwards=False`) is refused with a ValueError that

@@ -19,9 +19,10 @@ import numpy as np
 import pytest
 from pytest_cases import parametrize_with_cases
 
-from rnnspec import compiled, installation, kernels
+from rnnspec import compat, compiled, installation, kernels
 from rnnspec.assertions import assert_close, assert_cudnn_then_generic, assert_identical
 from rnnspec.configs import CELLS, SHAPES, LayerConfig, recurrent_layer
+from rnnspec.coverage import documents
 from rnnspec.expected import expected
 from rnnspec.installation import BACKENDS
 from rnnspec.observe import call, layer_weights, twin
@@ -115,6 +116,7 @@ def test_use_cudnn_true_is_refused_where_cudnn_cannot_run(config, build):
         config.make_layer(**arguments)(built.inputs)
 
 
+@documents("{LSTM,GRU}.use_cudnn")
 @parametrize_with_cases("config", cases=cudnn_capable_layer)
 def test_use_cudnn_false_runs_the_generic_kernel_and_the_reference_values(config, build):
     """`use_cudnn=False` runs the generic kernel, on any device, and returns the reference's values."""
@@ -128,6 +130,7 @@ def test_use_cudnn_false_runs_the_generic_kernel_and_the_reference_values(config
         assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"{name} and the reference {name}", run)
 
 
+@documents("{LSTM,GRU}.use_cudnn")
 @pytest.mark.parametrize("cell", ["LSTM", "GRU"])
 def test_use_cudnn_is_auto_by_default_and_refuses_other_values(cell):
     """`use_cudnn` defaults to "auto" and accepts only "auto", True and False (a ValueError names the argument);
@@ -157,9 +160,10 @@ def test_on_a_gpu_cudnn_equals_the_generic_kernel(config, build):
     return the same outputs and states; the check first proves that the two runs used different kernels."""
     require_use_cudnn()
     built = build(config)
+    disabled = replace(config, tf32=False)  # the runs say so, in failure messages and in recorded comparisons
     with installation.tf32(False):
-        fast = call(config, built.layer, built.inputs, note="TF32 disabled")
-        generic = call(config, twin(built, use_cudnn=False), built.inputs, note="use_cudnn=False")
+        fast = call(disabled, built.layer, built.inputs)
+        generic = call(disabled, twin(built, use_cudnn=False), built.inputs, note="use_cudnn=False")
     require_kernel_record(fast)
     if not cudnn_expected(config.cell):
         pytest.skip(f"{installation.current().backend} runs no cuDNN {config.cell}: there is no second kernel")
@@ -210,8 +214,9 @@ def test_a_recurrent_layer_builds_and_runs_inside_keras_device(cell):
     if installation.is_keras_2():
         pytest.skip("Keras 2 has no keras.device; tf.device places its layers")
     keras = installation.keras()
+    device = compat.require("device", keras)
     x = np.ones((2, 3, 4), dtype="float32")
-    with keras.device("cpu:0"):
+    with device("cpu:0"):
         inputs = keras.Input(shape=(3, 4))
         model = keras.Model(inputs, recurrent_layer(cell, 5)(inputs))
         y = installation.to_numpy(model(x))

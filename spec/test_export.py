@@ -1,4 +1,4 @@
-"""Chapter 12. Exported models return what Keras returns.
+"""Chapter 14. Exported models return what Keras returns.
 
 Keras 3.15's `model.export(path, format=...)` writes an artifact for serving: `tf_saved_model` (loaded with
 `tf.saved_model.load`), `onnx` (ONNX Runtime), `litert` (the LiteRT interpreter) and `openvino` (the OpenVINO

@@ -10,6 +10,7 @@ import numpy as np
 from pytest_cases import parametrize_with_cases
 
 from rnnspec.assertions import assert_close, assert_identical
+from rnnspec.coverage import documents
 from rnnspec.expected import expected
 from rnnspec.observe import call, layer_weights, twin
 from rnnspec.sequences import MASKS, lengths
@@ -28,6 +29,7 @@ def test_reading_backwards_the_last_output_is_still_the_final_h(config, build):
     assert_identical(last, returned.state["h"], "the last output and the final h", returned)
 
 
+@documents("{LSTM,GRU,SimpleRNN}.go_backwards")
 @parametrize_with_cases("config", cases=BACKWARDS)
 def test_reading_backwards_equals_a_forward_layer_on_the_reversed_input(config, build):
     """A layer with `go_backwards=True` returns exactly what the same layer reading forwards returns for the
@@ -40,6 +42,7 @@ def test_reading_backwards_equals_a_forward_layer_on_the_reversed_input(config, 
         assert_identical(actual, wanted, f"{name} reading backwards and {name} of the reversed input", backwards)
 
 
+@documents("{LSTM,GRU,SimpleRNN}.go_backwards")
 @parametrize_with_cases("config", cases=BACKWARDS)
 def test_reading_backwards_equals_the_reference(config, build):
     """Reading backwards, the output and states equal the reference reading the steps from last to first."""

@@ -12,6 +12,7 @@ from pytest_cases import parametrize_with_cases
 
 from rnnspec import data, installation, reference
 from rnnspec.assertions import assert_close
+from rnnspec.coverage import documents
 from rnnspec.expected import cell_spec, expected
 from rnnspec.observe import call, layer_weights
 from rnnspec.tolerances import VERSUS_REFERENCE
@@ -29,6 +30,7 @@ def as_tensors(states):
     return [installation.as_tensor(state) for state in states]
 
 
+@documents("{LSTM,GRU,SimpleRNN,RNN}.call(initial_state)")
 @parametrize_with_cases("config", cases=RIGHT_PADDED)
 def test_initial_state_is_where_the_recurrence_starts(config, build):
     """Given `initial_state`, the output and states equal the reference started from those states (and not the
@@ -45,6 +47,7 @@ def test_initial_state_is_where_the_recurrence_starts(config, build):
         assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"{name} and the reference {name}", returned)
 
 
+@documents("Bidirectional.call(initial_state)")
 @parametrize_with_cases("config", cases=bidirectional_layer)
 def test_bidirectional_takes_forward_states_then_backward_states(config, build):
     """`Bidirectional(...)(x, initial_state=[forward states..., backward states...])` starts the forward layer

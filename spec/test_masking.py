@@ -19,6 +19,7 @@ from pytest_cases import parametrize_with_cases
 
 from rnnspec import installation
 from rnnspec.assertions import assert_close, assert_identical
+from rnnspec.coverage import documents
 from rnnspec.expected import expected
 from rnnspec.kernels import CUDNN
 from rnnspec.observe import call, layer_weights
@@ -44,6 +45,7 @@ def assert_equals_reference(returned, built, mask_name, initial_state=None):
         assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"{name} and the reference {name}", returned)
 
 
+@documents("{LSTM,GRU,SimpleRNN}.call(mask)")
 @parametrize_with_cases("config, mask_name", cases=MASKED)
 def test_a_masked_call_equals_the_reference(config, mask_name, build):
     """Under a mask, the output and states equal the reference: states held across masked steps, the output of a
@@ -131,6 +133,7 @@ def processing_order(config, mask: np.ndarray) -> np.ndarray:
     return mask[:, ::-1] if dict(config.options).get("go_backwards") else mask
 
 
+@documents("RNN.zero_output_for_mask")
 @parametrize_with_cases("config", cases=ZERO_OUTPUT_FOR_MASK, has_tag=Tag.SEQUENCES)
 def test_zero_output_for_mask_writes_zeros_at_masked_steps(config, build):
     """With `zero_output_for_mask=True` and `return_sequences`, every masked step of the output is exactly zero,
@@ -142,6 +145,7 @@ def test_zero_output_for_mask_writes_zeros_at_masked_steps(config, build):
     assert_equals_reference(returned, built, "mid_sequence")
 
 
+@documents("RNN.zero_output_for_mask")
 @parametrize_with_cases("config", cases=ZERO_OUTPUT_FOR_MASK, has_tag=Tag.LAST_OUTPUT)
 def test_zero_output_for_mask_has_no_effect_without_return_sequences(config, build):
     """`zero_output_for_mask` is "only used when return_sequences is True" (Keras docs): without

@@ -18,6 +18,7 @@ from pytest_cases import parametrize_with_cases
 from rnnspec import installation
 from rnnspec.assertions import assert_identical, assert_shape
 from rnnspec.configs import SHAPES, recurrent_layer
+from rnnspec.coverage import documents
 from rnnspec.plugin import skip_unless_visible
 from rnnspec.tolerances import FLOAT32_BOUND
 from spec.cases import CATALOGUE, layer_of, stack_of
@@ -29,6 +30,7 @@ def returned_container() -> type:
     return tuple if installation.current().keras_major >= 3 else list
 
 
+@documents("{LSTM,GRU,SimpleRNN}.call(sequences)")
 @pytest.mark.parametrize("rank", [2, 4])
 @parametrize_with_cases("cell, device", cases=layer_of)
 def test_input_must_be_3d(cell, device, rank):
@@ -41,6 +43,7 @@ def test_input_must_be_3d(cell, device, rank):
     assert f"ndim={rank}" in str(refused.value), f"the error does not name the rank received: {refused.value}"
 
 
+@documents("{LSTM,GRU,SimpleRNN}.return_state", "{LSTM,GRU,SimpleRNN}.call()")
 @parametrize_with_cases("config", cases=CATALOGUE, has_tag=Tag.NO_STATES)
 def test_without_return_state_one_tensor_is_returned(config, observe):
     """Without `return_state`, the layer returns its output alone: one tensor, not a tuple or list."""
@@ -51,6 +54,7 @@ def test_without_return_state_one_tensor_is_returned(config, observe):
     )
 
 
+@documents("{LSTM,GRU,SimpleRNN}.return_state", "{LSTM,GRU,SimpleRNN}.call()")
 @parametrize_with_cases("config", cases=CATALOGUE, has_tag=Tag.STATES)
 def test_with_return_state_the_output_is_followed_by_the_states(config, observe):
     """With `return_state`, the layer returns the output followed by its final states: (output, h, c) for LSTM,
@@ -64,6 +68,7 @@ def test_with_return_state_the_output_is_followed_by_the_states(config, observe)
     )
 
 
+@documents("{LSTM,GRU,SimpleRNN}.return_sequences")
 @parametrize_with_cases("config", cases=CATALOGUE)
 def test_output_shape_follows_return_sequences(config, observe):
     """The output is (batch, units) without `return_sequences` and (batch, timesteps, units) with it."""
@@ -73,6 +78,7 @@ def test_output_shape_follows_return_sequences(config, observe):
     assert_shape(run.output, expected, "the output", run)
 
 
+@documents("{LSTM,GRU,SimpleRNN}.units")
 @parametrize_with_cases("config", cases=CATALOGUE, has_tag=Tag.STATES)
 def test_every_state_has_shape_batch_by_units(config, observe):
     """Every returned state, h and (LSTM) c, has shape (batch, units), whatever `return_sequences` says."""
@@ -90,6 +96,7 @@ def test_everything_returned_is_float32(config, observe):
     assert not wrong, f"not float32: {wrong}\n  configuration: {run.describe()}"
 
 
+@documents("{LSTM,GRU,SimpleRNN}.return_sequences")
 @parametrize_with_cases("config", cases=CATALOGUE, has_tag=[Tag.LAST_OUTPUT, Tag.STATES])
 def test_without_return_sequences_the_output_is_the_final_h(config, observe):
     """Without `return_sequences`, the output is exactly the final hidden state h."""
@@ -97,6 +104,7 @@ def test_without_return_sequences_the_output_is_the_final_h(config, observe):
     assert_identical(run.output, run.state["h"], "the output and the final h", run)
 
 
+@documents("{LSTM,GRU,SimpleRNN}.return_sequences")
 @parametrize_with_cases("config", cases=CATALOGUE, has_tag=[Tag.SEQUENCES, Tag.STATES])
 def test_with_return_sequences_the_last_step_is_the_final_h(config, observe):
     """With `return_sequences`, the last step of the output sequence, output[:, -1], is exactly the final h."""
@@ -165,6 +173,7 @@ def test_stacking_on_sequences_works_and_its_shapes_follow(lower, upper, device)
     assert np.all(np.isfinite(y)), f"{lower} -> {upper}: the stacked output is not finite"
 
 
+@documents("{LSTM,GRU,SimpleRNN,RNN}.compute_output_shape()")
 @parametrize_with_cases("config", cases=CATALOGUE)
 def test_compute_output_shape_agrees_with_the_tensors(config, observe):
     """`layer.compute_output_shape(input_shape)` gives the shapes of the tensors the layer returns, in order."""

@@ -19,6 +19,7 @@ from pytest_cases import parametrize_with_cases
 
 from rnnspec import installation
 from rnnspec.assertions import assert_close
+from rnnspec.coverage import documents
 from rnnspec.expected import expected_returns
 from rnnspec.tolerances import VERSUS_REFERENCE
 from spec.cases import CATALOGUE, Tag, variant_arguments, variant_dtype
@@ -33,6 +34,8 @@ def compared_at_layer_dtype(observation, index):
     return actual.astype(np.float64), expected.astype(np.float64), VERSUS_REFERENCE[observation.dtypes[index]]
 
 
+@documents("{LSTM,GRU,SimpleRNN}.call(sequences)", "{LSTM,GRU,SimpleRNN}.activation", "{LSTM,GRU}.recurrent_activation", "{LSTM,GRU,SimpleRNN}.use_bias", "GRU.reset_after",
+           "{LSTMCell,GRUCell,SimpleRNNCell}.activation", "{LSTMCell,GRUCell}.recurrent_activation", "{LSTMCell,GRUCell,SimpleRNNCell}.use_bias", "GRUCell.reset_after")
 @parametrize_with_cases("config", cases=(*CATALOGUE, *VARIANTS))
 def test_output_equals_the_reference(config, observe):
     """The output (the last one, or the whole sequence) equals the reference cell equations run on the same
@@ -42,6 +45,7 @@ def test_output_equals_the_reference(config, observe):
     assert_close(actual, expected, tolerance, "the output and the reference output", run)
 
 
+@documents("{LSTM,GRU,SimpleRNN}.call(sequences)", "{LSTM,GRU,SimpleRNN}.activation", "{LSTM,GRU}.recurrent_activation", "{LSTM,GRU,SimpleRNN}.use_bias", "GRU.reset_after")
 @parametrize_with_cases("config", cases=(*CATALOGUE, *VARIANTS), has_tag=Tag.STATES)
 def test_final_states_equal_the_reference(config, observe):
     """Each final state (h, and c for LSTM) equals the reference's final state, within the tolerance of the
@@ -52,6 +56,7 @@ def test_final_states_equal_the_reference(config, observe):
         assert_close(actual, expected, tolerance, f"state {name} and the reference {name}", run)
 
 
+@documents("LSTM.unit_forget_bias")
 @pytest.mark.parametrize("unit_forget_bias", [True, False])
 def test_lstm_forget_gate_bias_starts_at_one_with_unit_forget_bias(unit_forget_bias):
     """A new LSTM's bias is zero except on the forget gate, the second of the blocks i, f, c, o, where

@@ -17,6 +17,7 @@ from pytest_cases import parametrize_with_cases
 
 from rnnspec import data, installation
 from rnnspec.assertions import assert_close, assert_identical
+from rnnspec.coverage import documents
 from rnnspec.expected import expected
 from rnnspec.observe import call, layer_weights, recorded_call
 from rnnspec.tolerances import VERSUS_REFERENCE
@@ -46,6 +47,7 @@ def assert_continues(returned, config, built):
         assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"second call's {name} and the continued reference's", returned)
 
 
+@documents("{LSTM,GRU,SimpleRNN}.stateful")
 @parametrize_with_cases("config", cases=STATEFUL)
 def test_a_second_call_starts_from_the_first_calls_final_states(config, build):
     """A stateful layer's second call returns what the reference returns for the second batch started from the
@@ -64,16 +66,19 @@ def test_layer_states_hold_the_returned_states(config, build):
         assert_identical(installation.to_numpy(variable), state, f"layer.states' {name} and the returned {name}", returned)
 
 
+@documents("{LSTM,GRU,SimpleRNN,RNN}.reset_states()", "{LSTM,GRU,SimpleRNN,RNN}.reset_state()")
+@pytest.mark.parametrize("method", ["reset_states", "reset_state"])
 @parametrize_with_cases("config", cases=STATEFUL)
-def test_reset_states_restores_the_first_result(config, build):
-    """After `reset_states()`, the layer returns for the first batch exactly what it returned the first time."""
+def test_reset_states_restores_the_first_result(config, build, method):
+    """After `reset_states()` (or `reset_state()`, the name the RNN page gives it), the layer returns for the first
+    batch exactly what it returned the first time."""
     built = from_zero_states(build(config))
     first = call(config, built.layer, built.inputs)
     call(config, built.layer, second_batch(built))
-    built.layer.reset_states()
-    again = call(config, built.layer, built.inputs, note="after reset_states()")
+    getattr(built.layer, method)()
+    again = call(config, built.layer, built.inputs, note=f"after {method}()")
     for name, before, after in zip(first.names, first.arrays, again.arrays):
-        assert_identical(after, before, f"{name} after reset_states() and the first {name}", again)
+        assert_identical(after, before, f"{name} after {method}() and the first {name}", again)
 
 
 @parametrize_with_cases("config", cases=STATEFUL, has_tag=[Tag.LAST_OUTPUT, Tag.NO_STATES])

@@ -27,26 +27,31 @@ from pytest_cases import parametrize_with_cases
 from rnnspec import data, installation
 from rnnspec.assertions import Described, assert_close, assert_cudnn_then_generic, assert_identical, where
 from rnnspec.configs import CELLS, GATE_COUNT
+from rnnspec.coverage import documents
 from rnnspec.expected import (
+    expected_bidirectional_gradients,
     expected_gradients,
     expected_mean_squared_error_gradients,
+    expected_stack_gradients,
     expected_training,
     expected_values,
 )
 from rnnspec.gradients import LEARNING_RATE, READINGS, every_backend_agrees, gradient_subject
 from rnnspec.installation import BACKENDS
 from rnnspec.observe import along_call_path, call, layer_weights, twin
-from rnnspec.sequences import MASKS
+from rnnspec.sequences import ALIKE_LENGTH, MASKS
 from rnnspec.tolerances import (
     FLOAT32_REARRANGED,
     GRADIENT_BACKEND_PARITY,
     GRADIENT_GPU_VERSUS_CPU,
+    GRADIENT_REARRANGED,
     GRADIENT_UNDER_MIXED_FLOAT16,
     GRADIENT_VERSUS_REFERENCE,
     TRAINED_VERSUS_REFERENCE,
     VERSUS_REFERENCE,
 )
 from spec.cases_training import (
+    BIDIRECTIONAL_GRADIENTS,
     CUDNN_GRADIENTS,
     GRADIENTS,
     GRADIENTS_ON_GPU,
@@ -55,15 +60,19 @@ from spec.cases_training import (
     MIXED_GRADIENTS,
     RECURRENT_DROPOUT,
     RECURRENT_DROPOUT_OF_THE_STATE_ALONE,
+    STATEFUL_GRADIENTS,
     TRAINING_STEPS,
+    right_padded_alike,
     seeded_dropout,
+    stack_gradient,
     trained_under_mixed_float16,
+    unpadded,
 )
 from spec.test_devices_and_kernels import cudnn_expected, require_kernel_record, require_use_cudnn
 
 
-def assert_gradients_equal_the_reference(run, which):
-    for name, actual, wanted in zip(run.names, run.arrays, expected_gradients(run)):
+def assert_gradients_equal_the_reference(run, which=lambda name: True, expected=expected_gradients):
+    for name, actual, wanted in zip(run.names, run.arrays, expected(run)):
         if which(name):
             assert_close(actual, wanted, GRADIENT_VERSUS_REFERENCE, f"the gradient for {name} and the reference's", run)
 
@@ -89,6 +98,34 @@ def test_the_gradients_with_respect_to_the_weights_equal_the_reference(config, o
     assert_gradients_equal_the_reference(observe(config), lambda name: name in config.weight_names)
 
 
+@parametrize_with_cases("config", cases=STATEFUL_GRADIENTS)
+def test_a_stateful_layer_s_gradient_stops_at_the_states_the_previous_call_left(config, observe):
+    """A stateful layer carries its last states into the next call as values ("the last state for each sample at
+    index i in a batch will be used as initial state for the sample of index i in the following batch",
+    https://keras.io/api/layers/recurrent_layers/lstm/): the gradient of a call's loss with respect to its inputs
+    and the weights is that of its own steps alone, started from the states the call before left, and nothing of
+    it flows back into the steps of the call before."""
+    assert_gradients_equal_the_reference(observe(config))
+
+
+@parametrize_with_cases("config", cases=BIDIRECTIONAL_GRADIENTS)
+def test_bidirectional_gradients_equal_the_reference(config, observe):
+    """`Bidirectional` passes the gradient back through both directions and its merge: the gradient with respect
+    to the inputs (what both directions send back), each direction's initial states and each direction's weights
+    equal the reference's, the backward direction reading the sequence reversed. "initial_state: [...] the first
+    half in the list will be passed to the forward RNN call and the last half in the list will be passed to the
+    backward RNN call" (https://keras.io/api/layers/recurrent_layers/bidirectional/)."""
+    assert_gradients_equal_the_reference(observe(config), expected=expected_bidirectional_gradients)
+
+
+@parametrize_with_cases("config", cases=stack_gradient)
+def test_the_gradients_of_stacked_cells_equal_the_reference(config, observe):
+    """An RNN over stacked cells passes the gradient down through its cells as stacked layers would: the gradient
+    with respect to the inputs, each cell's initial states and each cell's weights equal the reference's, which
+    runs the cells as layers one on the other (https://keras.io/api/layers/recurrent_layers/rnn/)."""
+    assert_gradients_equal_the_reference(observe(config), expected=expected_stack_gradients)
+
+
 @parametrize_with_cases("config", cases=MASKED_GRADIENTS)
 def test_the_inputs_at_masked_steps_receive_no_gradient(config, observe):
     """A masked step does not count: its input receives exactly zero gradient, whatever the loss."""
@@ -96,6 +133,34 @@ def test_the_inputs_at_masked_steps_receive_no_gradient(config, observe):
     d_inputs = run.arrays[run.names.index("inputs")]
     masked = d_inputs[~MASKS[config.mask]]
     assert_identical(masked, np.zeros_like(masked), "the gradient for the inputs at masked steps and zeros", run)
+
+
+def padded_and_unpadded(config, observe) -> tuple[dict, dict]:
+    """The gradients of the right-padded batch, masked, and of its valid steps alone, unmasked, by name."""
+    return gradients_and_values(observe(config)), gradients_and_values(observe(unpadded(config)))
+
+
+@parametrize_with_cases("config", cases=right_padded_alike)
+def test_a_right_padded_sample_gives_the_weight_gradients_of_its_unpadded_sequence(config, observe):
+    """Padding a sequence on the right and masking the padding changes nothing of training: the gradients with
+    respect to the weights and the initial states are those of the sequence without its padding ("mask: [...]
+    whether a given timestep should be masked", https://keras.io/api/layers/recurrent_layers/lstm/; "each
+    downstream layer [...] will ignore the masked timesteps", https://keras.io/guides/understanding_masking_and_padding/)."""
+    padded, alone = padded_and_unpadded(config, observe)
+    run = observe(config)  # what a failure describes
+    for name in config.gradient_names[1:]:
+        what = f"the gradient for {name} of the right-padded batch and of its first {ALIKE_LENGTH} steps alone"
+        assert_close(padded[name], alone[name], GRADIENT_REARRANGED, what, run)
+
+
+@parametrize_with_cases("config", cases=right_padded_alike)
+def test_a_layer_below_a_masked_layer_receives_the_gradient_of_the_unpadded_sequence(config, observe):
+    """What a masked recurrent layer passes back to the layer below it, the gradient with respect to its inputs,
+    is at the valid steps what the sequence without its padding passes back: a layer below (an embedding, a dense
+    projection) is trained as if there were no padding."""
+    padded, alone = padded_and_unpadded(config, observe)
+    what = f"the gradient for the inputs at the first {ALIKE_LENGTH} steps, of the right-padded batch and of those steps alone"
+    assert_close(padded["inputs"][:, :ALIKE_LENGTH], alone["inputs"], GRADIENT_REARRANGED, what, observe(config))
 
 
 @parametrize_with_cases("config", cases=TRAINING_STEPS)
@@ -222,6 +287,7 @@ def test_the_initial_h_receives_no_gradient_on_the_units_recurrent_dropout_drops
     )
 
 
+@documents("{LSTM,GRU,SimpleRNN}.seed", "{LSTMCell,GRUCell,SimpleRNNCell}.seed")
 @parametrize_with_cases("config", cases=seeded_dropout)
 def test_two_layers_with_the_same_seed_drop_the_same_units(config, build):
     """`seed` is the "Random seed for dropout": two layers with the same weights and the same seed, each called once
@@ -305,9 +371,10 @@ def test_on_a_gpu_cudnn_gradients_equal_the_generic_kernels(config, build):
     (`use_cudnn=False`, same weights); the check first proves that the two runs used different kernels."""
     require_use_cudnn()
     built = build(config)
+    disabled = replace(config, tf32=False)  # the runs say so, in failure messages and in recorded comparisons
     with installation.tf32(False):
-        fast = along_call_path(config, built, note="TF32 disabled")
-        generic = along_call_path(config, replace(built, layer=twin(built, use_cudnn=False)), note="use_cudnn=False")
+        fast = along_call_path(disabled, built)
+        generic = along_call_path(disabled, replace(built, layer=twin(built, use_cudnn=False)), note="use_cudnn=False")
     require_kernel_record(fast)
     if not cudnn_expected(config.cell, None if config.mask is None else MASKS[config.mask]):
         under = "" if config.mask is None else f" under the {config.mask} mask"

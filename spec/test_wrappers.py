@@ -21,6 +21,7 @@ from pytest_cases import parametrize_with_cases
 from rnnspec import installation
 from rnnspec.assertions import assert_close, assert_identical, assert_shape
 from rnnspec.configs import BATCH_MASK, STACK_UNITS, STATE_NAMES, CustomCellConfig, layer_configuration, recurrent_layer
+from rnnspec.coverage import documents
 from rnnspec.expected import expected_bidirectional, expected_custom_cell, expected_stack
 from rnnspec.observe import call
 from rnnspec.plugin import skip_unless_visible
@@ -109,6 +110,7 @@ def test_bidirectional_shapes_follow_merge_mode_and_return_sequences(config, obs
         assert_shape(run.arrays[index], (s.batch, s.units), f"state {index - output_count(config)}", run)
 
 
+@documents("Bidirectional.layer", "Bidirectional.merge_mode", "Bidirectional.call(sequences)", "Bidirectional.call()")
 @parametrize_with_cases("config", cases=(*BIDIRECTIONAL, *VARIANTS))
 def test_bidirectional_output_equals_the_reference(config, observe):
     """The output equals the reference's forward run merged with its backward run flipped back into input order,
@@ -196,6 +198,7 @@ def test_bidirectional_both_directions_take_the_wrapped_layers_arguments(config)
         )
 
 
+@documents("Bidirectional.backward_layer")
 @parametrize_with_cases("config", cases=variant_backward_layer)
 def test_bidirectional_backward_layer_computes_the_backward_direction(config, observe):
     """Given `backward_layer=` (here the documentation's example, the same layer with activation="relu"), the
@@ -206,6 +209,7 @@ def test_bidirectional_backward_layer_computes_the_backward_direction(config, ob
         assert_close(actual, wanted, tolerance, f"returned tensor {index} and the reference's", run)
 
 
+@documents("Bidirectional.call(mask)")
 @parametrize_with_cases("config", cases=variant_masked)
 def test_bidirectional_masked_steps_of_the_sequence_are_zeros(config, observe):
     """Under a mask, with `return_sequences`, every masked step of the output is zero, each direction writing zeros
@@ -217,6 +221,7 @@ def test_bidirectional_masked_steps_of_the_sequence_are_zeros(config, observe):
         assert_identical(padded, np.zeros_like(padded), f"output {index} at the masked steps and zeros", run)
 
 
+@documents("Bidirectional.compute_output_shape()")
 @parametrize_with_cases("config", cases=BIDIRECTIONAL)
 def test_bidirectional_compute_output_shape_agrees_with_the_tensors(config, observe):
     """`compute_output_shape(input_shape)` gives the shapes of the tensors the wrapper returns, in order."""
@@ -242,6 +247,7 @@ def test_bidirectional_in_a_functional_model_has_the_shapes_it_returns(config, o
 # RNN over cells
 
 
+@documents("RNN.cell", "RNN.call(sequences)", "RNN.return_sequences", "RNN.return_state", "RNN.call()")
 @parametrize_with_cases("config", cases=layer_plain)
 def test_rnn_over_a_cell_equals_the_layer_of_that_cell(config, build):
     """`RNN(LSTMCell(units))` returns what `LSTM(units)` returns with the same weights, and likewise GRUCell and
@@ -260,6 +266,7 @@ def test_rnn_over_a_cell_equals_the_layer_of_that_cell(config, build):
         assert_close(actual, wanted, BETWEEN_IMPLEMENTATIONS, what, by_cell)
 
 
+@documents("StackedRNNCells.cells", "StackedRNNCells.call()", "StackedRNNCells.call(inputs)", "StackedRNNCells.call(states)", "RNN.call(mask)")
 @parametrize_with_cases("config", cases=(stack_unmasked, stack_masked))
 def test_a_stack_of_cells_computes_what_the_stacked_layers_compute(config, observe):
     """`RNN([lower_cell, upper_cell])` outputs what the upper cell's layer outputs when it reads the lower cell's
@@ -269,6 +276,7 @@ def test_a_stack_of_cells_computes_what_the_stacked_layers_compute(config, obser
     assert_close(run.output, output, VERSUS_REFERENCE["float32"], "the output sequence and the reference's", run)
 
 
+@documents("StackedRNNCells.state_size()")
 @parametrize_with_cases("config", cases=(stack_unmasked, stack_masked))
 def test_stacked_cells_return_each_cells_final_states_in_cell_order(config, observe):
     """With `return_state`, the states follow the output cell by cell, the lower cell's first, each equal to the

@@ -63,6 +63,11 @@ def reset_states_does_nothing(original):
     return lambda self: None
 
 
+@replacing("reset_state", *CELLS)
+def reset_state_does_nothing(original):
+    return lambda self: None
+
+
 @replacing("compute_mask", "Masking")
 def computes_no_mask(original):
     return lambda self, inputs, mask=None: None

@@ -71,6 +71,60 @@ def masked_steps_leak_gradient(original):
     return call
 
 
+@replacing("call", *CELLS)
+def gradient_ignores_the_mask(original):
+    """A masked call returns the masked call's values with the unmasked call's gradient: the padding is trained on."""
+
+    def call(self, sequences, *args, mask=None, **kwargs):
+        returned = original(self, sequences, *args, mask=mask, **kwargs)
+        if mask is None:
+            return returned
+        unmasked = original(self, sequences, *args, mask=None, **kwargs)
+
+        def values_of_with_gradient_of(masked, plain):
+            return ops().stop_gradient(masked) + zero_with_gradient(plain)
+
+        if isinstance(returned, (list, tuple)):
+            return type(returned)(map(values_of_with_gradient_of, returned, unmasked))
+        return values_of_with_gradient_of(returned, unmasked)
+
+    return call
+
+
+# A stateful layer whose gradient reaches into the call before: it recomputes the states it carries from that
+# call's inputs, inside the next call. The same values; the gradient of the steps before flows in too.
+
+
+@replacing("call", *CELLS)
+def recomputes_the_carried_states(original):
+    def call(self, sequences, initial_state=None, mask=None, training=False):
+        before = getattr(self, "broken_previous_call", None)
+        if self.stateful and initial_state is None:
+            self.broken_previous_call = (sequences, [ops().copy(state) for state in self.states])
+            if before is not None:
+                inputs, states = before
+                for step in range(inputs.shape[1]):
+                    _, states = self.cell(inputs[:, step], states)
+                initial_state = list(states)
+        return original(self, sequences, initial_state=initial_state, mask=mask, training=training)
+
+    return call
+
+
+@replacing("reset_states", *CELLS)
+def forgets_the_previous_call(original):
+    def reset_states(self):
+        self.broken_previous_call = None
+        return original(self)
+
+    return reset_states
+
+
+stateful_gradient_reaches_the_previous_call = together(
+    "stateful_gradient_reaches_the_previous_call", recomputes_the_carried_states, forgets_the_previous_call
+)
+
+
 # Dropout in training. A cell asks for its masks at every step, `get_dropout_mask(step_input)` and
 # `get_recurrent_dropout_mask(h_tm1)`, and Keras 3 draws them at the first and keeps them until the call ends
 # (`reset_dropout_mask`); an LSTM or GRU with recurrent dropout asks for one per gate (`dropout_mask_count`).

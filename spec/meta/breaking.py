@@ -29,6 +29,9 @@ def replacing(method: str, *class_names: str, name: str | None = None):
             for class_name in classes:
                 cls = keras_class(class_name)
                 original = getattr(cls, method)
+                if isinstance(original, property):  # a property's getter is replaced
+                    monkeypatch.setattr(cls, method, property(functools.wraps(original.fget)(wrap(original.fget))))
+                    continue
                 replacement = wrap(original)
                 # The replacement keeps the original's signature, which Keras inspects for the mask and training
                 # arguments of `call`; but Keras reads __init__'s own signature (getfullargspec) to record arguments.

@@ -4,7 +4,9 @@ divergences makes fail here."""
 
 from rnnspec import divergences, installation
 from spec import (
+    test_arguments,
     test_configuration,
+    test_convlstm,
     test_devices_and_kernels,
     test_export,
     test_go_backwards,
@@ -17,7 +19,9 @@ from spec import (
     test_wrappers,
 )
 from spec.meta.catches import (
+    arguments,
     configuration,
+    convlstm,
     devices_and_kernels,
     export,
     go_backwards,
@@ -62,5 +66,7 @@ CHAPTERS = (
     chapter(test_wrappers, wrappers.CATCHES),
     chapter(test_configuration, configuration.CATCHES),
     chapter(test_training, training.CATCHES),
+    chapter(test_arguments, arguments.CATCHES),
+    chapter(test_convlstm, convlstm.CATCHES),
     chapter(test_export, export.CATCHES),
 )

@@ -5,7 +5,7 @@ such a regression (and does: spec/meta/catches/training.py)."""
 import pytest
 
 from rnnspec.configs import CELLS
-from spec import test_configuration, test_masking, test_outputs_and_states, test_reference_values
+from spec import test_configuration, test_masking, test_outputs_and_states, test_reference_values, test_stateful
 from spec.cases_wrappers import with_dropout
 from spec.meta import breakages_training as broken
 from spec.meta.catches.padded_batch import config
@@ -37,6 +37,27 @@ def test_the_forward_chapters_hold_against_a_broken_backward_pass(breakage, monk
     breakage(monkeypatch)
     scene = Scene(observation_cache, request)
     for statement, arguments, extra in FORWARD_STATEMENTS:
+        run_statement(Catch(statement, breakage, {**arguments, **extra}), lambda name: PROVIDERS[name].broken(scene))
+
+
+# Chapter 5's statements on the states a stateful layer carries, eagerly and through a functional model.
+STATEFUL_STATEMENTS = [
+    (statement, config(cell, True, True, stateful=True), {})
+    for cell in CELLS
+    for statement in (
+        test_stateful.test_a_second_call_starts_from_the_first_calls_final_states,
+        test_stateful.test_a_functional_model_carries_the_states_between_calls,
+    )
+]
+
+
+def test_the_stateful_chapter_holds_against_a_gradient_reaching_into_the_previous_call(monkeypatch, observation_cache, request):
+    """Chapter 5's statements pass against stateful layers that recompute the states they carry from the call
+    before, inside the next call: the values are the same, only the gradient reaches further back."""
+    breakage = broken.stateful_gradient_reaches_the_previous_call
+    breakage(monkeypatch)
+    scene = Scene(observation_cache, request)
+    for statement, arguments, extra in STATEFUL_STATEMENTS:
         run_statement(Catch(statement, breakage, {**arguments, **extra}), lambda name: PROVIDERS[name].broken(scene))
 
 

@@ -117,7 +117,7 @@ def fake_result(cell, device, kernel, mode, size, gflops, numpy_gflops=None):
     }
     if numpy_gflops is not None:
         info["numpy_matmul_gflops_per_s"] = numpy_gflops
-    return {"name": f"{cell}-{device}-{kernel}-{mode}-{size.name}", "extra_info": info, "stats": {"mean": 0.01}}
+    return {"name": f"{cell}-{device}-{kernel}-{mode}-{size.name}", "extra_info": info, "stats": {"mean": 0.01, "min": 0.008, "rounds": 10}}
 
 
 def fake_run():
@@ -132,23 +132,43 @@ def fake_run():
     return {"machine_info": {"cpu": {"brand_raw": "Test CPU"}}, "datetime": "2025-01-01T00:00:00", "benchmarks": results}
 
 
-def test_the_chart_is_an_svg_with_one_line_per_kernel_next_to_the_saved_run(tmp_path, capsys):
+needs_matplotlib = pytest.mark.skipif(not throughput_plot.can_draw(), reason="matplotlib is not installed (pip install -e '.[plots]')")
+
+
+@needs_matplotlib
+def test_the_chart_draws_one_line_per_kernel_and_mode_against_size_on_a_log_scale():
+    run = fake_run()
+    drawing = throughput_plot.figure(throughput_plot.throughputs(run), "a title", throughput_plot.subtitle_of(run))
+    (panel,) = drawing.axes
+    lines = {line.get_label(): line for line in panel.get_lines()}
+    assert set(lines) == {"cpu generic inference", "gpu cuDNN inference", "gpu generic inference", throughput_plot.NUMPY_SERIES}
+    assert [text.get_text() for text in drawing.legends[0].get_texts()][-1] == throughput_plot.NUMPY_SERIES
+    assert panel.get_yscale() == "log" and panel.get_ylabel() == "GFLOP/s (log scale)"
+    assert [label.get_text().split("\n")[0] for label in panel.get_xticklabels()] == ["small", "large"]
+    cudnn = lines["gpu cuDNN inference"]
+    assert list(cudnn.get_xdata()) == [0, 1] and list(cudnn.get_ydata()) == [2500.0, 5000.0], "small to large along x"
+    assert "Test CPU" in drawing.get_suptitle()
+
+
+@needs_matplotlib
+def test_the_chart_is_written_as_svg_next_to_the_saved_run_with_the_numbers_printed(tmp_path, capsys):
     saved = tmp_path / "0001_baseline.json"
     saved.write_text(json.dumps(fake_run()))
     chart = throughput_plot.main([str(saved)])
     assert chart == tmp_path / "0001_baseline.svg"
-    root = ElementTree.parse(chart).getroot()
-    assert root.tag == f"{SVG}svg"
-    lines = {line.get("data-series"): line for line in root.iter(f"{SVG}polyline")}
-    expected = {"cpu generic inference", "gpu cuDNN inference", "gpu generic inference", throughput_plot.NUMPY_SERIES}
-    assert set(lines) == expected
-    assert {text.text for text in root.iter(f"{SVG}text") if text.get("class") == "legend"} == expected
-    texts = {text.text for text in root.iter(f"{SVG}text")}
-    assert {"GFLOP/s (log scale)", "size (batch B, time steps T, features F, units M)", "small", "large"} <= texts
-    xs = [float(point.split(",")[0]) for point in lines["gpu cuDNN inference"].get("points").split()]
-    assert xs == sorted(xs), "sizes run from small to large along the x axis"
+    assert ElementTree.parse(chart).getroot().tag == f"{SVG}svg"
     printed = capsys.readouterr().out
     assert "gpu cuDNN inference" in printed and "5000.0" in printed and str(chart) in printed
+
+
+def test_without_matplotlib_the_numbers_are_printed_and_the_note_says_how_to_draw_them(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(throughput_plot, "can_draw", lambda: False)
+    saved = tmp_path / "0001_baseline.json"
+    saved.write_text(json.dumps(fake_run()))
+    assert throughput_plot.main([str(saved)]) is None
+    printed = capsys.readouterr().out
+    assert "5000.0" in printed and "pip install -e '.[plots]'" in printed
+    assert not saved.with_suffix(".svg").exists()
 
 
 def test_the_chart_defaults_to_the_newest_saved_run(tmp_path):

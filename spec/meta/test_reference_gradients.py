@@ -365,11 +365,11 @@ def test_bidirectional_gradients_match_finite_differences(merge_mode, return_seq
 # --------------------------------------------------------------------------------------
 
 
-def stacked_forward(specs, weights_list, x, mask):
+def stacked_forward(specs, weights_list, x, mask, initial_state=None):
     """(top output sequence, final states of each cell): each cell's layer reads the sequence below it."""
     sequence, states = x, []
-    for spec, weights in zip(specs, weights_list):
-        sequence, final = run_sequence(spec, weights, sequence, mask=mask)
+    for spec, weights, initial in zip(specs, weights_list, initial_state or [None] * len(specs)):
+        sequence, final = run_sequence(spec, weights, sequence, mask=mask, initial_state=initial)
         states.append(final)
     return sequence, states
 
@@ -398,13 +398,21 @@ def test_stacked_gradients_match_finite_differences(stack, mask_name):
     x = rng.normal(size=(BATCH, STEPS, FEATURES))
     d_outputs = rng.normal(size=(BATCH, STEPS, specs[-1].units))
     d_states = [random_states(spec, BATCH, rng) for spec in specs]
+    initial_state = [random_states(spec, BATCH, rng) for spec in specs]
 
     def loss():
-        outputs, states = stacked_forward(specs, weights_list, x, mask)
+        outputs, states = stacked_forward(specs, weights_list, x, mask, initial_state)
         return weighted_sum([d_outputs, *every_state(d_states)], [outputs, *every_state(states)])
 
-    gradients = stacked_vjp(specs, weights_list, x, d_outputs=d_outputs, d_states=d_states, mask=mask)
+    gradients = stacked_vjp(
+        specs, weights_list, x, d_outputs=d_outputs, d_states=d_states, mask=mask, initial_state=initial_state
+    )
     points = [("inputs", x, gradients.inputs)]
+    points += [
+        (f"cell {level} initial state {index}", state, gradient)
+        for level, (states, state_gradients) in enumerate(zip(initial_state, gradients.initial_state))
+        for index, (state, gradient) in enumerate(zip(states, state_gradients))
+    ]
     for level, (weights, weight_gradients) in enumerate(zip(weights_list, gradients.weights)):
         points += weight_points(f"cell {level} ", weights, weight_gradients)
     assert_matches_finite_differences(loss, points)

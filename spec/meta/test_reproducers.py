@@ -51,7 +51,10 @@ def test_a_reproducer_names_where_it_was_seen_and_links_its_documentation(reprod
 
 ON_EVERY_KERAS_3 = {"zero_output_for_mask_without_return_sequences", "feature_size_not_checked",
                     "mask_shape_not_checked", "initial_state_not_checked", "stacked_cells_nest_a_state_eagerly",
-                    "cell_that_is_not_a_layer"}
+                    "cell_that_is_not_a_layer", "unit_forget_bias_keeps_the_bias_initializer", "use_cudnn_not_in_config",
+                    "simple_rnn_seed_not_in_config", "simple_rnn_drops_activity_regularizer", "reset_state_takes_no_states",
+                    "model_has_no_reset_state", "bidirectional_ignores_weights", "stateful_bidirectional_with_return_state",
+                    "rnn_takes_no_constants"}
 EXPORTS = {"exported_recurrent_layer_not_run_as_in_keras"}
 
 

@@ -74,24 +74,123 @@ def with_and_without_reproducers(tmp_path):
 
 def test_each_divergence_shows_what_its_reproducer_said_in_each_environment(with_and_without_reproducers):
     markdown = version_matrix.markdown(with_and_without_reproducers)
-    assert "| divergence | reproducer | keras-9.9 | tf-keras-9.9 |" in markdown
+    assert "| divergence | reproducer | said: where |" in markdown
     assert (
         "| `model.predict` does not keep a stateful layer's states between calls | "
-        "`jax_predict_forgets_stateful_states` | still diverges | no record |"
+        "`jax_predict_forgets_stateful_states` | still diverges: keras-9.9; no record: tf-keras-9.9 |"
     ) in markdown
     assert (
         "| A recurrent layer cannot be built inside `keras.device`; A benchmark cannot place its layer | "
-        "`torch_layer_built_inside_keras_device` | – | no record |"
+        "`torch_layer_built_inside_keras_device` | –: keras-9.9; no record: tf-keras-9.9 |"
     ) in markdown
-    assert "| `jax_gru_without_cudnn` | – (needs a GPU) | no record |" in markdown
+    assert "| `jax_gru_without_cudnn` | – (needs a GPU): keras-9.9; no record: tf-keras-9.9 |" in markdown
 
 
 def test_the_page_colours_a_diverging_reproducer_as_a_known_divergence(with_and_without_reproducers):
     page = version_matrix.html_page(with_and_without_reproducers)
-    assert '<td class="xfailed">still diverges</td>' in page and '<td class="skipped">no record</td>' in page
+    assert '<span class="xfailed">still diverges</span>: keras-9.9' in page
+    assert '<span class="skipped">no record</span>: tf-keras-9.9' in page
     assert "<code>jax_predict_forgets_stateful_states</code>" in page
 
 
 def test_without_records_the_report_has_no_table_of_divergences(environment):
     assert "Known divergences" not in version_matrix.markdown([environment])
     assert "Known divergences" not in version_matrix.html_page([environment])
+
+
+def junit(version: str, cases: str, tf_keras: bool = False, backend: str = "tensorflow") -> str:
+    keras = f"Keras {version}" + (" (tf_keras)" if tf_keras else "")
+    return (f'<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest"><properties><property '
+            f'name="rnnspec.installation" value="{keras} on {backend} | {backend} 9.9 | devices: cpu"/></properties>'
+            f"{cases}</testsuite></testsuites>")
+
+
+PASSES = '<testcase classname="spec.test_masking" name="test_a[one]"/>'
+FAILS = ('<testcase classname="spec.test_masking" name="test_a[one]"><failure message="AssertionError: h differs">'
+         "details</failure></testcase>")
+SAME = '<testcase classname="spec.test_masking" name="test_same[one]"/>'
+RELEASES = {  # name -> (Keras version, test_a's outcome): fails up to 3.1, passes from 3.10, and on the nightly
+    "keras-3.1.0-tensorflow": ("3.1.0", FAILS), "keras-3.10.0-tensorflow": ("3.10.0", PASSES),
+    "keras-3.2.0-tensorflow": ("3.2.0", PASSES), "keras-nightly-tensorflow": ("3.11.0.dev2026", PASSES),
+    "keras-3.0.0-tensorflow": ("3.0.0", FAILS),
+}
+
+
+@pytest.fixture
+def releases(tmp_path):
+    for name, (version, case) in RELEASES.items():
+        (tmp_path / f"{name}.xml").write_text(junit(version, case + SAME))
+    (tmp_path / "tf-keras-2.21.xml").write_text(junit("2.21.0", PASSES + SAME, tf_keras=True))
+    return tmp_path
+
+
+def test_environments_are_ordered_by_line_then_release(releases):
+    names = [e.name for e in version_matrix.read_all(releases)]
+    assert names == ["keras-3.0.0-tensorflow", "keras-3.1.0-tensorflow", "keras-3.2.0-tensorflow",
+                     "keras-3.10.0-tensorflow", "keras-nightly-tensorflow", "tf-keras-2.21"]
+
+
+def test_the_page_leads_with_a_summary_per_environment(releases):
+    markdown = version_matrix.markdown(version_matrix.read_all(releases))
+    assert markdown.index("## Summary") < markdown.index("## Statements whose outcome differs")
+    assert markdown.index("## Statements whose outcome differs") < markdown.index("## Behaviour changelog")
+    assert "| keras-3.0.0-tensorflow | tensorflow 9.9 | 1 | 1 | 0 | 0 |" in markdown
+    assert "| keras-3.2.0-tensorflow | tensorflow 9.9 | 2 | 0 | 0 | 0 |" in markdown
+
+
+def test_a_differing_statement_groups_the_environments_by_outcome(releases):
+    environments = version_matrix.read_all(releases)
+    markdown = version_matrix.markdown(environments)
+    assert version_matrix.differing(environments) == ["test_masking::test_a"]
+    link = version_matrix.anchor("keras-3.0.0-tensorflow", "test_masking::test_a")
+    assert f"| 1 failed | [keras-3.0.0-tensorflow](#{link}), [keras-3.1.0-tensorflow]" in markdown
+    assert "| 1 passed | keras-3.2.0-tensorflow, keras-3.10.0-tensorflow, keras-nightly-tensorflow, tf-keras-2.21 |" \
+        in markdown
+
+
+def test_statements_with_one_outcome_everywhere_are_folded(releases):
+    environments = version_matrix.read_all(releases)
+    markdown, page = version_matrix.markdown(environments), version_matrix.html_page(environments)
+    folded = markdown[markdown.index("## Statements with the same outcome everywhere"):]
+    assert "<details>" in folded and "| `test_masking::test_same` | 1 passed |" in folded
+    assert "**`test_masking::test_same`**" not in markdown
+    assert "<details><summary>1 statements" in page
+
+
+def test_the_largest_group_of_many_environments_is_named_by_its_number(tmp_path):
+    for minor in range(8):
+        (tmp_path / f"keras-3.{minor}.0.xml").write_text(junit(f"3.{minor}.0", FAILS if minor == 0 else PASSES))
+    markdown = version_matrix.markdown(version_matrix.read_all(tmp_path))
+    assert "| 1 passed | the 7 others |" in markdown
+
+
+def test_the_changelog_names_what_changed_between_consecutive_releases_of_a_line(releases):
+    environments = version_matrix.read_all(releases)
+    log = version_matrix.changelog(environments)
+    assert [(str(before.release), str(after.release), changed) for _, before, after, changed in log] == [
+        ("3.0.0", "3.1.0", []),
+        ("3.1.0", "3.2.0", [("test_masking::test_a", "1 failed", "1 passed")]),
+        ("3.2.0", "3.10.0", []),
+        ("3.10.0", "3.11.0.dev2026", []),
+    ]  # tf_keras is a line of its own, of one release
+    markdown = version_matrix.markdown(environments)
+    assert ("- **Keras 3 on TensorFlow: 3.1.0 → 3.2.0** (keras-3.1.0-tensorflow → keras-3.2.0-tensorflow):\n"
+            "  - `test_masking::test_a`: 1 failed → 1 passed") in markdown
+    assert "- **Keras 3 on TensorFlow: 3.0.0 → 3.1.0**: no change" in markdown
+
+
+def test_no_table_of_the_page_widens_with_the_number_of_environments(tmp_path):
+    """Readable at a laptop's width: environments are listed down the page, never one column each."""
+    for minor in range(30):
+        (tmp_path / f"keras-3.{minor}.0.xml").write_text(junit(f"3.{minor}.0", FAILS if minor % 2 else PASSES))
+        (tmp_path / f"keras-3.{minor}.0{version_matrix.REPRODUCERS_RECORD}").write_text(REPRODUCERS_ON_JAX)
+    environments = version_matrix.read_all(tmp_path)
+    page, markdown = version_matrix.html_page(environments), version_matrix.markdown(environments)
+    widest_html = max(row.count("<td") + row.count("<th") for row in page.split("<tr>")[1:])
+    widest_markdown = max(line.count("|") - 1 for line in markdown.splitlines() if line.startswith("|"))
+    assert widest_html <= len(version_matrix.OUTCOMES) + 2 and widest_markdown <= len(version_matrix.OUTCOMES) + 2
+
+
+def test_a_cell_is_coloured_by_its_worst_outcome():
+    assert [version_matrix.kind(c) for c in ("1 passed, 1 failed", "3 passed, 3 xfailed", "2 passed", "3 skipped")] == [
+        "failed", "xfailed", "passed", "skipped"]

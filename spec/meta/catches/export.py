@@ -1,4 +1,4 @@
-"""The breakages chapter 12 (spec/test_export.py) catches: exports that drop the last state, reverse the time axis or
+"""The breakages chapter 14 (spec/test_export.py) catches: exports that drop the last state, reverse the time axis or
 swap h and c. Held on ONNX, the format every backend exports (they skip, saying so, without the export extra)."""
 
 from rnnspec.configs import SHAPES, LayerConfig

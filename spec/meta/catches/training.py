@@ -5,7 +5,8 @@ simulated on the CPU (spec/meta/simulated_gpu.py), a cuDNN backward pass that dr
 cuDNN path that falls back; weights kept in the compute dtype; loss scaling that is not set up, does not scale, or
 lets an overflowed step through."""
 
-from rnnspec.configs import GradientConfig, LayerConfig, TrainingConfig
+from rnnspec.configs import GradientConfig, LayerConfig, StackGradientConfig, TrainingConfig
+from spec.cases_training import bidirectional_gradient_of, right_padded_alike_of, stateful_gradient_of
 from rnnspec.installation import BACKENDS, current
 from rnnspec.sequences import PADDED
 from spec import test_training as chapter
@@ -22,6 +23,25 @@ def gradient(cell, return_sequences=True, return_state=True, mask=None, device="
         cell, return_sequences, return_state, device, PADDED, options=tuple(options.items()), mask=mask, tf32=tf32
     )
     return {"config": config}
+
+
+def bidirectional(cell, merge_mode, reading, return_sequences=True, return_state=True):
+    config = bidirectional_gradient_of(
+        cell, "cpu", merge_mode, reading, return_sequences=return_sequences, return_state=return_state
+    )
+    return {"config": config}
+
+
+def stacked(lower, upper, masked=False):
+    return {"config": StackGradientConfig((lower, upper), "cpu", masked=masked)}
+
+
+def stateful(cell, return_sequences=True, return_state=True):
+    return {"config": stateful_gradient_of(cell, "cpu", return_sequences=return_sequences, return_state=return_state)}
+
+
+def padded_alike(cell, reading="forwards"):
+    return {"config": right_padded_alike_of(cell, "cpu", reading)}
 
 
 def trained(cell, call_path, return_sequences=True, return_state=True):
@@ -68,6 +88,15 @@ CATCHES = [
     Catch(chapter.test_the_gradients_with_respect_to_the_weights_equal_the_reference, broken.lstm_cell_state_gradient_cut, gradient("LSTM", False, False)),
     Catch(chapter.test_the_gradients_with_respect_to_the_weights_equal_the_reference, broken.cell_output_gradient_doubled, gradient("GRU", True, True, mask="mid_sequence", go_backwards=True)),
     Catch(chapter.test_the_inputs_at_masked_steps_receive_no_gradient, broken.masked_steps_leak_gradient, gradient("GRU", False, True, mask="mid_sequence")),
+    Catch(chapter.test_a_stateful_layer_s_gradient_stops_at_the_states_the_previous_call_left, broken.stateful_gradient_reaches_the_previous_call, stateful("LSTM", False, False)),
+    Catch(chapter.test_a_stateful_layer_s_gradient_stops_at_the_states_the_previous_call_left, broken.stateful_gradient_reaches_the_previous_call, stateful("SimpleRNN", True, True)),
+    Catch(chapter.test_bidirectional_gradients_equal_the_reference, broken.gradient_cut_through_time, bidirectional("LSTM", "concat", "forwards", False, True)),
+    Catch(chapter.test_bidirectional_gradients_equal_the_reference, broken.masked_steps_leak_gradient, bidirectional("GRU", "mul", "right_padded")),
+    Catch(chapter.test_the_gradients_of_stacked_cells_equal_the_reference, broken.gradient_cut_through_time, stacked("GRU", "SimpleRNN")),
+    Catch(chapter.test_the_gradients_of_stacked_cells_equal_the_reference, broken.lstm_cell_state_gradient_cut, stacked("SimpleRNN", "LSTM", masked=True)),
+    Catch(chapter.test_a_right_padded_sample_gives_the_weight_gradients_of_its_unpadded_sequence, broken.gradient_ignores_the_mask, padded_alike("LSTM")),
+    Catch(chapter.test_a_right_padded_sample_gives_the_weight_gradients_of_its_unpadded_sequence, broken.gradient_ignores_the_mask, padded_alike("SimpleRNN", "backwards")),
+    Catch(chapter.test_a_layer_below_a_masked_layer_receives_the_gradient_of_the_unpadded_sequence, broken.gradient_ignores_the_mask, padded_alike("GRU")),
     Catch(chapter.test_sgd_moves_every_weight_by_the_learning_rate_times_the_gradient, broken.cell_output_gradient_doubled, trained("GRU", "train_on_batch", False, True)),
     Catch(chapter.test_sgd_moves_every_weight_by_the_learning_rate_times_the_gradient, broken.lstm_cell_state_gradient_cut, trained("LSTM", "fit", True, False)),
     # Dropout in training. Where the backend has a fast path for LSTM and GRU (PyTorch on the CPU, cuDNN), input

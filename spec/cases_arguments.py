@@ -1,0 +1,65 @@
+"""The cases of chapter 12 (spec/test_arguments.py): every argument with a value other than its default, the
+layers built with all of them, constrained training, and stateful Bidirectional layers."""
+
+from pytest_cases import parametrize
+
+from rnnspec.configs import CELLS, SHAPES, BidirectionalConfig, TrainingConfig
+from spec.catalogue import on_every_device
+
+# A value other than the default for every argument of each class, as a user would write it. String identifiers keep
+# the table readable and hashable; units differ from the default-free 4 used elsewhere.
+WEIGHT_ARGUMENTS = {
+    "kernel_initializer": "he_normal", "recurrent_initializer": "glorot_normal", "bias_initializer": "ones",
+    "kernel_regularizer": "l1", "recurrent_regularizer": "l2", "bias_regularizer": "l2",
+    "kernel_constraint": "non_neg", "recurrent_constraint": "unit_norm", "bias_constraint": "max_norm",
+}
+CELL_ARGUMENTS = {
+    "units": 3, "activation": "relu", "use_bias": False, **WEIGHT_ARGUMENTS, "dropout": 0.25,
+    "recurrent_dropout": 0.125, "seed": 7,
+}
+GATED = {"recurrent_activation": "hard_sigmoid"}
+RNN_ARGUMENTS = {"return_sequences": True, "return_state": True, "go_backwards": True, "stateful": True, "unroll": True}
+NON_DEFAULTS = {
+    "LSTMCell": {**CELL_ARGUMENTS, **GATED, "unit_forget_bias": False},
+    "GRUCell": {**CELL_ARGUMENTS, **GATED, "reset_after": False},
+    "SimpleRNNCell": CELL_ARGUMENTS,
+    "RNN": {**RNN_ARGUMENTS, "zero_output_for_mask": True},
+}
+LAYER_ONLY = {**RNN_ARGUMENTS, "activity_regularizer": "l1"}
+NON_DEFAULTS["LSTM"] = {**NON_DEFAULTS["LSTMCell"], **LAYER_ONLY, "use_cudnn": False}
+NON_DEFAULTS["GRU"] = {**NON_DEFAULTS["GRUCell"], **LAYER_ONLY, "use_cudnn": False}
+NON_DEFAULTS["SimpleRNN"] = {**NON_DEFAULTS["SimpleRNNCell"], **LAYER_ONLY}
+
+ARGUMENTS = [(name, argument, value) for name, arguments in NON_DEFAULTS.items() for argument, value in arguments.items()]
+
+
+@parametrize("class_name, argument, value", ARGUMENTS, ids=[f"{c}-{a}" for c, a, _ in ARGUMENTS])
+def non_default_argument(class_name, argument, value):
+    return class_name, argument, value
+
+
+# Each recurrent class, built with every argument of NON_DEFAULTS (its cells' too), for the round trips.
+EVERY_CLASS = ("LSTM", "GRU", "SimpleRNN", "RNN", "StackedRNNCells", "Bidirectional")
+
+
+@parametrize(class_name=EVERY_CLASS)
+def with_every_argument(class_name):
+    return class_name
+
+
+# NonNeg on all three weights, whose seeded values are about half negative, through one SGD step.
+CONSTRAINED = tuple(sorted((f"{weight}_constraint", "non_neg") for weight in ("kernel", "recurrent", "bias")))
+
+
+@parametrize(cell=CELLS)
+@on_every_device
+def constrained_training(cell, device):
+    return TrainingConfig(cell, True, True, device, SHAPES["batch"], options=CONSTRAINED)
+
+
+@parametrize(cell=CELLS)
+@on_every_device
+def stateful_bidirectional(cell, device):
+    """Bidirectional around a stateful layer returning sequences (with return_state it cannot be called: a known
+    divergence)."""
+    return BidirectionalConfig(cell, True, False, device, SHAPES["batch"], options=(("stateful", True),))

@@ -1,0 +1,35 @@
+"""The version matrix holds what it promises: every Keras 3 minor release on TensorFlow, the nightlies on every
+backend, and the oldest release in the quick matrix, which keeps the suite running there (rnnspec.compat)."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.meta
+
+
+@pytest.fixture(scope="module")
+def noxfile():
+    if importlib.util.find_spec("nox") is None:
+        pytest.skip('nox is not installed (pip install -e ".[dev]")')
+    spec = importlib.util.spec_from_file_location("noxfile", Path(__file__).parents[2] / "noxfile.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_minor_release_runs_on_tensorflow_with_its_tensorflow(noxfile):
+    minors = {name.split("-")[1].rsplit(".", 1)[0] for name in noxfile.ENVIRONMENTS
+              if name.startswith("keras-3") and "-tensorflow-" in name}
+    assert minors == {f"3.{minor}" for minor in range(16)} == set(noxfile.TENSORFLOW)
+
+
+def test_the_nightlies_run_on_every_backend_and_on_tf_keras(noxfile):
+    nightly = {name for name, (_, _, tags) in noxfile.ENVIRONMENTS.items() if "nightly" in tags}
+    assert nightly == {"keras-nightly-tensorflow", "keras-nightly-jax", "keras-nightly-torch", "tf-keras-nightly"}
+
+
+def test_the_quick_matrix_runs_the_oldest_release_and_the_newest_on_each_backend(noxfile):
+    quick = {name for name, (_, _, tags) in noxfile.ENVIRONMENTS.items() if "quick" in tags}
+    assert {"keras-3.0.0-tensorflow-2.16.2", "keras-3.15.1-jax", "keras-3.15.1-torch", "tf-keras-2.21.0"} <= quick

@@ -1,0 +1,320 @@
+"""Chapter 13. The convolutional LSTM: ConvLSTM1D, ConvLSTM2D and ConvLSTM3D.
+
+"Similar to an LSTM layer, but the input transformations and recurrent transformations are both convolutional"
+(https://keras.io/api/layers/recurrent_layers/conv_lstm2d/, and the conv_lstm1d/ and conv_lstm3d/ pages). Its
+input is (batch, time, *spatial, channels), or (batch, time, channels, *spatial) with
+`data_format="channels_first"`; it returns, as the LSTM does, the output followed with `return_state` by the final
+h and c, each shaped like one step of the output: the filters over the spatial dimensions that `padding` and
+`strides` leave. The seed notebook's claims are stated for it as chapter 1 states them for the LSTM, and its values
+against an independent NumPy implementation of the ConvLSTM equations with a convolution of its own
+(`rnnspec/reference_convlstm.py`): the input convolution with the layer's padding and strides, the state
+convolution with stride 1 and "same" padding. `go_backwards`, `stateful`, `initial_state` and dropout at
+inference are stated as chapters 4 to 6 and 9 state them for the LSTM.
+"""
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from pytest_cases import parametrize_with_cases
+
+from rnnspec import data, installation
+from rnnspec.assertions import assert_close, assert_identical, assert_shape
+from rnnspec.configs import CONV_FILTERS
+from rnnspec.coverage import documents
+from rnnspec.expected import expected_conv_lstm
+from rnnspec.observe import call, layer_weights, twin
+from rnnspec.plugin import skip_unless_visible
+from rnnspec.tolerances import CONV_LSTM_VERSUS_REFERENCE, FLOAT32_BOUND
+from spec.cases_convlstm import (
+    CONV_BACKWARDS, CONV_DROPOUT, CONV_GEOMETRIES, CONV_LSTM, CONV_STATEFUL, CONV_VARIANTS, rank_of,
+)
+from spec.catalogue import Tag
+from spec.test_outputs_and_states import returned_container
+
+WITH_TANH = (*CONV_LSTM, *CONV_GEOMETRIES)  # the default activations, which the identities of c and h rest on
+EVERY_LAYER = (*WITH_TANH, *CONV_VARIANTS)
+
+
+def output_step_shape(config) -> tuple[int, ...]:
+    """One step of the output, and each state, without the batch: the filters over the spatial dimensions the
+    convolution leaves, ceil((size - span + 1) / stride) with "valid" padding and ceil(size / stride) with "same"
+    (https://www.tensorflow.org/api_docs/python/tf/nn#notes_on_padding_2), where a kernel of k dilated by d spans
+    (k - 1) d + 1 inputs."""
+    dilation = dict(config.options).get("dilation_rate", 1)
+
+    def size(n, k):
+        span = (k - 1) * dilation + 1
+        return math.ceil((n - span + 1) / config.strides) if config.padding == "valid" else math.ceil(n / config.strides)
+
+    sizes = tuple(size(n, k) for n, k in zip(config.shape.spatial, config.kernel_size))
+    return (CONV_FILTERS, *sizes) if config.data_format == "channels_first" else (*sizes, CONV_FILTERS)
+
+
+def expected_shapes(config, batch=None) -> tuple[tuple, ...]:
+    batch = config.shape.batch if batch is None else batch
+    step = output_step_shape(config)
+    output = (batch, config.shape.timesteps, *step) if config.return_sequences else (batch, *step)
+    return (output, (batch, *step), (batch, *step)) if config.return_state else (output,)
+
+
+def assert_equals_reference(returned, reference) -> None:
+    for name, actual, wanted in zip(returned.names, returned.arrays, reference):
+        assert_close(actual, wanted, CONV_LSTM_VERSUS_REFERENCE, f"{name} and the reference {name}", returned)
+
+
+# The structure and the shapes
+
+
+@documents("{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.call(sequences)")
+@parametrize_with_cases("rank, device", cases=rank_of)
+def test_input_must_have_rank_plus_3_dimensions(rank, device):
+    """A ConvLSTM of rank N refuses an input without its time dimension (N + 2 dimensions), saying it expected
+    ndim=N + 3: "inputs: A 5D tensor" for ConvLSTM2D."""
+    skip_unless_visible(device)
+    layer = getattr(installation.keras().layers, f"ConvLSTM{rank}D")(CONV_FILTERS, 2)
+    wrong = np.ones((2, *(6,) * rank, 3), dtype="float32")
+    with installation.on_device(device), pytest.raises(ValueError, match=f"ndim={rank + 3}"):
+        layer(wrong)
+
+
+@documents("{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.return_state")
+@parametrize_with_cases("config", cases=EVERY_LAYER, has_tag=Tag.NO_STATES)
+def test_without_return_state_one_tensor_is_returned(config, observe):
+    """Without `return_state`, a ConvLSTM returns its output alone: one tensor, not a tuple or list."""
+    run = observe(config)
+    assert run.container not in (tuple, list), (
+        f"returned a {run.container.__name__} of {len(run.arrays)} where one tensor was expected"
+        f"\n  configuration: {run.describe()}"
+    )
+
+
+@documents("{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.return_state", "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.return_sequences")
+@parametrize_with_cases("config", cases=EVERY_LAYER, has_tag=Tag.STATES)
+def test_with_return_state_the_output_is_followed_by_h_and_c(config, observe):
+    """With `return_state`, a ConvLSTM returns (output, h, c): a tuple in Keras 3 and a list in Keras 2."""
+    run = observe(config)
+    expected = returned_container()
+    assert run.container is expected and len(run.arrays) == 3, (
+        f"returned a {run.container.__name__} of {len(run.arrays)} tensors; expected a {expected.__name__} of 3: "
+        f"output, h, c\n  configuration: {run.describe()}"
+    )
+
+
+@documents("{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.filters", "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.kernel_size", "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.strides", "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.padding", "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.data_format", "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.dilation_rate", "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.return_sequences")
+@parametrize_with_cases("config", cases=EVERY_LAYER)
+def test_output_shape_follows_return_sequences_padding_strides_and_data_format(config, observe):
+    """The output is (batch, *step) without `return_sequences` and (batch, timesteps, *step) with it, where a step
+    is (*spatial, filters), or (filters, *spatial) channels first, its spatial sizes those `padding`, `strides` and
+    `dilation_rate` leave: ceil((size - span + 1) / stride) "valid", ceil(size / stride) "same"."""
+    run = observe(config)
+    assert_shape(run.output, expected_shapes(config)[0], "the output", run)
+
+
+@parametrize_with_cases("config", cases=EVERY_LAYER, has_tag=Tag.STATES)
+def test_h_and_c_have_the_shape_of_one_output_step(config, observe):
+    """h and c have the shape of one step of the output, (batch, *step), whatever `return_sequences` says."""
+    run = observe(config)
+    for name, state in run.state.items():
+        assert_shape(state, (config.shape.batch, *output_step_shape(config)), f"state {name}", run)
+
+
+@parametrize_with_cases("config", cases=EVERY_LAYER)
+def test_everything_returned_is_float32(config, observe):
+    """Under the default float32 policy, the output, h and c are float32."""
+    run = observe(config)
+    wrong = {name: dtype for name, dtype in zip(run.names, run.dtypes) if dtype != "float32"}
+    assert not wrong, f"not float32: {wrong}\n  configuration: {run.describe()}"
+
+
+@documents("{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.compute_output_shape()")
+@parametrize_with_cases("config", cases=EVERY_LAYER)
+def test_compute_output_shape_agrees_with_the_tensors(config, observe):
+    """`layer.compute_output_shape(input_shape)` gives the shapes of the tensors the layer returns, in order."""
+    run = observe(config)
+    returned = tuple(a.shape for a in run.arrays)
+    assert run.computed_shapes == returned, (
+        f"compute_output_shape says {run.computed_shapes}, the layer returned {returned}\n  configuration: {run.describe()}"
+    )
+
+
+@parametrize_with_cases("config", cases=EVERY_LAYER)
+def test_symbolic_output_shapes_agree_with_the_tensors(config, observe):
+    """A functional model's symbolic outputs have the shapes the layer returns, with None for the batch."""
+    run = observe(config)
+    expected = tuple((None, *shape[1:]) for shape in expected_shapes(config))
+    assert run.symbolic_shapes == expected, (
+        f"symbolic output shapes {run.symbolic_shapes}, expected {expected}\n  configuration: {run.describe()}"
+    )
+
+
+# The identities of the seed notebook
+
+
+@parametrize_with_cases("config", cases=EVERY_LAYER, has_tag=[Tag.LAST_OUTPUT, Tag.STATES])
+def test_without_return_sequences_the_output_is_the_final_h(config, observe):
+    """Without `return_sequences`, the output is exactly the final h."""
+    run = observe(config)
+    assert_identical(run.output, run.state["h"], "the output and the final h", run)
+
+
+@parametrize_with_cases("config", cases=EVERY_LAYER, has_tag=[Tag.SEQUENCES, Tag.STATES])
+def test_with_return_sequences_the_last_step_is_the_final_h(config, observe):
+    """With `return_sequences`, the last step of the output sequence, output[:, -1], is exactly the final h."""
+    run = observe(config)
+    assert_identical(run.output[:, -1], run.state["h"], "output[:, -1] and the final h", run)
+
+
+@parametrize_with_cases("config", cases=WITH_TANH, has_tag=Tag.STATES)
+def test_the_cell_state_is_not_h(config, observe):
+    """The second state is the cell state c, which differs from h in every element."""
+    run = observe(config)
+    h, c = run.state["h"], run.state["c"]
+    same = np.argwhere(h == c)
+    assert same.size == 0, (
+        f"c equals h at {len(same)} of {h.size} elements, first at {tuple(same[0])}\n  configuration: {run.describe()}"
+    )
+
+
+@parametrize_with_cases("config", cases=WITH_TANH, has_tag=Tag.STATES)
+def test_h_is_bounded_by_tanh_of_c(config, observe):
+    """h is o * tanh(c) with the output gate o in (0, 1), so |h| <= |tanh(c)| elementwise, with the sign of tanh(c)."""
+    run = observe(config)
+    h, c = run.state["h"].astype(np.float64), run.state["c"].astype(np.float64)
+    excess = np.abs(h) - np.abs(np.tanh(c))
+    worst = np.unravel_index(np.argmax(excess), excess.shape)
+    assert excess[worst] <= FLOAT32_BOUND.atol, (
+        f"|h| exceeds |tanh(c)| by {excess[worst]:.3g} at {tuple(int(i) for i in worst)} "
+        f"(h={h[worst]:.6g}, c={c[worst]:.6g}; allowed {FLOAT32_BOUND})\n  configuration: {run.describe()}"
+    )
+    opposite = np.argwhere(h * np.tanh(c) < 0)
+    assert opposite.size == 0, f"h and tanh(c) differ in sign at {tuple(opposite[0])}\n  configuration: {run.describe()}"
+
+
+# The values
+
+
+@documents("{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.activation", "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.recurrent_activation", "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.use_bias")
+@parametrize_with_cases("config", cases=EVERY_LAYER)
+def test_output_equals_the_reference(config, observe):
+    """The output equals the reference ConvLSTM equations run on the same weights and inputs: the input convolved
+    with the layer's padding and strides, the state with stride 1 and "same" padding, gates i, f, c, o."""
+    run = observe(config)
+    (weights,) = run.parts
+    assert_equals_reference(run, expected_conv_lstm(config, weights, run.inputs)[:1])
+
+
+@parametrize_with_cases("config", cases=EVERY_LAYER, has_tag=Tag.STATES)
+def test_final_states_equal_the_reference(config, observe):
+    """The final h and c equal the reference's."""
+    run = observe(config)
+    (weights,) = run.parts
+    for name, actual, wanted in zip(run.names[1:], run.states, expected_conv_lstm(config, weights, run.inputs)[1:]):
+        assert_close(actual, wanted, CONV_LSTM_VERSUS_REFERENCE, f"state {name} and the reference {name}", run)
+
+
+@documents("{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.unit_forget_bias")
+@pytest.mark.parametrize("unit_forget_bias", [True, False])
+def test_the_forget_gate_bias_starts_at_one_with_unit_forget_bias(unit_forget_bias):
+    """A new ConvLSTM's bias is zero except on the forget gate, the second of the blocks i, f, c, o, where
+    `unit_forget_bias=True` (the default) sets it to one; with `unit_forget_bias=False` it is zero throughout."""
+    layer = installation.keras().layers.ConvLSTM2D(CONV_FILTERS, 2, unit_forget_bias=unit_forget_bias)
+    layer.build((None, 2, 5, 5, 2))
+    bias = next(w for w, v in zip(layer.get_weights(), layer.weights) if "bias" in v.name)
+    expected = np.zeros(4 * CONV_FILTERS, dtype="float32")
+    expected[CONV_FILTERS : 2 * CONV_FILTERS] = 1.0 if unit_forget_bias else 0.0
+    assert np.array_equal(bias, expected), (
+        f"bias of a new ConvLSTM2D(filters={CONV_FILTERS}, unit_forget_bias={unit_forget_bias}) is {bias}, "
+        f"expected {expected}"
+    )
+
+
+# Time and state
+
+
+@documents("{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.go_backwards")
+@parametrize_with_cases("config", cases=CONV_BACKWARDS)
+def test_reading_backwards_equals_the_reference(config, build):
+    """With `go_backwards=True` the output (in processing order) and the states equal the reference reading the
+    steps from last to first."""
+    built = build(config)
+    returned = call(config, built.layer, built.inputs)
+    assert_equals_reference(returned, expected_conv_lstm(config, layer_weights(built.layer), built.inputs))
+
+
+@parametrize_with_cases("config", cases=CONV_BACKWARDS)
+def test_reading_backwards_equals_a_forward_layer_on_the_reversed_input(config, build):
+    """A ConvLSTM with `go_backwards=True` returns exactly what the same layer reading forwards returns for the
+    time-reversed input."""
+    built = build(config)
+    forward = twin(built, go_backwards=False)
+    backwards = call(config, built.layer, built.inputs)
+    reversed_input = call(config, forward, built.inputs[:, ::-1].copy(), note="forward layer, reversed input")
+    for name, actual, wanted in zip(backwards.names, backwards.arrays, reversed_input.arrays):
+        assert_identical(actual, wanted, f"{name} reading backwards and {name} of the reversed input", backwards)
+
+
+def from_zero_states(built):
+    for variable in built.layer.states:
+        variable.assign(np.zeros(variable.shape, dtype="float32"))
+    return built
+
+
+@documents("{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.stateful")
+@parametrize_with_cases("config", cases=CONV_STATEFUL)
+def test_a_second_stateful_call_starts_from_the_first_calls_final_states(config, build):
+    """A stateful ConvLSTM's second call returns what the reference returns for the second batch started from the
+    first batch's final h and c."""
+    built = from_zero_states(build(config))
+    second = data.inputs(built.inputs.shape, seed=99)
+    call(config, built.layer, built.inputs)
+    returned = call(config, built.layer, second, note="second call")
+    weights = layer_weights(built.layer)
+    _, *first_states = expected_conv_lstm(replace(config, return_state=True), weights, built.inputs)
+    assert_equals_reference(returned, expected_conv_lstm(config, weights, second, initial_state=first_states))
+
+
+@documents("{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.reset_states()")
+@parametrize_with_cases("config", cases=CONV_STATEFUL)
+def test_reset_states_restores_the_first_result(config, build):
+    """After `reset_states()`, a stateful ConvLSTM returns for the first batch exactly what it returned the first
+    time."""
+    built = from_zero_states(build(config))
+    first = call(config, built.layer, built.inputs)
+    call(config, built.layer, data.inputs(built.inputs.shape, seed=99))
+    built.layer.reset_states()
+    again = call(config, built.layer, built.inputs, note="after reset_states()")
+    for name, before, after in zip(first.names, first.arrays, again.arrays):
+        assert_identical(after, before, f"{name} after reset_states() and the first {name}", again)
+
+
+@documents("{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.call(initial_state)")
+@parametrize_with_cases("config", cases=CONV_GEOMETRIES)
+def test_initial_state_is_where_the_recurrence_starts(config, build):
+    """Given `initial_state=[h, c]`, each shaped like one output step, the output and states equal the reference
+    started from them (and not the reference started from zeros)."""
+    built = build(config)
+    rng = np.random.default_rng(data.seed_for("initial", config.cell))
+    shape = (config.shape.batch, *output_step_shape(config))
+    initial = [rng.uniform(-0.9, 0.9, size=shape).astype("float32") for _ in range(2)]
+    returned = call(
+        config, built.layer, built.inputs, note="initial_state given",
+        initial_state=[installation.as_tensor(state) for state in initial],
+    )
+    weights = layer_weights(built.layer)
+    from_initial = expected_conv_lstm(config, weights, built.inputs, initial_state=initial)
+    assert not np.allclose(from_initial[0], expected_conv_lstm(config, weights, built.inputs)[0], atol=1e-3), (
+        "the test's initial states make no difference to the reference; choose others"
+    )
+    assert_equals_reference(returned, from_initial)
+
+
+@documents("{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.dropout", "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.recurrent_dropout", "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.call(training)")
+@parametrize_with_cases("config", cases=CONV_DROPOUT)
+def test_dropout_changes_nothing_at_inference(config, observe):
+    """With `dropout` and `recurrent_dropout`, a call at inference (no `training=True`) drops nothing: the output
+    and states equal the reference without dropout."""
+    run = observe(config)
+    (weights,) = run.parts
+    assert_equals_reference(run, expected_conv_lstm(config, weights, run.inputs))
