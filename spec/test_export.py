@@ -8,7 +8,8 @@ functional model, whose batch dimension is open, runs the artifact with its own 
 two batches of different sizes, and holds what it returns against the same model called in Keras: as many outputs,
 in the same order (the output, then h (and c) in Keras's order), of the same shapes, with the same values within the
 runtime's tolerance. Where a format cannot carry a recurrent layer on a backend, the table of known divergences
-says so. The runtimes are the optional extra `.[export]`; without one, its cases skip and say so.
+says so. The time dimension is fixed at export (the `batch` shape): the chapter states an open batch dimension, not
+an open time dimension, which Keras's ONNX export documents as unsupported on PyTorch. The runtimes are the optional extra `.[export]`; without one, its cases skip and say so.
 """
 
 from dataclasses import replace
