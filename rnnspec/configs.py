@@ -265,6 +265,9 @@ class Differentiated:
         """What the differentiated call is given of the subject's seeded inputs: all of them."""
         return inputs
 
+    def before_the_call(self, layer) -> None:
+        """What happens to the layer before the differentiated call: nothing."""
+
     @property
     def gradient_names(self) -> tuple[str, ...]:
         """What each gradient is with respect to, in order: the inputs, each initial state, each weight."""
@@ -305,6 +308,14 @@ class GradientConfig(Differentiated, LayerConfig):
     def call_inputs(self, inputs: np.ndarray) -> np.ndarray:
         """What the differentiated call is given of the subject's seeded inputs."""
         return inputs[:, : self.steps]
+
+    def before_the_call(self, layer) -> None:
+        """After a previous call: from reset states, that call, as users make it (outside the differentiated one)."""
+        if self.after_a_previous_call:
+            from rnnspec.gradients import previous_call_inputs
+
+            layer.reset_states()
+            layer(previous_call_inputs(self))
 
     @property
     def initial_state_shapes(self) -> tuple[tuple[int, int], ...]:

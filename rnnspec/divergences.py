@@ -331,9 +331,9 @@ DIVERGENCES = (
         ON_TORCH & case_has(stateful=True) & (case_has(cell="LSTM") | case_has(cell="GRU")),
         "A stateful LSTM or GRU cannot be differentiated, so cannot be trained: the backward pass fails because the "
         "layer assigns its new states in place over a tensor the gradient needs",
-        seen_on="Keras 3.15.1 with PyTorch 2.13 (CPU); SimpleRNN trains",
+        seen_on="Keras 3.15.1 with PyTorch 2.13 (CPU)",
         reproducer="torch_stateful_training_fails",
-        details="RuntimeError 'one of the variables needed for gradient computation has been modified by an inplace "
+        details="SimpleRNN trains; RuntimeError 'one of the variables needed for gradient computation has been modified by an inplace "
         "operation', on every train_on_batch step too; keras-team/keras#20875 was closed as fixed (#20916) and "
         "#23462 fixed the cuDNN GRU",
         upstream=(
@@ -343,12 +343,35 @@ DIVERGENCES = (
         raises=RuntimeError,
     ),
     Divergence(
+        (
+            "test_training.py::test_dropout_drops_the_same_input_features_at_every_step",
+            "test_training.py::test_dropout_scales_the_kept_inputs_by_one_over_one_minus_the_rate",
+        ),
+        TF_KERAS & (case_has(cell="LSTM") | case_has(cell="GRU")),
+        "LSTM and GRU draw their input dropout mask over the whole (batch, timesteps, features) input, a new mask "
+        "at every step, where their cells draw one per sequence",
+        seen_on="tf_keras 2.21 with TensorFlow 2.21",
+        reproducer="tf_keras_input_dropout_redrawn_per_step",
+        details="the layers' fast path multiplies the inputs by get_dropout_mask_for_cell(inputs), drawn as "
+        "ones_like of the 3-D input; SimpleRNN, and LSTM or GRU with recurrent dropout, keep one mask per sequence",
+    ),
+    Divergence(
+        ("test_training.py::test_the_gradients_of_stacked_cells_equal_the_reference",),
+        TF_KERAS & case_has(masked=True),
+        "An RNN over stacked cells called with a mask and an initial state per cell fails",
+        seen_on="tf_keras 2.21 with TensorFlow 2.21",
+        reproducer="tf_keras_masked_stack_with_initial_state",
+        details="ValueError 'The two structures don't have the same nested structure'; without the mask it runs",
+        raises=ValueError,
+    ),
+    Divergence(
         ("test_configuration.py::test_a_stateful_layer_carries_its_states_under_a_mixed_policy",),
-        ON_TORCH & ~case_has(cell="LSTM", policy="mixed_bfloat16"),
+        ON_TORCH,
         "A stateful layer under a mixed precision policy does not continue its sequence on its second call",
         seen_on="Keras 3.15.1 with PyTorch 2.13",
         reproducer="torch_stateful_mixed_precision",
-        details="the second call returns wrong values; the LSTM under mixed_bfloat16 stays within bfloat16's tolerance",
+        details="the second call returns wrong values; the LSTM under mixed_bfloat16 by 0.05, just beyond bfloat16's "
+        "tolerance of 0.04",
     ),
     Divergence(
         ("test_wrappers.py::test_a_masked_step_of_a_custom_cell_repeats_its_previous_output",),

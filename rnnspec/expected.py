@@ -217,10 +217,15 @@ def expected_mean_squared_error_gradients(config: LayerConfig, weights: dict, in
     return gradients.weights
 
 
+# tf_keras documents ConvLSTM1D/2D/3D's recurrent_activation as "hard_sigmoid" by default (Keras 3: "sigmoid").
+CONV_LSTM_DEFAULTS_IN_KERAS_2 = {"recurrent_activation": "hard_sigmoid"}
+
+
 def conv_lstm_spec(config: ConvLSTMConfig) -> reference_convlstm.ConvLSTMSpec:
     """The reference's ConvLSTM cell for a configuration: its convolution's geometry, a tuple per spatial axis as
     Keras documents an integer to mean, and its activations."""
-    arguments = {**DEFAULTS, **dict(config.options)}
+    keras_2 = CONV_LSTM_DEFAULTS_IN_KERAS_2 if installation.current().keras_major < 3 else {}
+    arguments = {**DEFAULTS, **keras_2, **dict(config.options)}
     per_axis = lambda value: tuple(value) if isinstance(value, (tuple, list)) else (value,) * config.rank
     return reference_convlstm.ConvLSTMSpec(
         strides=per_axis(config.strides),

@@ -68,9 +68,7 @@ def of_seeded_loss(subject, layer, inputs: np.ndarray, **call_arguments) -> tupl
     `returned` is what that call returned (the output, then with return_state the states)."""
     states = seeded_initial_states(subject)
     cotangents = seeded_cotangents(subject, subject.returned_shapes)
-    if getattr(subject, "after_a_previous_call", False):
-        layer.reset_states()
-        layer(previous_call_inputs(subject))  # as users call it: outside the differentiated call, gradients on
+    subject.before_the_call(layer)
 
     def call(x, initial):
         # The backends differentiate with respect to the states flat; the layer takes them as its `initial_state`.
@@ -94,7 +92,10 @@ def flat(returned) -> list:
 def tensorflow_gradients(layer, call, inputs, states, cotangents) -> tuple:
     import tensorflow as tf
 
-    x, initial = tf.constant(inputs), [tf.constant(state) for state in states]
+    x = tf.constant(inputs)
+    # In the layer's compute dtype, as a user passes them under a mixed policy: Keras 2 casts a call's first argument
+    # alone (Keras 3 casts the states too, so that this changes nothing there).
+    initial = [tf.cast(state, layer.compute_dtype) for state in states]
     # Keras 3 wraps each tf.Variable in a KerasVariable (`.value`); Keras 2's weights are tf.Variables (whose
     # `.value` is a method).
     weights = list(layer.trainable_weights) if installation.is_keras_2() else [w.value for w in layer.trainable_weights]

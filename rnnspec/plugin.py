@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rnnspec import assertions, divergences, installation, options
+from rnnspec import assertions, divergences, installation, options, repro
 from rnnspec.matrix import PROPERTY, BehaviourMatrix
 
 
@@ -118,6 +118,26 @@ def pytest_collection_modifyitems(config, items):
         warnings.warn(StaleDivergenceWarning(
             f"rnnspec.divergences names {statement}, which is no test of the collected chapters (renamed or removed?)"
         ))
+
+
+# The meta-test that runs the known divergences' reproducers, each in a process of its own (spec/meta/test_reproducers.py).
+REPRODUCER_STATEMENT = "test_reproducers.py::test_a_reproducer_still_diverges_where_its_row_applies"
+REPRODUCERS_RUNNING = pytest.StashKey()
+
+
+def pytest_collection_finish(session):
+    """Where that meta-test is collected, the reproducers that apply here start at once, in the background, one at
+    a time: they are mostly their imports, which run on the core this process leaves free rather than after it."""
+    if any(statement_of(item) == REPRODUCER_STATEMENT for item in session.items if isinstance(item, pytest.Function)):
+        here = installation.current()
+        session.config.stash[REPRODUCERS_RUNNING] = repro.start_all(repro.runnable_here(here), here, workers=1)
+
+
+def reproducer_results(config) -> dict:
+    """The results of the reproducers started as collection ended (or, where they were not, run now)."""
+    started = config.stash.get(REPRODUCERS_RUNNING, None)
+    here = installation.current()
+    return started() if started else repro.run_all(repro.runnable_here(here), here)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -29,6 +29,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -141,9 +142,22 @@ def run(reproducer: Reproducer, installation: Installation) -> Result:
 
 def run_all(reproducers, installation: Installation) -> dict[str, Result]:
     """Run each in its own process, as many at once as there are CPUs: each is mostly its imports."""
-    with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
-        results = pool.map(lambda reproducer: run(reproducer, installation), reproducers)
-        return {reproducer.name: result for reproducer, result in zip(reproducers, results)}
+    return start_all(reproducers, installation, workers=os.cpu_count())()
+
+
+def start_all(reproducers, installation: Installation, workers: int) -> Callable[[], dict[str, Result]]:
+    """Start running each in its own process, `workers` at a time, in the background; what is returned waits for
+    their results. (The test session starts them as its collection ends, one at a time, on the core its own
+    process leaves free.)"""
+    pool = ThreadPoolExecutor(max_workers=workers)
+    running = {reproducer.name: pool.submit(run, reproducer, installation) for reproducer in reproducers}
+    pool.shutdown(wait=False)
+    return lambda: {name: future.result() for name, future in running.items()}
+
+
+def runnable_here(installation: Installation) -> list[Reproducer]:
+    """The reproducers whose rows apply to the installation and that can run on it."""
+    return [r for r in REPRODUCERS if r.applies_to(installation) and r.cannot_run_on(installation) is None]
 
 
 def survey(installation: Installation, reproducers=REPRODUCERS) -> dict[str, Result]:

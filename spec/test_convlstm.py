@@ -26,12 +26,22 @@ from rnnspec.coverage import documents
 from rnnspec.expected import expected_conv_lstm
 from rnnspec.observe import call, layer_weights, twin
 from rnnspec.plugin import skip_unless_visible
-from rnnspec.tolerances import CONV_LSTM_VERSUS_REFERENCE, FLOAT32_BOUND
+from rnnspec.tolerances import CONV_LSTM_VERSUS_REFERENCE
 from spec.cases_convlstm import (
-    CONV_BACKWARDS, CONV_DROPOUT, CONV_GEOMETRIES, CONV_LSTM, CONV_STATEFUL, CONV_VARIANTS, rank_of,
+    CONV_BACKWARDS,
+    CONV_DROPOUT,
+    CONV_GEOMETRIES,
+    CONV_LSTM,
+    CONV_STATEFUL,
+    CONV_VARIANTS,
+    rank_of,
 )
 from spec.catalogue import Tag
-from spec.test_outputs_and_states import returned_container
+from spec.test_outputs_and_states import (
+    assert_c_is_not_h,
+    assert_h_is_bounded_by_tanh_of_c,
+    returned_container,
+)
 
 WITH_TANH = (*CONV_LSTM, *CONV_GEOMETRIES)  # the default activations, which the identities of c and h rest on
 EVERY_LAYER = (*WITH_TANH, *CONV_VARIANTS)
@@ -169,27 +179,13 @@ def test_with_return_sequences_the_last_step_is_the_final_h(config, observe):
 @parametrize_with_cases("config", cases=WITH_TANH, has_tag=Tag.STATES)
 def test_the_cell_state_is_not_h(config, observe):
     """The second state is the cell state c, which differs from h in every element."""
-    run = observe(config)
-    h, c = run.state["h"], run.state["c"]
-    same = np.argwhere(h == c)
-    assert same.size == 0, (
-        f"c equals h at {len(same)} of {h.size} elements, first at {tuple(same[0])}\n  configuration: {run.describe()}"
-    )
+    assert_c_is_not_h(observe(config))
 
 
 @parametrize_with_cases("config", cases=WITH_TANH, has_tag=Tag.STATES)
 def test_h_is_bounded_by_tanh_of_c(config, observe):
     """h is o * tanh(c) with the output gate o in (0, 1), so |h| <= |tanh(c)| elementwise, with the sign of tanh(c)."""
-    run = observe(config)
-    h, c = run.state["h"].astype(np.float64), run.state["c"].astype(np.float64)
-    excess = np.abs(h) - np.abs(np.tanh(c))
-    worst = np.unravel_index(np.argmax(excess), excess.shape)
-    assert excess[worst] <= FLOAT32_BOUND.atol, (
-        f"|h| exceeds |tanh(c)| by {excess[worst]:.3g} at {tuple(int(i) for i in worst)} "
-        f"(h={h[worst]:.6g}, c={c[worst]:.6g}; allowed {FLOAT32_BOUND})\n  configuration: {run.describe()}"
-    )
-    opposite = np.argwhere(h * np.tanh(c) < 0)
-    assert opposite.size == 0, f"h and tanh(c) differ in sign at {tuple(opposite[0])}\n  configuration: {run.describe()}"
+    assert_h_is_bounded_by_tanh_of_c(observe(config))
 
 
 # The values

@@ -115,28 +115,14 @@ def test_with_return_sequences_the_last_step_is_the_final_h(config, observe):
 @parametrize_with_cases("config", cases=CATALOGUE, has_tag=Tag.LSTM)
 def test_lstm_cell_state_is_not_h(config, observe):
     """The LSTM's second state is its cell state c, which differs from h in every element."""
-    run = observe(config)
-    h, c = run.state["h"], run.state["c"]
-    same = np.argwhere(h == c)
-    assert same.size == 0, (
-        f"c equals h at {len(same)} of {h.size} elements, first at {tuple(same[0])}\n  configuration: {run.describe()}"
-    )
+    assert_c_is_not_h(observe(config))
 
 
 @parametrize_with_cases("config", cases=CATALOGUE, has_tag=Tag.LSTM)
 def test_lstm_h_is_bounded_by_tanh_of_c(config, observe):
     """The LSTM's h is o * tanh(c) with the output gate o in (0, 1), so |h| <= |tanh(c)| elementwise
     (and h has the sign of tanh(c))."""
-    run = observe(config)
-    h, c = run.state["h"].astype(np.float64), run.state["c"].astype(np.float64)
-    excess = np.abs(h) - np.abs(np.tanh(c))
-    worst = np.unravel_index(np.argmax(excess), excess.shape)
-    assert excess[worst] <= FLOAT32_BOUND.atol, (
-        f"|h| exceeds |tanh(c)| by {excess[worst]:.3g} at {tuple(int(i) for i in worst)} "
-        f"(h={h[worst]:.6g}, c={c[worst]:.6g}; allowed {FLOAT32_BOUND})\n  configuration: {run.describe()}"
-    )
-    opposite = np.argwhere(h * np.tanh(c) < 0)
-    assert opposite.size == 0, f"h and tanh(c) differ in sign at {tuple(opposite[0])}\n  configuration: {run.describe()}"
+    assert_h_is_bounded_by_tanh_of_c(observe(config))
 
 
 STACK_SHAPE = SHAPES["batch"]
@@ -196,3 +182,25 @@ def test_symbolic_output_shapes_agree_with_the_tensors(config, observe):
     assert run.symbolic_shapes == expected, (
         f"symbolic output shapes {run.symbolic_shapes}, expected {expected}\n  configuration: {run.describe()}"
     )
+
+
+def assert_c_is_not_h(run):
+    """An LSTM's (or ConvLSTM's) cell state c differs from h in every element (chapters 1 and 13)."""
+    h, c = run.state["h"], run.state["c"]
+    same = np.argwhere(h == c)
+    assert same.size == 0, (
+        f"c equals h at {len(same)} of {h.size} elements, first at {tuple(same[0])}\n  configuration: {run.describe()}"
+    )
+
+
+def assert_h_is_bounded_by_tanh_of_c(run):
+    """h = o * tanh(c) with o in (0, 1): |h| <= |tanh(c)| within float32's bound, with the sign of tanh(c)."""
+    h, c = run.state["h"].astype(np.float64), run.state["c"].astype(np.float64)
+    excess = np.abs(h) - np.abs(np.tanh(c))
+    worst = np.unravel_index(np.argmax(excess), excess.shape)
+    assert excess[worst] <= FLOAT32_BOUND.atol, (
+        f"|h| exceeds |tanh(c)| by {excess[worst]:.3g} at {tuple(int(i) for i in worst)} "
+        f"(h={h[worst]:.6g}, c={c[worst]:.6g}; allowed {FLOAT32_BOUND})\n  configuration: {run.describe()}"
+    )
+    opposite = np.argwhere(h * np.tanh(c) < 0)
+    assert opposite.size == 0, f"h and tanh(c) differ in sign at {tuple(opposite[0])}\n  configuration: {run.describe()}"

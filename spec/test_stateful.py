@@ -73,6 +73,8 @@ def test_reset_states_restores_the_first_result(config, build, method):
     """After `reset_states()` (or `reset_state()`, the name the RNN page gives it), the layer returns for the first
     batch exactly what it returned the first time."""
     built = from_zero_states(build(config))
+    if installation.is_keras_2() and not hasattr(built.layer, method):
+        pytest.skip(f"{installation.current().describe()} has no {method}() (Keras 2 names it reset_states() alone)")
     first = call(config, built.layer, built.inputs)
     call(config, built.layer, second_batch(built))
     getattr(built.layer, method)()

@@ -10,6 +10,7 @@ import pytest
 
 from rnnspec import divergences, installation, repro
 from rnnspec.installation import Installation
+from rnnspec.plugin import reproducer_results
 
 pytestmark = pytest.mark.meta
 NAMES = [reproducer.name for reproducer in repro.REPRODUCERS]
@@ -68,10 +69,12 @@ EXPORTS = {"exported_recurrent_layer_not_run_as_in_keras"}
         }),
         (keras_on("torch"), ON_EVERY_KERAS_3 | EXPORTS | {
             "use_cudnn_true_without_cudnn", "torch_float64_simple_rnn_in_float32", "torch_stateful_mixed_precision",
-            "torch_layer_built_inside_keras_device",
+            "torch_layer_built_inside_keras_device", "torch_stateful_training_fails",
         }),
         (keras_on("tensorflow", "tf_keras"), {"zero_output_for_mask_without_return_sequences",
-                                              "mask_shape_not_checked", "tf_keras_initial_state_batch_not_checked"}),
+                                              "mask_shape_not_checked", "tf_keras_initial_state_batch_not_checked",
+                                              "tf_keras_input_dropout_redrawn_per_step",
+                                              "tf_keras_masked_stack_with_initial_state"}),
     ],
     ids=["tensorflow", "jax", "torch", "tf_keras"],
 )
@@ -114,13 +117,11 @@ def test_the_command_line_lists_prints_and_writes_them(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def results_here():
-    """Every reproducer that applies to the installation under test and can run on it, each in its own process, in
-    parallel. (One whose row does not apply here is left out: its process would cost seconds to show, each time,
-    what `python -m rnnspec.repro --run` on that installation shows.)"""
-    here = installation.current()
-    applicable = [r for r in repro.REPRODUCERS if r.applies_to(here) and r.cannot_run_on(here) is None]
-    return repro.run_all(applicable, here)
+def results_here(request):
+    """Every reproducer that applies to the installation under test and can run on it, each in its own process,
+    started as collection ended (rnnspec.plugin). (One whose row does not apply here is left out: its process would
+    cost seconds to show, each time, what `python -m rnnspec.repro --run` on that installation shows.)"""
+    return reproducer_results(request.config)
 
 
 @pytest.mark.parametrize("reproducer", repro.REPRODUCERS, ids=NAMES)
