@@ -76,6 +76,35 @@ def pytest_configure(config):
         config.pluginmanager.register(ComparisonRecorder(Path(record)), "rnnspec-comparisons")
 
 
+# How many processes `-n auto` (the default, pytest.ini) runs the suite in. Building models is Python-bound, one core
+# a process, so a worker per core, up to 4: each worker imports the framework and builds, for the chapters it is
+# given (`--dist loadfile`), the models it needs, and beyond four the largest chapters set the time anyway.
+MOST_WORKERS = 4
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config):
+    """One process, no workers, where a GPU is present (each process would reserve the GPU's memory: TensorFlow and
+    JAX do on their first operation), where benchmarks are timed (they would share the cores), or where comparisons
+    are recorded (the record is one process's); otherwise a worker per core, up to MOST_WORKERS, and no more than
+    the test modules asked for (a worker is given whole modules: for one chapter, workers would only add their
+    start)."""
+    timing = config.getoption("benchmark_enable", False) or config.getoption("benchmark_only", False)
+    if installation.nvidia_smi_gpus() or timing or config.getoption("--record-comparisons"):
+        return 0
+    workers = min(os.cpu_count() or 1, MOST_WORKERS, modules_asked_for(config))
+    return workers if workers > 1 else 0
+
+
+def modules_asked_for(config) -> int:
+    """How many test modules the command line names, itself or in the folders it names."""
+    found = 0
+    for argument in config.args:
+        path = config.invocation_params.dir / argument.split("::")[0]
+        found += len(list(path.rglob("test_*.py"))) if path.is_dir() else 1
+    return found
+
+
 def case_parameters(item) -> dict:
     """The parameters a collected test runs with, those of its case function among them (pytest-cases passes a
     parametrized case's values combined, under the case's own name)."""
@@ -127,10 +156,13 @@ REPRODUCERS_RUNNING = pytest.StashKey()
 
 def pytest_collection_finish(session):
     """Where that meta-test is collected, the reproducers that apply here start at once, in the background, one at
-    a time: they are mostly their imports, which run on the core this process leaves free rather than after it."""
+    a time, on the core this process leaves free. (Not in a pytest-xdist worker, which may not be given that test:
+    there the meta-test runs them when it comes, while the other workers go on.)"""
+    if hasattr(session.config, "workerinput"):
+        return
     if any(statement_of(item) == REPRODUCER_STATEMENT for item in session.items if isinstance(item, pytest.Function)):
         here = installation.current()
-        session.config.stash[REPRODUCERS_RUNNING] = repro.start_all(repro.runnable_here(here), here, workers=1)
+        session.config.stash[REPRODUCERS_RUNNING] = repro.start_all(repro.runnable_here(here), here)
 
 
 def reproducer_results(config) -> dict:
@@ -224,10 +256,14 @@ def skip_unless_visible(device: str) -> None:
         pytest.skip(f"no GPU visible to {installation.current().backend}")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def installation_in_the_junit_report(record_testsuite_property):
-    """The installation under test, in `--junitxml` reports, for the version matrix."""
-    record_testsuite_property("rnnspec.installation", installation.current().describe())
+def pytest_sessionstart(session):
+    """The installation under test, in `--junitxml` reports, for the version matrix: written by the process that
+    writes the report (under pytest-xdist the main one, which runs no test, so not through a fixture)."""
+    from _pytest.junitxml import xml_key  # where pytest's own record_testsuite_property finds the report
+
+    report = session.config.stash.get(xml_key, None)
+    if report is not None:
+        report.add_global_property("rnnspec.installation", installation.current().describe())
 
 
 @pytest.fixture(scope="session")

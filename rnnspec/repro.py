@@ -30,10 +30,10 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from rnnspec import forked
 from rnnspec import installation as installations
 from rnnspec import options
 from rnnspec.divergences import DIVERGENCES, Divergence
@@ -119,40 +119,51 @@ class Result:
     output: str = ""  # what the script printed (the end of it, with its errors, where it failed to run)
 
 
-def run(reproducer: Reproducer, installation: Installation) -> Result:
-    """Run the script in its own process, with the installation's backend and Keras."""
-    environment = {
+def environment(installation: Installation) -> dict[str, str]:
+    """The environment a script runs in: the installation's backend and Keras."""
+    return {
         **os.environ,
         "KERAS_BACKEND": installation.backend,
         "TF_USE_LEGACY_KERAS": "1" if installation.keras_module == "tf_keras" else "0",
         "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),  # TensorFlow's start-up notices
     }
-    command = [sys.executable, str(reproducer.path)]
-    try:
-        ran = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=TIMEOUT_S, check=False)
-    except subprocess.TimeoutExpired:
+
+
+def result_of(status: int | None, stdout: str, stderr: str) -> Result:
+    if status is None:
         return Result(FAILED, output=f"ran past {TIMEOUT_S} s")
-    outcome = OUTCOME_OF_EXIT.get(ran.returncode)
-    if outcome is None or UNCAUGHT in ran.stderr:
-        return Result(FAILED, output=f"exit status {ran.returncode}\n{(ran.stdout + ran.stderr)[-3000:]}")
-    printed = ran.stdout.strip()
+    outcome = OUTCOME_OF_EXIT.get(status)
+    if outcome is None or UNCAUGHT in stderr:
+        return Result(FAILED, output=f"exit status {status}\n{(stdout + stderr)[-3000:]}")
+    printed = stdout.strip()
     why = printed.splitlines()[-1] if outcome == NOT_APPLICABLE and printed else ""  # the script's last words
     return Result(outcome, why, printed)
 
 
+def start_all(reproducers, installation: Installation) -> Callable[[], dict[str, Result]]:
+    """Start running them in the background, one at a time, each in a process of its own that starts with Keras
+    imported (`rnnspec.forked`); what is returned waits for their results. (The test session starts them as its
+    collection ends, on the core its own process leaves free.)"""
+    names = {str(reproducer.path): reproducer.name for reproducer in reproducers}
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "rnnspec.forked", str(TIMEOUT_S), *names],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment(installation),
+    )
+
+    def results() -> dict[str, Result]:
+        stdout, stderr = runner.communicate()
+        found = {}
+        for line in stdout.splitlines():
+            if line.startswith("{") and (ran := json.loads(line)).get(forked.RESULT_KEY) in names:
+                found[names[ran[forked.RESULT_KEY]]] = result_of(ran["exit"], ran["stdout"], ran["stderr"])
+        lost = Result(FAILED, output=f"the runner stopped (exit status {runner.returncode}):\n{stderr[-3000:]}")
+        return {name: found.get(name, lost) for name in names.values()}
+
+    return results
+
+
 def run_all(reproducers, installation: Installation) -> dict[str, Result]:
-    """Run each in its own process, as many at once as there are CPUs: each is mostly its imports."""
-    return start_all(reproducers, installation, workers=os.cpu_count())()
-
-
-def start_all(reproducers, installation: Installation, workers: int) -> Callable[[], dict[str, Result]]:
-    """Start running each in its own process, `workers` at a time, in the background; what is returned waits for
-    their results. (The test session starts them as its collection ends, one at a time, on the core its own
-    process leaves free.)"""
-    pool = ThreadPoolExecutor(max_workers=workers)
-    running = {reproducer.name: pool.submit(run, reproducer, installation) for reproducer in reproducers}
-    pool.shutdown(wait=False)
-    return lambda: {name: future.result() for name, future in running.items()}
+    return start_all(reproducers, installation)()
 
 
 def runnable_here(installation: Installation) -> list[Reproducer]:

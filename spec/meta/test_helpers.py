@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from rnnspec import data, installation, options
+from rnnspec import data, forked, installation, options, plugin
 from rnnspec.assertions import assert_close, assert_identical
 from rnnspec.matrix import PROPERTY, BehaviourMatrix
 from rnnspec.tolerances import Tolerance
@@ -129,3 +129,63 @@ def test_the_subjects_sent_to_another_backends_process_arrive_as_they_were_sent(
     assert backend_parity.from_json(backend_parity.to_json(sent)) == sent
     with pytest.raises(TypeError, match="BidirectionalConfig"):
         backend_parity.to_json([BidirectionalConfig("GRU", True, True, "cpu", SHAPES["batch"])])
+
+
+@pytest.mark.parametrize(
+    "source, status, printed",
+    [
+        ("print('said'); raise SystemExit(2)", 2, ("said\n", "")),
+        ("raise SystemExit('why')", 1, ("", "why\n")),
+        ("print('fine')", 0, ("fine\n", "")),
+        ("raise ValueError('wrong')", 1, ("", "Traceback (most recent call last)")),
+    ],
+)
+def test_a_forked_script_exits_and_prints_as_the_interpreter_would_run_it(tmp_path, capsys, source, status, printed):
+    """rnnspec.forked runs a reproducer in a child of a process with Keras imported: what the child does there must
+    be what `python SCRIPT` does (exit status, stdout, stderr with any traceback), or the reproducers' meta-test
+    reads a different outcome."""
+    script = tmp_path / "script.py"
+    script.write_text(source)
+    assert forked.run_in_child(str(script)) == status
+    stdout, stderr = capsys.readouterr()
+    assert stdout == printed[0] and printed[1] in stderr and bool(printed[1]) == bool(stderr)
+
+
+def test_a_script_that_runs_past_its_time_is_stopped_and_reported_without_a_status(tmp_path):
+    script = tmp_path / "script.py"
+    script.write_text("import time; time.sleep(60)")
+    assert forked.fresh(str(script), seconds=0.5) == (None, "", "")
+
+
+class WorkerCountConfig:
+    """What pytest_xdist_auto_num_workers reads of a pytest config."""
+
+    def __init__(self, args, **options):
+        self.args = args
+        self.invocation_params = SimpleNamespace(dir=ROOT)
+        self.options = {"benchmark_enable": False, "benchmark_only": False, "--record-comparisons": None, **options}
+
+    def getoption(self, name, default=None):
+        return self.options.get(name, default)
+
+
+@pytest.mark.parametrize(
+    "args, options, gpus, cores, workers",
+    [
+        (["spec"], {}, [], 2, 2),
+        (["spec"], {}, [], 64, plugin.MOST_WORKERS),
+        (["spec/test_masking.py", "spec/test_stateful.py::test_reset_states_restores_the_first_result"], {}, [], 8, 2),
+        (["spec/test_masking.py"], {}, [], 8, 0),
+        (["spec"], {}, [], 1, 0),
+        (["spec"], {}, ["NVIDIA H200, 580.65, 143771 MiB"], 16, 0),
+        (["spec"], {"benchmark_enable": True}, [], 16, 0),
+        (["spec"], {"--record-comparisons": "comparisons.json"}, [], 16, 0),
+    ],
+    ids=["two_cores", "many_cores", "two_modules", "one_module", "one_core", "gpu", "timed_benchmarks", "recording"],
+)
+def test_the_run_is_spread_over_the_cores_except_where_one_process_must_run_it(
+    monkeypatch, args, options, gpus, cores, workers
+):
+    monkeypatch.setattr(installation, "nvidia_smi_gpus", lambda: gpus)
+    monkeypatch.setattr("os.cpu_count", lambda: cores)
+    assert plugin.pytest_xdist_auto_num_workers(WorkerCountConfig(args, **options)) == workers
