@@ -75,6 +75,9 @@ def environments() -> dict:
     for version in JAX:
         found[f"keras-{version}-torch"] = ([f"keras=={version}", TORCH], ["--keras-backend=torch"], tags_of(version))
     found["tf-keras-2.21.0"] = (["tf-keras==2.21.0", "tensorflow-cpu==2.21.0"], ["--keras=tf_keras"], tags_of(NEWEST))
+    # Chapter 14's runtimes (the export extra): exported models run by ONNX Runtime, LiteRT and OpenVINO.
+    found[f"keras-{NEWEST}-tensorflow-2.21.0-export"] = (
+        [f"keras=={NEWEST}", *TENSORFLOW[NEWEST.rsplit(".", 1)[0]], ".[export]"], [], ["full"])
     # What Keras will release next: installed anew on every run (the newest nightly), pre-releases allowed.
     nightly = ["--prerelease=allow", "--reinstall-package=keras-nightly", "--reinstall-package=tf-keras-nightly"]
     found["keras-nightly-tensorflow"] = ([*nightly, "keras-nightly", "tf-nightly"], [], NIGHTLY_TAGS)

@@ -24,6 +24,10 @@ MERGE_MODES = ("concat", "sum", "mul", "ave", None)  # Bidirectional's, None kee
 # How users call a recurrent layer: the bare layer eagerly, a functional model called directly, and
 # `model.predict` (the seed notebook's path, which runs a compiled function).
 CALL_PATHS = ("layer", "model", "predict")
+# And the compiled paths users deploy through (rnnspec.compiled): the backend's compiler on the layer's call with the
+# batch and time dimensions open (tf.function with an input signature, jax.jit of the stateless call, torch.compile),
+# and `predict` with `jit_compile=True` (XLA on TensorFlow).
+COMPILED_CALL_PATHS = ("compiled_function", "predict_jit_compile")
 
 
 @dataclass(frozen=True)
@@ -422,6 +426,11 @@ class StackConfig(RNNOverCells):
 
     def __str__(self) -> str:
         return "-".join((*self.cells, self.call_path, *(("masked",) if self.masked else ())))
+
+    @property
+    def returned_names(self) -> tuple[str, ...]:
+        """The output, then each cell's states in the cells' order: the lower cell's h (, c), then the upper's."""
+        return ("output", *(f"{name} of the {cell}Cell" for cell in self.cells for name in STATE_NAMES[cell]))
 
     def make_layer(self):
         cells = [recurrent_layer(f"{cell}Cell", units) for cell, units in zip(self.cells, STACK_UNITS)]

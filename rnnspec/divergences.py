@@ -21,6 +21,7 @@ from types import ModuleType
 import pytest
 
 from rnnspec.benchmarking import TARGETS
+from rnnspec.configs import BidirectionalConfig, StackConfig
 from rnnspec.installation import Installation
 from rnnspec.kernels import CUDNN
 
@@ -125,6 +126,7 @@ def on_backend(backend: str) -> Condition:
 
 
 ON_JAX, ON_TORCH = on_backend("jax"), on_backend("torch")
+ON_TENSORFLOW = on_backend("tensorflow")
 
 
 def case_has(**wanted) -> Condition:
@@ -178,6 +180,26 @@ class Divergence:
         reason = f"{self.reason}{details} (seen on {self.seen_on}; upstream: {upstream})"
         return pytest.mark.xfail(strict=True, reason=reason, raises=self.raises)
 
+
+STACKED_CELLS = on_case(
+    "`RNN` over stacked cells", lambda installation, case: isinstance(case.get("config"), StackConfig)
+)
+READS_BACKWARDS = on_case(
+    "a layer reading backwards (`go_backwards=True`, or `Bidirectional`)",
+    lambda installation, case: case.get("go_backwards") is True or isinstance(case.get("config"), BidirectionalConfig),
+)
+# The one reproducer of chapter 14's rows where a format cannot export or run a recurrent layer, and where it was seen.
+EXPORT_REPRODUCER = "exported_recurrent_layer_not_run_as_in_keras"
+EXPORT_SEEN_ON = (
+    "Keras 3.15.1 with TensorFlow 2.21, JAX 0.10.2 and PyTorch 2.13; "
+    "onnxruntime 1.32, ai-edge-litert 2.3, OpenVINO 2026.4"
+)
+
+# Chapter 14's statements, which a format that cannot carry a recurrent layer fails together.
+EXPORT_STATEMENTS = (
+    "test_export.py::test_an_exported_model_returns_as_many_outputs_of_the_same_shapes",
+    "test_export.py::test_an_exported_model_returns_keras_values_in_keras_order",
+)
 
 DIVERGENCES = (
     Divergence(
@@ -384,6 +406,85 @@ DIVERGENCES = (
         reproducer="jax_gru_without_cudnn",
         reproducer_needs_gpu=True,
         upstream=("https://github.com/jax-ml/jax/issues/18867",),
+    ),
+    Divergence(
+        EXPORT_STATEMENTS,
+        KERAS_3 & ~ON_TORCH & STACKED_CELLS
+        & (case_has(call_path="tf_saved_model") | (ON_TENSORFLOW & case_has(call_path="litert"))),
+        "A model whose outputs are nested (`RNN` over stacked cells with `return_state`, each cell's states a list) "
+        "cannot be exported to a SavedModel (nor, through one, to LiteRT on TensorFlow)",
+        seen_on="Keras 3.15.1 with TensorFlow 2.21 and JAX 0.10.2",
+        reproducer="nested_outputs_not_exported",
+        details="ValueError \"Got a non-Tensor value [...] for key 'output_1' [...] Outputs for functions used as "
+        "signatures must be a single Tensor, a sequence of Tensors, or a dictionary from string to Tensor\"",
+        raises=ValueError,
+    ),
+    Divergence(
+        EXPORT_STATEMENTS,
+        KERAS_3 & ~ON_TORCH & case_has(call_path="openvino"),
+        "OpenVINO cannot convert the exported model of a recurrent layer",
+        seen_on=EXPORT_SEEN_ON,
+        reproducer=EXPORT_REPRODUCER,
+        details="OpConversionFailure: no conversion rule for TensorList (TensorFlow's loop) or XlaCallModule (JAX's)",
+    ),
+    Divergence(
+        EXPORT_STATEMENTS,
+        KERAS_3 & ON_TENSORFLOW & case_has(call_path="litert"),
+        "The LiteRT export of a recurrent layer needs Select TensorFlow ops, which the LiteRT interpreter does not run",
+        seen_on=EXPORT_SEEN_ON,
+        reproducer=EXPORT_REPRODUCER,
+        details="RuntimeError 'Select TensorFlow op(s) ... not supported by this interpreter' (FlexTensorListReserve) "
+        "as the artifact's tensors are allocated",
+        raises=RuntimeError,
+    ),
+    Divergence(
+        EXPORT_STATEMENTS,
+        ON_JAX & case_has(call_path="litert"),
+        "Keras refuses to export to LiteRT on JAX",
+        seen_on=EXPORT_SEEN_ON,
+        reproducer=EXPORT_REPRODUCER,
+        details="ValueError 'LiteRT export requires TensorFlow or PyTorch backend.'",
+        raises=ValueError,
+    ),
+    Divergence(
+        EXPORT_STATEMENTS,
+        ON_JAX & case_has(call_path="onnx") & READS_BACKWARDS & ~case_has(cell="GRU"),
+        "An LSTM or SimpleRNN reading backwards cannot be exported to ONNX on JAX: jax2onnx does not convert a reverse "
+        "scan",
+        seen_on=EXPORT_SEEN_ON,
+        reproducer=EXPORT_REPRODUCER,
+        details="NotImplementedError 'Reverse scan is not supported in IR pipeline.' (jax2onnx 0.17)",
+        raises=NotImplementedError,
+    ),
+    Divergence(
+        EXPORT_STATEMENTS,
+        ON_TORCH & case_has(call_path="tf_saved_model"),
+        "Keras cannot export a model to a SavedModel on PyTorch: `torch.export` refuses the dynamic shapes Keras gives "
+        "it",
+        seen_on=EXPORT_SEEN_ON,
+        reproducer=EXPORT_REPRODUCER,
+        details="torch._dynamo.exc.UserError 'Detected mismatch between the structure of `inputs` and "
+        "`dynamic_shapes`: `inputs[0]` is a <class 'tuple'>, but `dynamic_shapes[0]` is a <class 'dict'>'",
+    ),
+    Divergence(
+        EXPORT_STATEMENTS,
+        ON_TORCH & case_has(cell="SimpleRNN") & READS_BACKWARDS
+        & (case_has(call_path="onnx") | case_has(call_path="openvino")),
+        "A SimpleRNN reading backwards, exported on PyTorch, is refused by ONNX Runtime and by OpenVINO: its graph "
+        "takes a maximum along an axis of a scalar",
+        seen_on=EXPORT_SEEN_ON,
+        reproducer=EXPORT_REPRODUCER,
+        details="ONNX Runtime: '[ShapeInferenceError] axis must be in [-rank, rank-1]. Input rank was 0' (ReduceMax) "
+        "as it loads the model; OpenVINO: OpConversionFailure 'Conversion is failed for: aten::max'",
+    ),
+    Divergence(
+        EXPORT_STATEMENTS,
+        ON_TORCH & case_has(call_path="litert"),
+        "The LiteRT artifact of a recurrent layer exported on PyTorch fails in the interpreter's CPU delegate",
+        seen_on=EXPORT_SEEN_ON,
+        reproducer=EXPORT_REPRODUCER,
+        details="RuntimeError 'XNNPack delegate failed to reshape runtimeNode number ... failed to prepare' as it runs",
+        raises=RuntimeError,
     ),
     Divergence(
         ("test_arguments.py::test_unit_forget_bias_forces_a_zero_bias_initializer",),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from rnnspec import backend_parity, data, gradients, installation, kernels
+from rnnspec import backend_parity, compiled, data, exported, gradients, installation, kernels
 from rnnspec.configs import LayerConfig, Subject
 
 
@@ -24,6 +24,7 @@ class Returned:
     arrays: tuple[np.ndarray, ...]
     note: str = ""  # what the call was given beyond the inputs, e.g. a mask
     kernel: str = kernels.UNDETERMINED  # which kernel ran, as recorded by rnnspec.kernels
+    compilation: str = compiled.UNDETERMINED  # how the recurrent loop ran (eagerly, traced, compiled): rnnspec.compiled
     structure: object = None  # what the call returned as it came (nested tuples and lists), tensors as NumPy
     container: type = tuple  # the Python type of what the call returned: a tensor type, tuple or list
     dtypes: tuple[str, ...] = ()
@@ -47,7 +48,10 @@ class Returned:
 
     def describe(self) -> str:
         note = f", {self.note}" if self.note else ""
-        return f"{self.config.describe()}{note}, {self.kernel} kernel, {installation.current().describe()}"
+        return (
+            f"{self.config.describe()}{note}, {self.kernel} kernel, loop run {self.compilation}, "
+            f"{installation.current().describe()}"
+        )
 
 
 @dataclass(frozen=True)
@@ -137,7 +141,9 @@ def recorded_call(subject: Subject, function, note: str = "", tf32=None) -> Retu
     with ExitStack() as scope:
         scope.enter_context(installation.on_device(subject.device))
         scope.enter_context(installation.tf32(tf32))
-        record = scope.enter_context(kernels.recording(installation.current().backend))
+        backend = installation.current().backend
+        record = scope.enter_context(kernels.recording(backend))
+        compilation = scope.enter_context(compiled.recording(backend))
         returned = function()
     flat = leaves(returned)
     return Returned(
@@ -145,6 +151,7 @@ def recorded_call(subject: Subject, function, note: str = "", tf32=None) -> Retu
         arrays=tuple(np.asarray(installation.to_numpy(t)) for t in flat),
         note=note,
         kernel=record.kernel,
+        compilation=compilation.context,
         structure=to_numpy_nested(returned),
         container=type(returned),
         dtypes=tuple(installation.dtype_name(t) for t in flat),
@@ -152,7 +159,10 @@ def recorded_call(subject: Subject, function, note: str = "", tf32=None) -> Retu
 
 
 def call(subject: Subject, layer, inputs, note="", **arguments) -> Returned:
-    """Call `layer` eagerly on the subject's device with further call arguments (mask, initial_state, training)."""
+    """Call `layer` on the subject's device with further call arguments (mask, initial_state, training): eagerly, or
+    through the backend's compiler where the subject's call path is `compiled_function`."""
+    if subject.call_path == compiled.COMPILED_FUNCTION:
+        return recorded_call(subject, lambda: compiled.compiled_call(layer, inputs, **arguments), note)
     return recorded_call(subject, lambda: layer(inputs, **arguments), note)
 
 
@@ -160,6 +170,15 @@ CALL_PATHS = {
     "layer": lambda built: built.layer(built.inputs, **built.subject.call_arguments),
     "model": lambda built: built.model(built.inputs),
     "predict": lambda built: built.model.predict(built.inputs, batch_size=len(built.inputs), verbose=0),
+    compiled.PREDICT_JIT_COMPILE: lambda built: compiled.predict_jit_compile(built.layer, built.model, built.inputs),
+    compiled.COMPILED_FUNCTION: lambda built: compiled.compiled_call(
+        built.layer, built.inputs, **built.subject.call_arguments
+    ),
+    # Chapter 14: the model exported to each format and run by that format's runtime (rnnspec.exported).
+    **{
+        format: lambda built, format=format: exported.run_exported(built.model, built.inputs, format)
+        for format in exported.FORMATS
+    },
     "gradient": lambda built: gradients.of_seeded_loss(
         built.subject, built.layer, built.subject.call_inputs(built.inputs), **built.subject.call_arguments
     ),

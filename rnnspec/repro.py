@@ -24,6 +24,7 @@ needs a look), 0 otherwise.
 
 import argparse
 import ast
+import importlib.util
 import json
 import os
 import subprocess
@@ -42,7 +43,10 @@ FOLDER = Path(__file__).parent / "reproducers"
 KERAS_NAMES = {"keras": "Keras 3", "tf_keras": "tf_keras"}  # the module a script imports: the Keras it is written for
 FRAMEWORKS = ("tensorflow", "jax", "torch")
 # What a reproducer may import: a Keras, NumPy, a backend framework, and os to choose the backend before Keras loads.
-ALLOWED_IMPORTS = frozenset({*KERAS_NAMES, "numpy", "os", *FRAMEWORKS})
+# Chapter 14's reproducers also run an exported artifact with its format's runtime (the export extra), written into a
+# temporary folder.
+EXPORT_RUNTIMES = ("onnxruntime", "ai_edge_litert", "openvino")
+ALLOWED_IMPORTS = frozenset({*KERAS_NAMES, "numpy", "os", *FRAMEWORKS, *EXPORT_RUNTIMES, "tempfile"})
 MAX_LINES = 40
 
 DIVERGES, FIXED, NOT_APPLICABLE, FAILED = "still diverges", "fixed", "not applicable here", "failed to run"
@@ -91,6 +95,8 @@ class Reproducer:
             return f"written for {' or '.join(KERAS_NAMES[name] for name in sorted(imported & KERAS_NAMES.keys()))}"
         missing = [framework for framework in FRAMEWORKS
                    if framework in imported and framework not in installation.framework_versions]
+        missing += [runtime for runtime in EXPORT_RUNTIMES
+                    if runtime in imported and importlib.util.find_spec(runtime) is None]
         if missing:
             return f"needs {', '.join(missing)}"
         if self.needs_gpu and not installation.gpus:

@@ -7,7 +7,7 @@ by tag, so a statement about states is held against every configuration that ret
 
 from pytest_cases import case, parametrize
 
-from rnnspec.configs import CALL_PATHS, CELLS, SHAPES, LayerConfig
+from rnnspec.configs import CALL_PATHS, CELLS, COMPILED_CALL_PATHS, SHAPES, LayerConfig
 from spec.catalogue import EVERY_DEVICE, Axis, Tag, on_every_device, per_output_mode
 
 
@@ -27,7 +27,14 @@ def case_lstm_states(return_sequences, shape, device, call_path):
     return layer("LSTM", shape, device, call_path, return_sequences=return_sequences, return_state=True)
 
 
-CATALOGUE = (*OUTPUT_MODES, case_lstm_states)
+# The compiled call paths (rnnspec.compiled), on the shape whose Input leaves the time dimension open: compiling is
+# what costs, so one shape per output mode.
+COMPILED = per_output_mode(
+    "compiled", layer, Axis("cell", CELLS), Axis("shape", ("dynamic_time",)), EVERY_DEVICE,
+    Axis("call_path", COMPILED_CALL_PATHS),
+)
+
+CATALOGUE = (*OUTPUT_MODES, case_lstm_states, *COMPILED)
 
 
 @parametrize(cell=CELLS)

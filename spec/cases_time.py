@@ -4,10 +4,12 @@ Each family (right-padded, backwards, stateful, …) has one case function per o
 statement about states or sequences selects exactly the modes it speaks of (`has_tag`).
 """
 
+from dataclasses import replace
 from functools import partial
 
 from pytest_cases import parametrize
 
+from rnnspec.compiled import COMPILED_FUNCTION
 from rnnspec.configs import CELLS, BidirectionalConfig, LayerConfig
 from rnnspec.sequences import MIXED_LENGTHS, PADDED
 from spec.catalogue import EVERY_DEVICE, Axis, on_every_device, per_output_mode
@@ -21,6 +23,17 @@ def on_padded_batch(cell, device, *, return_sequences, return_state, **arguments
 @on_every_device
 def masked_any_way(cell, return_sequences, return_state, device, mask):
     return on_padded_batch(cell, device, return_sequences=return_sequences, return_state=return_state), mask
+
+
+@parametrize(cell=CELLS, return_sequences=(False, True), return_state=(False, True))
+@on_every_device
+def masked_in_a_compiled_function(cell, return_sequences, return_state, device):
+    """The mid-sequence mask, the one no other reading of the batch covers, through the backend's compiler."""
+    config = on_padded_batch(cell, device, return_sequences=return_sequences, return_state=return_state)
+    return replace(config, call_path=COMPILED_FUNCTION), "mid_sequence"
+
+
+MASKED = (masked_any_way, masked_in_a_compiled_function)
 
 
 def every_output_mode(family, **arguments):

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from pytest_cases import parametrize_with_cases
 
-from rnnspec import compat, installation, kernels
+from rnnspec import compat, compiled, installation, kernels
 from rnnspec.assertions import assert_close, assert_cudnn_then_generic, assert_identical
 from rnnspec.configs import CELLS, SHAPES, LayerConfig, recurrent_layer
 from rnnspec.coverage import documents
@@ -28,6 +28,7 @@ from rnnspec.installation import BACKENDS
 from rnnspec.observe import call, layer_weights, twin
 from rnnspec.sequences import MASKS, is_right_padded, lengths, padded_steps_expected
 from rnnspec.tolerances import BACKEND_PARITY, GPU_VERSUS_CPU, VERSUS_REFERENCE
+from spec.cases import CATALOGUE
 from spec.cases_kernels import (
     catalogue_on_cpu,
     catalogue_on_gpu,
@@ -220,3 +221,22 @@ def test_a_recurrent_layer_builds_and_runs_inside_keras_device(cell):
         model = keras.Model(inputs, recurrent_layer(cell, 5)(inputs))
         y = installation.to_numpy(model(x))
     assert y.shape == (2, 5), f"{cell} inside keras.device returned shape {y.shape}"
+
+
+@parametrize_with_cases("config", cases=CATALOGUE)
+def test_each_call_path_runs_the_recurrent_loop_as_it_says(config, observe):
+    """How the loop runs is proven, as the kernel is (`rnnspec.compiled` watches the backend's recurrent loops):
+    the bare layer and a functional model called directly run it eagerly; `predict` in the backend's compiled
+    function (a tf.function graph, a jax.jit trace; eagerly on PyTorch, whose `jit_compile="auto"` is off);
+    `predict` with `jit_compile=True` under XLA on TensorFlow, jax.jit on JAX and torch.compile on PyTorch; and the
+    compiled function with open batch and time dimensions in a tf.function graph, a jax.jit trace or torch.compile.
+    A path that silently fell back to eager fails here (https://keras.io/api/models/model_training_apis/, the
+    `jit_compile` argument of `compile`)."""
+    run = observe(config)
+    if run.compilation == compiled.UNDETERMINED:
+        pytest.skip(f"{installation.current().describe()} exposes no recurrent loop to watch")
+    wanted = compiled.expected_context(config.call_path, installation.current().backend)
+    assert run.compilation == wanted, (
+        f"the recurrent loop ran {run.compilation}; along {config.call_path} it should run {wanted}"
+        f"\n  configuration: {run.describe()}"
+    )

@@ -1,6 +1,7 @@
 """Recurrent layers broken in how they choose and report kernels, and other backends that drift."""
 
 from rnnspec import backend_parity
+from rnnspec.installation import current
 from rnnspec.observe import ObservationCache
 from spec.meta.breakages import during_call
 from spec.meta.breaking import replacing
@@ -58,3 +59,31 @@ def another_backend_in_this_process(monkeypatch):
 
 def other_backend_drifts_by_1e_3(monkeypatch):
     monkeypatch.setattr(OwnResults, "drift", 1e-3)
+
+
+def compiler_falls_back_to_eager(monkeypatch):
+    """The backend's compiler silently runs the function it was given eagerly: TensorFlow as under
+    `tf.config.run_functions_eagerly(True)`, JAX's `jax.jit` (its own and the one Keras's trainer holds) and
+    PyTorch's `torch.compile` returning the function unchanged."""
+    backend = current().backend
+    if backend == "tensorflow":
+        from tensorflow.python.eager.polymorphic_function import eager_function_run
+
+        monkeypatch.setattr(eager_function_run, "RUN_FUNCTIONS_EAGERLY", True)
+    elif backend == "jax":
+        import jax
+        from keras.src.backend.jax import trainer
+
+        monkeypatch.setattr(jax, "jit", lambda function, *args, **kwargs: function)
+        monkeypatch.setattr(trainer, "jit", lambda function, *args, **kwargs: function)
+    else:
+        import torch
+
+        monkeypatch.setattr(torch, "compile", lambda function=None, *args, **kwargs: function)
+
+
+def jit_compile_quietly_off(monkeypatch):
+    """`compile(jit_compile=True)` proceeds without it, as Keras does (with a warning) for a model it judges unfit."""
+    from keras.src.trainers import trainer
+
+    monkeypatch.setattr(trainer, "model_supports_jit", lambda model: False)

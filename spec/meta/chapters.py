@@ -8,6 +8,7 @@ from spec import (
     test_configuration,
     test_convlstm,
     test_devices_and_kernels,
+    test_export,
     test_go_backwards,
     test_initial_state,
     test_masking,
@@ -22,6 +23,7 @@ from spec.meta.catches import (
     configuration,
     convlstm,
     devices_and_kernels,
+    export,
     go_backwards,
     initial_state,
     masking,
@@ -66,4 +68,5 @@ CHAPTERS = (
     chapter(test_training, training.CATCHES),
     chapter(test_arguments, arguments.CATCHES),
     chapter(test_convlstm, convlstm.CATCHES),
+    chapter(test_export, export.CATCHES),
 )

@@ -2,7 +2,7 @@
 there is no GPU, one is simulated on the CPU (spec/meta/simulated_gpu.py); another backend that drifts, its process
 stood in for by this one (the statement skips where that backend is not installed)."""
 
-from rnnspec.configs import LayerConfig
+from rnnspec.configs import SHAPES, LayerConfig
 from rnnspec.installation import BACKENDS, current
 from rnnspec.sequences import PADDED
 from spec import test_devices_and_kernels as chapter
@@ -21,7 +21,14 @@ def simulated(statement, breakage, arguments):
     return Catch(statement, breakage, arguments, environment=gpu.simulated_gpu)
 
 
+def compiled(call_path, cell="GRU"):
+    return {"config": LayerConfig(cell, True, True, "cpu", SHAPES["dynamic_time"], call_path)}
+
+
 CATCHES = [
+    Catch(chapter.test_each_call_path_runs_the_recurrent_loop_as_it_says, broken.compiler_falls_back_to_eager, compiled("compiled_function")),
+    Catch(chapter.test_each_call_path_runs_the_recurrent_loop_as_it_says, broken.compiler_falls_back_to_eager, compiled("predict_jit_compile", "LSTM")),
+    Catch(chapter.test_each_call_path_runs_the_recurrent_loop_as_it_says, broken.jit_compile_quietly_off, compiled("predict_jit_compile", "SimpleRNN")),
     simulated(chapter.test_on_a_gpu_an_eligible_layer_runs_cudnn, gpu.cudnn_silently_falls_back, config("LSTM")),
     simulated(chapter.test_on_a_gpu_each_ineligible_argument_alone_selects_the_generic_kernel, gpu.cudnn_ignores_ineligible_arguments, config("GRU", unroll=True)),
     simulated(chapter.test_on_a_gpu_the_mask_decides_the_kernel_as_each_backend_states, gpu.cudnn_takes_any_mask, {**config("LSTM"), "mask_name": "left_padded"}),
