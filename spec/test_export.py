@@ -9,7 +9,9 @@ two batches of different sizes, and holds what it returns against the same model
 in the same order (the output, then h (and c) in Keras's order), of the same shapes, with the same values within the
 runtime's tolerance. Where a format cannot carry a recurrent layer on a backend, the table of known divergences
 says so. The time dimension is fixed at export (the `batch` shape): the chapter states an open batch dimension, not
-an open time dimension, which Keras's ONNX export documents as unsupported on PyTorch. The runtimes are the optional extra `.[export]`; without one, its cases skip and say so.
+an open time dimension, which Keras's ONNX export documents as unsupported on PyTorch. The chapter runs with the
+optional extra `.[export]` (the runtimes); without it, its cases skip and say so, the SavedModel's too: exporting
+costs about a second a model, too long for the default run.
 """
 
 from dataclasses import replace
