@@ -65,6 +65,7 @@ ON_EVERY_KERAS_3 = {"zero_output_for_mask_without_return_sequences", "feature_si
         (keras_on("jax"), ON_EVERY_KERAS_3 | {
             "jax_masked_steps_output_the_initial_state", "jax_predict_forgets_stateful_states",
             "use_cudnn_true_without_cudnn", "jax_masked_custom_cell_of_wide_output", "jax_gru_without_cudnn",
+            "jax_conv_lstm_mask_fails",
         }),
         (keras_on("torch"), ON_EVERY_KERAS_3 | {
             "use_cudnn_true_without_cudnn", "torch_float64_simple_rnn_in_float32", "torch_stateful_mixed_precision",
