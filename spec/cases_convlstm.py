@@ -12,6 +12,7 @@ from functools import partial
 from pytest_cases import parametrize
 
 from rnnspec.configs import CONV_RANKS, DATA_FORMATS, PADDINGS, ConvLSTMConfig
+from spec.cases_wrappers import DROPOUT_SEED, accepts
 from spec.catalogue import EVERY_DEVICE, Axis, on_every_device, per_output_mode
 
 
@@ -101,12 +102,17 @@ def time_and_state(family, **arguments):
 
 CONV_BACKWARDS = time_and_state("backwards", go_backwards=True)
 CONV_STATEFUL = time_and_state("stateful", stateful=True)
-# Both rates well inside (0, 1), so that dropout at inference, were it applied, would change every output; seeded,
-# for the statement on `seed` in training (chapter 9, `seeded_conv_lstm`).
-WITH_DROPOUT = {"dropout": 0.5, "recurrent_dropout": 0.5, "seed": 7}
-CONV_DROPOUT = per_output_mode(
-    "dropout", partial(conv_lstm, **WITH_DROPOUT), RANK, EVERY_DEVICE, modes=("sequences_and_states",)
-)
+def with_dropout(rank, device, *, return_sequences, return_state):
+    """Both rates well inside (0, 1), so that dropout at inference, were it applied, would change every output;
+    seeded where the layer takes a seed (Keras 3), for the statement on `seed` in training (chapter 9)."""
+    seeded = {"seed": DROPOUT_SEED} if accepts(f"ConvLSTM{rank}D", "seed") else {}
+    return conv_lstm(
+        rank, device, return_sequences=return_sequences, return_state=return_state, dropout=0.5,
+        recurrent_dropout=0.5, **seeded,
+    )
+
+
+CONV_DROPOUT = per_output_mode("dropout", with_dropout, RANK, EVERY_DEVICE, modes=("sequences_and_states",))
 # Masked calls: every rank returning everything, "same" padding (the geometries' layers, built once).
 CONV_MASKED = per_output_mode(
     "masked", partial(conv_lstm, padding="same"), RANK, EVERY_DEVICE, modes=("sequences_and_states",)
@@ -121,7 +127,7 @@ def rank_of(rank, device):
 
 def seeded_conv_lstm_of(rank, device) -> ConvLSTMConfig:
     """CONV_DROPOUT's layer of that rank, for chapter 9's statement on `seed`."""
-    return conv_lstm(rank, device, return_sequences=True, return_state=True, **WITH_DROPOUT)
+    return with_dropout(rank, device, return_sequences=True, return_state=True)
 
 
 @parametrize(rank=CONV_RANKS)
