@@ -664,3 +664,44 @@ class ConvLSTMConfig:
             f"{self.cell}(filters={CONV_FILTERS}, {arguments_text(self.layer_arguments)}) on {self.device} via "
             f"{self.call_path}, input {self.shape.input_shape}"
         )
+
+
+@dataclass(frozen=True)
+class ConvLSTMTrainingConfig(ConvLSTMConfig):
+    """A step of plain SGD through Keras's own training loop (rnnspec.gradients.training_steps, as `TrainingConfig`)
+    on a model of the ConvLSTM, with the seeded loss over everything it returns. What it returns: the weights after."""
+
+    call_path: str = "train_on_batch"
+
+    @property
+    def weight_names(self) -> tuple[str, ...]:
+        return ("kernel", "recurrent_kernel", *(("bias",) if dict(self.options).get("use_bias", True) else ()))
+
+    @property
+    def returned_names(self) -> tuple[str, ...]:
+        return self.weight_names
+
+    @property
+    def returned_shapes(self) -> tuple[tuple[int, ...], ...]:
+        """What the layer's call returns (the seeded loss's cotangents): one step is the filters over the spatial
+        sizes the input convolution leaves (the reference's), the output a step or a sequence of them."""
+        from rnnspec.reference_convlstm import output_size  # the reference imports this module
+
+        dilation = dict(self.options).get("dilation_rate", 1)
+        sizes = tuple(
+            output_size(n, k, self.strides, self.padding, dilation)[0]
+            for n, k in zip(self.shape.spatial, self.kernel_size)
+        )
+        step = (CONV_FILTERS, *sizes) if self.data_format == "channels_first" else (*sizes, CONV_FILTERS)
+        output = (self.shape.batch, self.shape.timesteps, *step) if self.return_sequences else (self.shape.batch, *step)
+        return (output, *([(self.shape.batch, *step)] * 2 if self.return_state else []))
+
+    @property
+    def build_key(self) -> ConvLSTMConfig:
+        return ConvLSTMConfig(
+            self.rank, self.return_sequences, self.return_state, self.device, padding=self.padding,
+            strides=self.strides, data_format=self.data_format, options=self.options,
+        )
+
+    def describe(self) -> str:
+        return f"an SGD step on a model of {super().describe()}"

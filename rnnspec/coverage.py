@@ -42,14 +42,6 @@ CONVLSTM = "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}"
 
 # Items no statement documents, each with the reason.
 OUT_OF_SCOPE = {
-    # Chapter 13 states the ConvLSTM layers' structure, shapes, values, reading backwards, stateful calls, initial
-    # states and dropout at inference; what follows is stated for LSTM (chapters 9 and 12) and not yet for ConvLSTM.
-    f"{CONVLSTM}.{{kernel,recurrent,bias}}_{{initializer,regularizer,constraint}}": "not yet stated for ConvLSTM",
-    f"{CONVLSTM}.{{activity_regularizer,seed}}": "not yet stated for ConvLSTM",
-    f"{CONVLSTM}.call(mask)": "not yet stated for ConvLSTM",
-    f"{CONVLSTM}.{{build,call,compute_mask,from_config,get_config,get_initial_state,reset_state}}()": (
-        "not yet stated for ConvLSTM"
-    ),
     f"{CONVLSTM}.inner_loop()": "not documented on keras.io: the loop `call` runs, an implementation hook",
     f"{LAYERS}.inner_loop()": "not documented on keras.io: the loop `call` runs, an implementation hook",
     "RNN.inner_loop()": "not documented on keras.io: the loop `call` runs, an implementation hook",

@@ -287,6 +287,17 @@ DIVERGENCES = (
         details="visible when initial_state is given",
     ),
     Divergence(
+        ("test_convlstm.py::test_a_masked_sample_ends_on_the_states_of_its_unmasked_steps",),
+        ON_JAX,
+        "A ConvLSTM called with a `mask` fails: each step's mask is broadcast against the states as if they were "
+        "(batch, units)",
+        seen_on="Keras 3.15.1 with JAX 0.10.2",
+        reproducer="jax_conv_lstm_mask_fails",
+        details="ValueError: Incompatible shapes for broadcasting: shapes=[(2, 1), (2, 7, 5, 3), (2, 7, 5, 3)]; "
+        "TensorFlow and PyTorch hold the masked steps' states",
+        raises=ValueError,
+    ),
+    Divergence(
         (
             "test_training.py::test_the_gradient_with_respect_to_the_initial_states_equals_the_reference",
             "test_training.py::test_the_gradients_of_stacked_cells_equal_the_reference",

@@ -1,9 +1,17 @@
 """The cases of chapter 12 (spec/test_arguments.py): every argument with a value other than its default, the
-layers built with all of them, constrained training, and stateful Bidirectional layers."""
+layers built with all of them, constrained training, and stateful Bidirectional layers; the ConvLSTM layers of every
+rank among them."""
 
 from pytest_cases import parametrize
 
-from rnnspec.configs import CELLS, SHAPES, BidirectionalConfig, TrainingConfig
+from rnnspec.configs import (
+    CELLS,
+    CONV_RANKS,
+    SHAPES,
+    BidirectionalConfig,
+    ConvLSTMTrainingConfig,
+    TrainingConfig,
+)
 from spec.catalogue import on_every_device
 
 # A value other than the default for every argument of each class, as a user would write it. String identifiers keep
@@ -29,6 +37,14 @@ LAYER_ONLY = {**RNN_ARGUMENTS, "activity_regularizer": "l1"}
 NON_DEFAULTS["LSTM"] = {**NON_DEFAULTS["LSTMCell"], **LAYER_ONLY, "use_cudnn": False}
 NON_DEFAULTS["GRU"] = {**NON_DEFAULTS["GRUCell"], **LAYER_ONLY, "use_cudnn": False}
 NON_DEFAULTS["SimpleRNN"] = {**NON_DEFAULTS["SimpleRNNCell"], **LAYER_ONLY}
+CONV_LSTM_CLASSES = tuple(f"ConvLSTM{rank}D" for rank in CONV_RANKS)
+# A ConvLSTM takes the LSTM's arguments (filters in place of units; it does not unroll) and its convolution's.
+LIKE_THE_LSTM = {a: v for a, v in NON_DEFAULTS["LSTM"].items() if a not in ("units", "unroll", "use_cudnn")}
+for rank, name in zip(CONV_RANKS, CONV_LSTM_CLASSES):
+    NON_DEFAULTS[name] = {
+        "filters": 5, "kernel_size": (2,) * rank, "strides": (2,) * rank, "padding": "same",
+        "data_format": "channels_first", "dilation_rate": (2,) * rank, **LIKE_THE_LSTM,
+    }
 
 ARGUMENTS = [(name, argument, value) for name, arguments in NON_DEFAULTS.items() for argument, value in arguments.items()]
 
@@ -39,7 +55,11 @@ def non_default_argument(class_name, argument, value):
 
 
 # Each recurrent class, built with every argument of NON_DEFAULTS (its cells' too), for the round trips.
-EVERY_CLASS = ("LSTM", "GRU", "SimpleRNN", "RNN", "StackedRNNCells", "Bidirectional")
+EVERY_CLASS = ("LSTM", "GRU", "SimpleRNN", "RNN", "StackedRNNCells", "Bidirectional", *CONV_LSTM_CLASSES)
+# But those a ConvLSTM built with every argument leaves out: Keras refuses strides > 1 with a dilation, so 1D
+# leaves out the dilation and 2D and 3D the strides; and 3D stays channels last, as chapter 13 keeps it (TensorFlow
+# compiles a channels-first 3-D convolution on the CPU with XLA, some 4 s).
+BUILT_WITHOUT = {"ConvLSTM1D": ("dilation_rate",), "ConvLSTM2D": ("strides",), "ConvLSTM3D": ("strides", "data_format")}
 
 
 @parametrize(class_name=EVERY_CLASS)
@@ -55,6 +75,19 @@ CONSTRAINED = tuple(sorted((f"{weight}_constraint", "non_neg") for weight in ("k
 @on_every_device
 def constrained_training(cell, device):
     return TrainingConfig(cell, True, True, device, SHAPES["batch"], options=CONSTRAINED)
+
+
+@parametrize(rank=CONV_RANKS)
+@on_every_device
+def constrained_conv_lstm(rank, device):
+    """A ConvLSTM returning its sequence, "same" padding, through one SGD step."""
+    return ConvLSTMTrainingConfig(rank, True, False, device, padding="same", options=CONSTRAINED)
+
+
+@parametrize(cell=CONV_LSTM_CLASSES)
+@on_every_device
+def conv_lstm_of(cell, device):
+    return cell, device
 
 
 @parametrize(cell=CELLS)

@@ -2,7 +2,7 @@
 
 Every output mode of every rank, called eagerly and through `model.predict`, with the default geometry ("valid"
 padding, stride 1, channels last); the geometries (padding × strides × data_format), and variants of the other
-arguments (activations, bias, dilation), on the mode that returns everything; and for the statements on time and state, every rank reading backwards, stateful, and with dropout (initial
+arguments (activations, bias, dilation), on the mode that returns everything; and for the statements on time and state, every rank reading backwards, stateful, masked, and with dropout (initial
 states are given to the geometries, whose states differ in shape).
 Each family takes one case function per output mode, tagged with it (spec/catalogue.py).
 """
@@ -12,6 +12,7 @@ from functools import partial
 from pytest_cases import parametrize
 
 from rnnspec.configs import CONV_RANKS, DATA_FORMATS, PADDINGS, ConvLSTMConfig
+from spec.cases_wrappers import DROPOUT_SEED, accepts
 from spec.catalogue import EVERY_DEVICE, Axis, on_every_device, per_output_mode
 
 
@@ -101,10 +102,20 @@ def time_and_state(family, **arguments):
 
 CONV_BACKWARDS = time_and_state("backwards", go_backwards=True)
 CONV_STATEFUL = time_and_state("stateful", stateful=True)
-# Both rates well inside (0, 1), so that dropout at inference, were it applied, would change every output.
-CONV_DROPOUT = per_output_mode(
-    "dropout", partial(conv_lstm, dropout=0.5, recurrent_dropout=0.5), RANK, EVERY_DEVICE,
-    modes=("sequences_and_states",),
+def with_dropout(rank, device, *, return_sequences, return_state):
+    """Both rates well inside (0, 1), so that dropout at inference, were it applied, would change every output;
+    seeded where the layer takes a seed (Keras 3), for the statement on `seed` in training (chapter 9)."""
+    seeded = {"seed": DROPOUT_SEED} if accepts(f"ConvLSTM{rank}D", "seed") else {}
+    return conv_lstm(
+        rank, device, return_sequences=return_sequences, return_state=return_state, dropout=0.5,
+        recurrent_dropout=0.5, **seeded,
+    )
+
+
+CONV_DROPOUT = per_output_mode("dropout", with_dropout, RANK, EVERY_DEVICE, modes=("sequences_and_states",))
+# Masked calls: every rank returning everything, "same" padding (the geometries' layers, built once).
+CONV_MASKED = per_output_mode(
+    "masked", partial(conv_lstm, padding="same"), RANK, EVERY_DEVICE, modes=("sequences_and_states",)
 )
 
 
@@ -112,3 +123,14 @@ CONV_DROPOUT = per_output_mode(
 @on_every_device
 def rank_of(rank, device):
     return rank, device
+
+
+def seeded_conv_lstm_of(rank, device) -> ConvLSTMConfig:
+    """CONV_DROPOUT's layer of that rank, for chapter 9's statement on `seed`."""
+    return with_dropout(rank, device, return_sequences=True, return_state=True)
+
+
+@parametrize(rank=CONV_RANKS)
+@on_every_device
+def seeded_conv_lstm(rank, device):
+    return seeded_conv_lstm_of(rank, device)

@@ -6,8 +6,10 @@ weights and `activity_regularizer`; what `unit_forget_bias` does to the bias ini
 `get_config`/`from_config` and `.keras` saving; `unroll` on an undefined time dimension; `reset_state(states=...)`
 and resetting a whole model; Bidirectional's default `merge_mode`, a stateful Bidirectional, its `states`,
 `reset_states`, `weights=`, `training` and its errors; StackedRNNCells' errors and each cell's dropout; masks
-passed on by `compute_mask`; `constants`; a cell's initial state and one step. `rnnspec.coverage` counts what each
-statement documents (`@documents`).
+passed on by `compute_mask`; `constants`; a cell's initial state and one step. The ConvLSTM layers
+(https://keras.io/api/layers/recurrent_layers/conv_lstm2d/ and the 1D and 3D pages), which take the LSTM's
+arguments, are held to the same statements on initializers, regularizers, constraints, configuration, saving and
+masks. `rnnspec.coverage` counts what each statement documents (`@documents`).
 """
 
 import json
@@ -18,7 +20,17 @@ from pytest_cases import parametrize_with_cases
 
 from rnnspec import data, installation, reference
 from rnnspec.assertions import Described, assert_close, assert_identical
-from rnnspec.configs import CELLS, STATE_NAMES, layer_class, recurrent_layer
+from rnnspec.configs import (
+    CELLS,
+    CONV_CHANNELS,
+    CONV_FILTERS,
+    CONV_KERNEL_SIZE,
+    CONV_SPATIAL,
+    STATE_NAMES,
+    ConvShape,
+    layer_class,
+    recurrent_layer,
+)
 from rnnspec.coverage import documents
 from rnnspec.expected import cell_spec
 from rnnspec.observe import call, layer_weights, leaves
@@ -26,8 +38,13 @@ from rnnspec.plugin import skip_unless_visible
 from rnnspec.tolerances import BETWEEN_IMPLEMENTATIONS, PENALTY_VERSUS_NUMPY, VERSUS_REFERENCE
 from spec.cases import layer_of
 from spec.cases_arguments import (
+    BUILT_WITHOUT,
+    CONV_LSTM_CLASSES,
+    EVERY_CLASS,
     NON_DEFAULTS,
+    constrained_conv_lstm,
     constrained_training,
+    conv_lstm_of,
     non_default_argument,
     stateful_bidirectional,
     with_every_argument,
@@ -37,6 +54,8 @@ from spec.test_configuration import assert_names
 LAYERS = "{LSTM,GRU,SimpleRNN}"
 CELL_CLASSES = "{LSTMCell,GRUCell,SimpleRNNCell}"
 BOTH = "{LSTM,GRU,SimpleRNN,LSTMCell,GRUCell,SimpleRNNCell}"
+CONV_LSTM = "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}"
+WITH_WEIGHTS = "{LSTM,GRU,SimpleRNN,LSTMCell,GRUCell,SimpleRNNCell,ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}"
 FEATURES, UNITS, STEPS, BATCH = 5, 4, 6, 3
 WEIGHTS = {"kernel": "kernel", "recurrent": "recurrent_kernel", "bias": "bias"}  # argument prefix -> weight
 
@@ -55,11 +74,34 @@ def sequences(seed_name: str, shape=(BATCH, STEPS, FEATURES)) -> np.ndarray:
     return data.inputs(shape, data.seed_for(seed_name))
 
 
+def is_conv_lstm(name: str) -> bool:
+    return name.startswith("ConvLSTM")
+
+
+def new_layer(name: str, **arguments):
+    """A new LSTM, GRU or SimpleRNN of UNITS, or ConvLSTM1D, 2D or 3D of CONV_FILTERS filters of its kernel size."""
+    if is_conv_lstm(name):
+        return layer_class(name)(CONV_FILTERS, CONV_KERNEL_SIZE[int(name[8])], **arguments)
+    return recurrent_layer(name, UNITS, **arguments)
+
+
+def input_shape(name: str, channels_first=False) -> tuple[int, ...]:
+    """(BATCH, STEPS, FEATURES), or a ConvLSTM's (BATCH, STEPS, *spatial, channels), channels first if asked."""
+    if is_conv_lstm(name):
+        return ConvShape(BATCH, STEPS, CONV_SPATIAL[int(name[8])], CONV_CHANNELS, channels_first).input_shape
+    return (BATCH, STEPS, FEATURES)
+
+
+def states_of(name: str) -> tuple[str, ...]:
+    return ("h", "c") if is_conv_lstm(name) else STATE_NAMES[name]
+
+
 def built_alone(cell: str, form: str, **arguments):
-    """A new layer (`form="layer"`: LSTM, ...) or cell (`"cell"`: LSTMCell, ...) of UNITS, built for FEATURES."""
+    """A new layer (`form="layer"`: LSTM, ..., ConvLSTM2D, ...) or cell (`"cell"`: LSTMCell, ...) of UNITS, built
+    for FEATURES (a ConvLSTM for its spatial dimensions and channels)."""
     if form == "layer":
-        layer = recurrent_layer(cell, UNITS, **arguments)
-        layer.build((None, STEPS, FEATURES))
+        layer = new_layer(cell, **arguments)
+        layer.build((None, *input_shape(cell)[1:]))
     else:
         layer = recurrent_layer(f"{cell}Cell", UNITS, **arguments)
         layer.build((None, FEATURES))
@@ -79,21 +121,22 @@ def numpy(tensor) -> np.ndarray:
 
 
 INITIAL_VALUES = {"kernel": 0.3, "recurrent": -0.2, "bias": 0.1}
+# Each layer and cell, and each ConvLSTM layer (whose cell Keras does not export).
+FORMS = [*((cell, form) for cell in CELLS for form in ("layer", "cell")), *((name, "layer") for name in CONV_LSTM_CLASSES)]
 
 
-@documents(f"{BOTH}.kernel_initializer", f"{BOTH}.recurrent_initializer", f"{BOTH}.bias_initializer", f"{CELL_CLASSES}.build()")
-@pytest.mark.parametrize("form", ["layer", "cell"])
-@pytest.mark.parametrize("cell", CELLS)
+@documents(f"{WITH_WEIGHTS}.{{kernel,recurrent,bias}}_initializer", f"{CELL_CLASSES}.build()", f"{CONV_LSTM}.build()")
+@pytest.mark.parametrize("cell, form", FORMS)
 def test_each_initializer_gives_its_weight_its_initial_values(cell, form):
     """`kernel_initializer`, `recurrent_initializer` and `bias_initializer` give a new layer's (or cell's) kernel,
     recurrent_kernel and bias their initial values: here Constant(0.3), Constant(-0.2) and Constant(0.1) (an LSTM
-    with `unit_forget_bias=False`, which would otherwise set its forget gate's bias)."""
+    or ConvLSTM with `unit_forget_bias=False`, which would otherwise set its forget gate's bias)."""
     arguments = {f"{p}_initializer": keras().initializers.Constant(v) for p, v in INITIAL_VALUES.items()}
-    if cell == "LSTM":
+    if cell == "LSTM" or is_conv_lstm(cell):
         arguments["unit_forget_bias"] = False
     layer = built_alone(cell, form, **arguments)
     weights = layer_weights(layer)
-    run = Described(f"a new {layer.__class__.__name__}({UNITS}) with constant initializers")
+    run = Described(f"a new {layer.__class__.__name__} with constant initializers")
     for prefix, value in INITIAL_VALUES.items():
         weight = weights[WEIGHTS[prefix]]
         assert_identical(weight, np.full_like(weight, value), f"the initial {WEIGHTS[prefix]} and {value}", run)
@@ -128,10 +171,9 @@ def losses_of(layer) -> np.ndarray:
     return np.array([float(numpy(loss)) for loss in layer.losses])
 
 
-@documents(f"{BOTH}.kernel_regularizer", f"{BOTH}.recurrent_regularizer", f"{BOTH}.bias_regularizer")
+@documents(f"{WITH_WEIGHTS}.{{kernel,recurrent,bias}}_regularizer")
 @pytest.mark.parametrize("weight", list(WEIGHTS))
-@pytest.mark.parametrize("form", ["layer", "cell"])
-@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("cell, form", FORMS)
 def test_a_weight_regularizer_adds_the_penalty_of_its_weight_to_the_losses(cell, form, weight):
     """A layer (or cell) given `kernel_regularizer` (or `recurrent_regularizer`, `bias_regularizer`) =
     L1L2(l1=0.01, l2=0.02) has one loss: 0.01·Σ|w| + 0.02·Σw² over that weight alone, computed here in NumPy from
@@ -139,32 +181,32 @@ def test_a_weight_regularizer_adds_the_penalty_of_its_weight_to_the_losses(cell,
     regularizer = keras().regularizers.L1L2(l1=L1, l2=L2)
     layer = with_distinct_weights(built_alone(cell, form, **{f"{weight}_regularizer": regularizer}), "regularized")
     wanted = np.array([penalty(layer_weights(layer)[WEIGHTS[weight]])])
-    run = Described(f"{layer.__class__.__name__}({UNITS}, {weight}_regularizer=L1L2(l1={L1}, l2={L2}))")
+    run = Described(f"{layer.__class__.__name__}({weight}_regularizer=L1L2(l1={L1}, l2={L2}))")
     assert_close(losses_of(layer), wanted, PENALTY_VERSUS_NUMPY, f"the losses and the {WEIGHTS[weight]}'s penalty", run)
 
 
-@documents(f"{LAYERS}.activity_regularizer")
-@parametrize_with_cases("cell, device", cases=layer_of)
+@documents(f"{LAYERS}.activity_regularizer", f"{CONV_LSTM}.activity_regularizer")
+@parametrize_with_cases("cell, device", cases=[layer_of, conv_lstm_of])
 def test_the_activity_regularizer_adds_the_penalty_of_the_output_to_the_losses(cell, device):
     """"activity_regularizer: Regularizer function applied to the output of the layer": a layer given
     activity_regularizer=L1(0.01), called on a batch, has one loss, 0.01·Σ|output| over its output sequence divided
     by the batch size (as Keras divides every layer's activity penalty), computed here in NumPy from the output."""
     skip_unless_visible(device)
-    layer = recurrent_layer(cell, UNITS, return_sequences=True, activity_regularizer=keras().regularizers.L1(L1))
-    inputs = sequences("activity")
+    layer = new_layer(cell, return_sequences=True, activity_regularizer=keras().regularizers.L1(L1))
+    inputs = sequences("activity", input_shape(cell))
     with installation.on_device(device):
         output = numpy(layer(inputs))
     wanted = np.array([L1 * np.abs(output.astype(np.float64)).sum() / BATCH])
-    run = Described(f"{cell}({UNITS}, return_sequences=True, activity_regularizer=L1({L1})) on {device}")
+    run = Described(f"{cell}(return_sequences=True, activity_regularizer=L1({L1})) on {device}")
     assert_close(losses_of(layer), wanted, PENALTY_VERSUS_NUMPY, "the losses and the output's penalty", run)
 
 
 # Constraints
 
 
-@documents(f"{BOTH}.kernel_constraint", f"{BOTH}.recurrent_constraint", f"{BOTH}.bias_constraint")
+@documents(f"{WITH_WEIGHTS}.{{kernel,recurrent,bias}}_constraint")
 @pytest.mark.parametrize("weight", list(WEIGHTS))
-@parametrize_with_cases("config", cases=constrained_training)
+@parametrize_with_cases("config", cases=[constrained_training, constrained_conv_lstm])
 def test_a_constraint_holds_after_a_training_step(config, weight, observe):
     """With `kernel_constraint`, `recurrent_constraint` and `bias_constraint` = NonNeg(), a step of SGD
     (`train_on_batch`) from the seeded weights, about half of them negative, leaves the weight with no negative
@@ -194,6 +236,8 @@ def comparable(value):
     """A value as it can be compared: Keras objects by their serialized class and configuration."""
     if isinstance(value, (bool, int, float, str, type(None))):
         return value
+    if isinstance(value, (tuple, list)):  # a ConvLSTM's kernel_size, strides, dilation_rate
+        return tuple(map(comparable, value))
     return keras().saving.serialize_keras_object(value)
 
 
@@ -206,18 +250,21 @@ def created(class_name: str, argument: str, value):
     cls = layer_class(class_name)
     if class_name == "RNN":
         return cls(layer_class("LSTMCell")(UNITS), **{argument: value})
+    if is_conv_lstm(class_name):
+        return cls(**{"filters": CONV_FILTERS, "kernel_size": CONV_KERNEL_SIZE[int(class_name[8])], argument: value})
     return cls(**{"units": UNITS, argument: value})
 
 
 @documents(
     *(f"{name}.{argument}" for name, arguments in NON_DEFAULTS.items() for argument in arguments),
     f"{LAYERS}.get_config()", f"{LAYERS}.from_config()", f"{CELL_CLASSES}.get_config()", "RNN.get_config()",
-    "RNN.from_config()",
+    "RNN.from_config()", f"{CONV_LSTM}.{{get_config,from_config}}()",
 )
 @parametrize_with_cases("class_name, argument, value", cases=non_default_argument)
 def test_an_argument_survives_get_config_and_from_config(class_name, argument, value):
-    """A layer or cell created with an argument other than its default, e.g. `LSTM(go_backwards=True)` or
-    `GRUCell(reset_after=False)`, and created again by `from_config(get_config())`, holds the value given."""
+    """A layer or cell created with an argument other than its default, e.g. `LSTM(go_backwards=True)`,
+    `GRUCell(reset_after=False)` or `ConvLSTM2D(dilation_rate=(2, 2))`, and created again by
+    `from_config(get_config())`, holds the value given."""
     layer = created(class_name, argument, value)
     again = type(layer).from_config(layer.get_config())
     wanted, found = comparable(resolved(argument, value)), comparable(held(again, argument))
@@ -228,10 +275,13 @@ def test_an_argument_survives_get_config_and_from_config(class_name, argument, v
 
 
 def with_every_argument_given(class_name: str):
-    """A new layer of the class with every argument of NON_DEFAULTS (its cells' too), returning sequences."""
+    """A new layer of the class with every argument of NON_DEFAULTS (its cells' too; a ConvLSTM's but
+    BUILT_WITHOUT), returning sequences."""
     k, given = keras(), NON_DEFAULTS
     if class_name in given:
         arguments = {**given[class_name], "return_state": False, "stateful": False}  # stateful: see Bidirectional
+        for left_out in BUILT_WITHOUT.get(class_name, ()):
+            del arguments[left_out]
         if class_name == "RNN":
             return k.layers.RNN(k.layers.LSTMCell(**given["LSTMCell"]), **arguments)
         return layer_class(class_name)(**arguments)
@@ -247,14 +297,15 @@ def with_every_argument_given(class_name: str):
     "StackedRNNCells.cells", "StackedRNNCells.get_config()", "StackedRNNCells.from_config()",
     "StackedRNNCells.build()", "Bidirectional.get_config()", "Bidirectional.from_config()",
     "Bidirectional.build()", "Bidirectional.backward_layer", "Bidirectional.layer",
+    f"{CONV_LSTM}.{{get_config,from_config}}()",
 )
 @parametrize_with_cases("class_name", cases=with_every_argument)
 def test_a_layer_rebuilt_from_its_config_returns_what_it_returns(class_name):
-    """A layer created with arguments other than the defaults (RNN over a cell, over stacked cells, and
-    Bidirectional with a `backward_layer` and `merge_mode="mul"`), created again by `from_config(get_config())` and
-    given the same weights, returns the same output, bit for bit."""
+    """A layer created with arguments other than the defaults (RNN over a cell, over stacked cells,
+    Bidirectional with a `backward_layer` and `merge_mode="mul"`, and each ConvLSTM), created again by
+    `from_config(get_config())` and given the same weights, returns the same output, bit for bit."""
     layer = with_every_argument_given(class_name)
-    inputs = sequences("rebuilt")
+    inputs = sequences("rebuilt", every_argument_input_shape(class_name))
     layer.build(inputs.shape)
     with_distinct_weights(layer, f"rebuilt {class_name}")
     again = type(layer).from_config(layer.get_config())
@@ -264,22 +315,32 @@ def test_a_layer_rebuilt_from_its_config_returns_what_it_returns(class_name):
     assert_identical(numpy(again(inputs)), numpy(layer(inputs)), "the rebuilt layer's output and the layer's", run)
 
 
+def every_argument_input_shape(class_name: str) -> tuple[int, ...]:
+    """What the class built with every argument reads: a ConvLSTM's channels first unless it leaves it out."""
+    first = "data_format" in NON_DEFAULTS.get(class_name, ()) and "data_format" not in BUILT_WITHOUT[class_name]
+    return input_shape(class_name, channels_first=first)
+
+
 def as_saved(config: dict) -> str:
     """A configuration as JSON, the form a .keras file keeps (a shape's tuple and list are the same there)."""
     return json.dumps(config, sort_keys=True)
 
 
-@documents("{LSTM,GRU,SimpleRNN,RNN,StackedRNNCells,Bidirectional}.{get_config,from_config}()")
+@documents(
+    "{LSTM,GRU,SimpleRNN,RNN,StackedRNNCells,Bidirectional}.{get_config,from_config}()",
+    f"{CONV_LSTM}.{{get_config,from_config}}()",
+)
 def test_a_saved_model_of_every_class_with_every_argument_reloads_to_identical_outputs(tmp_path):
-    """A model of every recurrent class created with arguments other than the defaults, saved to a .keras file and
-    loaded with `keras.saving.load_model`, returns exactly what it returned, and each layer's `get_config()` is
-    what it was."""
+    """A model of every recurrent class (ConvLSTM1D, 2D and 3D included) created with arguments other than the
+    defaults, saved to a .keras file and loaded with `keras.saving.load_model`, returns exactly what it returned, and
+    each layer's `get_config()` is what it was."""
     k = keras()
-    inputs = k.Input(batch_shape=(BATCH, STEPS, FEATURES))
-    layers = [with_every_argument_given(name) for name in ("LSTM", "GRU", "SimpleRNN", "RNN", "StackedRNNCells", "Bidirectional")]
-    model = k.Model(inputs, [layer(inputs) for layer in layers])
+    shapes = {name: every_argument_input_shape(name) for name in EVERY_CLASS}
+    inputs = {name: k.Input(batch_shape=shape, name=f"input_of_{name}") for name, shape in shapes.items()}
+    layers = [with_every_argument_given(name) for name in EVERY_CLASS]
+    model = k.Model(list(inputs.values()), [layer(inputs[name]) for name, layer in zip(EVERY_CLASS, layers)])
     with_distinct_weights(model, "saved with every argument")
-    x = sequences("saved with every argument")
+    x = [sequences(f"saved with every argument {name}", shape) for name, shape in shapes.items()]
     before = [numpy(t) for t in model(x)]
     model.save(tmp_path / "model.keras")
     loaded = k.saving.load_model(tmp_path / "model.keras")
@@ -599,17 +660,17 @@ def as_lists(masks) -> list:
     return [None if mask is None else numpy(mask).tolist() for mask in leaves(masks)]
 
 
-@documents(f"{LAYERS}.compute_mask()", "RNN.compute_mask()")
+@documents(f"{LAYERS}.compute_mask()", "RNN.compute_mask()", f"{CONV_LSTM}.compute_mask()")
 @pytest.mark.parametrize("return_sequences, return_state", [(False, False), (True, False), (False, True), (True, True)])
-@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("cell", [*CELLS, *CONV_LSTM_CLASSES])
 def test_compute_mask_passes_the_mask_on_with_the_sequence(cell, return_sequences, return_state):
     """`compute_mask(inputs, mask)`, the mask the next layer receives, is the input mask for a returned sequence
     and None for a last output, and with `return_state` None for each state after it."""
-    layer = recurrent_layer(cell, UNITS, return_sequences=return_sequences, return_state=return_state)
+    layer = new_layer(cell, return_sequences=return_sequences, return_state=return_state)
     mask = np.array([[1, 1, 1, 1, 0, 0]] * BATCH, dtype=bool)
-    found = layer.compute_mask(sequences("mask"), mask)
+    found = layer.compute_mask(sequences("mask", input_shape(cell)), mask)
     output_mask = mask if return_sequences else None
-    wanted = [output_mask, *([None] * len(STATE_NAMES[cell]))] if return_state else output_mask
+    wanted = [output_mask, *([None] * len(states_of(cell)))] if return_state else output_mask
     assert as_lists(found) == as_lists(wanted), (
         f"{cell}(return_sequences={return_sequences}, return_state={return_state}).compute_mask gives "
         f"{as_lists(found)}, expected {as_lists(wanted)}\n  Keras: {installation.current().describe()}"

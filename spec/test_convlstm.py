@@ -8,8 +8,10 @@ h and c, each shaped like one step of the output: the filters over the spatial d
 `strides` leave. The seed notebook's claims are stated for it as chapter 1 states them for the LSTM, and its values
 against an independent NumPy implementation of the ConvLSTM equations with a convolution of its own
 (`rnnspec/reference_convlstm.py`): the input convolution with the layer's padding and strides, the state
-convolution with stride 1 and "same" padding. `go_backwards`, `stateful`, `initial_state` and dropout at
-inference are stated as chapters 4 to 6 and 9 state them for the LSTM.
+convolution with stride 1 and "same" padding. `go_backwards`, `stateful`, `initial_state`, `get_initial_state`,
+a mask and dropout at inference are stated as chapters 3 to 6, 9 and 12 state them for the LSTM; chapter 12 holds
+the ConvLSTM layers to its statements on initializers, regularizers, constraints, configuration and saving, and
+chapter 9 to its statement on `seed`.
 """
 
 import math
@@ -26,12 +28,13 @@ from rnnspec.coverage import documents
 from rnnspec.expected import expected_conv_lstm
 from rnnspec.observe import call, layer_weights, twin
 from rnnspec.plugin import skip_unless_visible
-from rnnspec.tolerances import CONV_LSTM_VERSUS_REFERENCE
+from rnnspec.tolerances import CONV_LSTM_VERSUS_REFERENCE, FLOAT32_REARRANGED
 from spec.cases_convlstm import (
     CONV_BACKWARDS,
     CONV_DROPOUT,
     CONV_GEOMETRIES,
     CONV_LSTM,
+    CONV_MASKED,
     CONV_STATEFUL,
     CONV_VARIANTS,
     rank_of,
@@ -43,6 +46,7 @@ from spec.test_outputs_and_states import (
     returned_container,
 )
 
+CONV = "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}"
 WITH_TANH = (*CONV_LSTM, *CONV_GEOMETRIES)  # the default activations, which the identities of c and h rest on
 EVERY_LAYER = (*WITH_TANH, *CONV_VARIANTS)
 
@@ -89,7 +93,7 @@ def test_input_must_have_rank_plus_3_dimensions(rank, device):
         layer(wrong)
 
 
-@documents("{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.return_state")
+@documents("{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.return_state", f"{CONV}.call()")
 @parametrize_with_cases("config", cases=EVERY_LAYER, has_tag=Tag.NO_STATES)
 def test_without_return_state_one_tensor_is_returned(config, observe):
     """Without `return_state`, a ConvLSTM returns its output alone: one tensor, not a tuple or list."""
@@ -100,7 +104,7 @@ def test_without_return_state_one_tensor_is_returned(config, observe):
     )
 
 
-@documents("{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.return_state", "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.return_sequences")
+@documents("{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.return_state", "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.return_sequences", f"{CONV}.call()")
 @parametrize_with_cases("config", cases=EVERY_LAYER, has_tag=Tag.STATES)
 def test_with_return_state_the_output_is_followed_by_h_and_c(config, observe):
     """With `return_state`, a ConvLSTM returns (output, h, c): a tuple in Keras 3 and a list in Keras 2."""
@@ -271,18 +275,21 @@ def test_a_second_stateful_call_starts_from_the_first_calls_final_states(config,
     assert_equals_reference(returned, expected_conv_lstm(config, weights, second, initial_state=first_states))
 
 
-@documents("{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.reset_states()")
+@documents(f"{CONV}.reset_states()", f"{CONV}.reset_state()")
 @parametrize_with_cases("config", cases=CONV_STATEFUL)
 def test_reset_states_restores_the_first_result(config, build):
-    """After `reset_states()`, a stateful ConvLSTM returns for the first batch exactly what it returned the first
-    time."""
+    """After `reset_state()`, and after its alias `reset_states()`, a stateful ConvLSTM returns for the first batch
+    exactly what it returned the first time."""
     built = from_zero_states(build(config))
     first = call(config, built.layer, built.inputs)
-    call(config, built.layer, data.inputs(built.inputs.shape, seed=99))
-    built.layer.reset_states()
-    again = call(config, built.layer, built.inputs, note="after reset_states()")
-    for name, before, after in zip(first.names, first.arrays, again.arrays):
-        assert_identical(after, before, f"{name} after reset_states() and the first {name}", again)
+    other = data.inputs(built.inputs.shape, seed=99)
+    # Keras 2 has reset_states() alone
+    for method in [name for name in ("reset_state", "reset_states") if hasattr(built.layer, name)]:
+        call(config, built.layer, other)
+        getattr(built.layer, method)()
+        again = call(config, built.layer, built.inputs, note=f"after {method}()")
+        for name, before, after in zip(first.names, first.arrays, again.arrays):
+            assert_identical(after, before, f"{name} after {method}() and the first {name}", again)
 
 
 @documents("{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.call(initial_state)")
@@ -304,6 +311,43 @@ def test_initial_state_is_where_the_recurrence_starts(config, build):
         "the test's initial states make no difference to the reference; choose others"
     )
     assert_equals_reference(returned, from_initial)
+
+
+@documents(f"{CONV}.get_initial_state()")
+@parametrize_with_cases("config", cases=CONV_GEOMETRIES)
+def test_the_initial_state_is_zeros_of_one_output_step(config, build):
+    """`get_initial_state(batch_size)` of a built ConvLSTM, where the recurrence starts without `initial_state`, is
+    [h, c]: zeros, each shaped like one step of the output, (batch, *step), whatever the geometry."""
+    if installation.is_keras_2():
+        pytest.skip("Keras 2's get_initial_state takes the inputs, not a batch size")
+    layer = build(config).layer
+    with installation.on_device(config.device):
+        found = [np.asarray(installation.to_numpy(state)) for state in layer.get_initial_state(config.shape.batch)]
+    shape = (config.shape.batch, *output_step_shape(config))
+    assert [state.shape for state in found] == [shape, shape], (
+        f"get_initial_state({config.shape.batch}) gives states of shapes {[s.shape for s in found]}, expected "
+        f"[h, c] of {shape}\n  configuration: {config.describe()}"
+    )
+    for name, state in zip(config.state_names, found):
+        assert not state.any(), f"the initial {name} is not zeros: {np.count_nonzero(state)} nonzero values"
+
+
+RIGHT_PADDED = np.array([[True] * 4, [True, True, False, False]])  # CONV_BATCH samples of CONV_TIMESTEPS steps
+
+
+@documents(f"{CONV}.call(mask)")
+@parametrize_with_cases("config", cases=CONV_MASKED)
+def test_a_masked_sample_ends_on_the_states_of_its_unmasked_steps(config, build):
+    """"mask: Binary tensor of shape (samples, timesteps) indicating whether a given timestep should be masked": a
+    sample whose last two steps are masked returns the final h and c of its first two steps run alone, and its
+    masked steps repeat its last valid output, as chapter 3 states for the LSTM."""
+    built = build(config)
+    masked = call(config, built.layer, built.inputs, note="last two steps of sample 1 masked", mask=RIGHT_PADDED)
+    alone = call(config, built.layer, built.inputs[1:, :2], note="sample 1's first two steps alone")
+    for name, batched, single in zip(config.state_names, masked.states, alone.states):
+        assert_close(batched[1:], single, FLOAT32_REARRANGED, f"sample 1's {name} and that of its steps alone", masked)
+    repeated = np.repeat(masked.output[1:2, 1:2], 2, axis=1)
+    assert_identical(masked.output[1:, 2:], repeated, "sample 1's masked steps and its last valid output", masked)
 
 
 @documents("{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.dropout", "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.recurrent_dropout", "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.call(training)")

@@ -68,6 +68,7 @@ from spec.cases_training import (
     trained_under_mixed_float16,
     unpadded,
 )
+from spec.cases_convlstm import seeded_conv_lstm
 from spec.test_devices_and_kernels import cudnn_expected, require_kernel_record, require_use_cudnn
 
 
@@ -287,8 +288,8 @@ def test_the_initial_h_receives_no_gradient_on_the_units_recurrent_dropout_drops
     )
 
 
-@documents("{LSTM,GRU,SimpleRNN}.seed", "{LSTMCell,GRUCell,SimpleRNNCell}.seed")
-@parametrize_with_cases("config", cases=seeded_dropout)
+@documents("{LSTM,GRU,SimpleRNN}.seed", "{LSTMCell,GRUCell,SimpleRNNCell}.seed", "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.seed")
+@parametrize_with_cases("config", cases=[seeded_dropout, seeded_conv_lstm])
 def test_two_layers_with_the_same_seed_drop_the_same_units(config, build):
     """`seed` is the "Random seed for dropout": two layers with the same weights and the same seed, each called once
     with `training=True` on the same inputs, return identical outputs and states."""

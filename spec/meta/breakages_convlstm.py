@@ -1,6 +1,6 @@
 """ConvLSTM layers (ConvLSTM1D, 2D, 3D) broken the way the chapter on them (spec/test_convlstm.py) speaks of: an
 input without its time dimension let through, padding or strides ignored, the weights read in another layout, a
-"same" padding placed on the other side. The breakages of the recurrent layers (spec/meta/breakages*.py) apply to
+"same" padding placed on the other side, a seed that draws nothing. The breakages of the recurrent layers (spec/meta/breakages*.py) apply to
 them through `on_conv_lstm`.
 """
 
@@ -147,3 +147,14 @@ def pads_same_on_the_other_side(layer):
 
     return undo
 
+
+
+@replacing("__init__", *CONV_LSTM_CLASSES)
+def dropout_seed_ignored(original):
+    """The layer's cell draws its dropout masks from a seed of its own, whatever `seed` it was given."""
+
+    def __init__(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.cell.seed_generator = installation.keras().random.SeedGenerator()
+
+    return __init__

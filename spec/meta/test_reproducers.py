@@ -66,6 +66,7 @@ EXPORTS = {"exported_recurrent_layer_not_run_as_in_keras"}
         (keras_on("jax"), ON_EVERY_KERAS_3 | EXPORTS | {"nested_outputs_not_exported"} | {
             "jax_masked_steps_output_the_initial_state", "jax_predict_forgets_stateful_states",
             "use_cudnn_true_without_cudnn", "jax_masked_custom_cell_of_wide_output", "jax_gru_without_cudnn",
+            "jax_conv_lstm_mask_fails",
         }),
         (keras_on("torch"), ON_EVERY_KERAS_3 | EXPORTS | {
             "use_cudnn_true_without_cudnn", "torch_float64_simple_rnn_in_float32", "torch_stateful_mixed_precision",

@@ -1,10 +1,11 @@
-"""The breakages chapter 12 (spec/test_convlstm.py) catches: ConvLSTM layers that return another structure, shape
+"""The breakages chapter 13 (spec/test_convlstm.py) catches: ConvLSTM layers that return another structure, shape
 or step, ignore their padding or strides, read their weights in another layout, pad on the wrong side, drift,
-or mishandle time and state."""
+or mishandle time, state and masks."""
 
 from rnnspec.configs import ConvLSTMConfig
 from spec import test_convlstm as chapter
 from spec.meta import breakages as broken
+from spec.meta import breakages_arguments as broken_argument
 from spec.meta import breakages_convlstm as broken_conv
 from spec.meta import breakages_time as broken_in_time
 from spec.meta import breakages_wrappers as broken_wrapper
@@ -53,6 +54,9 @@ CATCHES = [
     Catch(chapter.test_reading_backwards_equals_a_forward_layer_on_the_reversed_input, on_conv_lstm(broken_in_time.ignores_go_backwards), config(1, False, False, padding="same", go_backwards=True)),
     Catch(chapter.test_a_second_stateful_call_starts_from_the_first_calls_final_states, on_conv_lstm(broken_in_time.forgets_states_between_calls), config(2, padding="same", stateful=True)),
     Catch(chapter.test_reset_states_restores_the_first_result, on_conv_lstm(broken_in_time.reset_states_does_nothing), config(3, False, False, padding="same", stateful=True)),
+    Catch(chapter.test_reset_states_restores_the_first_result, on_conv_lstm(broken_in_time.reset_state_does_nothing), config(1, padding="same", stateful=True)),
+    Catch(chapter.test_the_initial_state_is_zeros_of_one_output_step, on_conv_lstm(broken_argument.initial_states_of_ones), config(2, padding="same", strides=2)),
+    Catch(chapter.test_a_masked_sample_ends_on_the_states_of_its_unmasked_steps, on_conv_lstm(broken_in_time.ignores_mask), config(3, padding="same")),
     Catch(chapter.test_initial_state_is_where_the_recurrence_starts, on_conv_lstm(broken_in_time.ignores_initial_state), config(2, padding="same", strides=2, data_format="channels_first")),
     Catch(chapter.test_dropout_changes_nothing_at_inference, on_conv_lstm(broken_wrapper.training_forced(True)), config(1, dropout=0.5, recurrent_dropout=0.5)),
 ]

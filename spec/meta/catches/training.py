@@ -11,6 +11,8 @@ from rnnspec.installation import BACKENDS, current
 from rnnspec.sequences import PADDED
 from spec import test_training as chapter
 from spec.cases_training import input_dropout_gradient_of, recurrent_dropout_gradient_of, seeded_dropout_of
+from spec.cases_convlstm import seeded_conv_lstm_of
+from spec.meta import breakages_convlstm as conv_broken
 from spec.meta import breakages_kernels as kernels_broken
 from spec.meta import breakages_training as broken
 from spec.meta import breakages_wrappers as wrappers_broken
@@ -112,6 +114,7 @@ CATCHES = [
     Catch(chapter.test_the_initial_h_receives_no_gradient_on_the_units_recurrent_dropout_drops, broken.dropped_units_pass_gradient, recurrent_dropout("LSTM", False, True)),
     Catch(chapter.test_two_layers_with_the_same_seed_drop_the_same_units, broken.dropout_seed_ignored, seeded("GRU", "dropout")),
     Catch(chapter.test_two_layers_with_the_same_seed_drop_the_same_units, broken.dropout_seed_ignored, seeded("LSTM", "recurrent_dropout")),
+    Catch(chapter.test_two_layers_with_the_same_seed_drop_the_same_units, conv_broken.dropout_seed_ignored, {"config": seeded_conv_lstm_of(3, "cpu")}),
     Catch(chapter.test_each_call_in_training_draws_new_dropout_masks, broken.dropout_masks_kept_between_calls, seeded("SimpleRNN", "recurrent_dropout")),
     Catch(chapter.test_each_call_in_training_draws_new_dropout_masks, broken.dropout_masks_kept_between_calls, seeded("LSTM", "dropout")),
     # Across backends, devices and kernels
