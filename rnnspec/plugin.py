@@ -96,6 +96,36 @@ def pytest_xdist_auto_num_workers(config):
     return workers if workers > 1 else 0
 
 
+# The chapters that observe the main case catalogue (spec/cases.py: cell × output mode × shape × call path), and the
+# snapshot, which records every configuration of it. They run in one worker, so that the session cache builds each
+# configuration once: apart, each worker would build them all.
+CATALOGUE_CHAPTERS = ("test_outputs_and_states.py", "test_reference_values.py", "test_devices_and_kernels.py",
+                      "test_snapshot.py")
+
+
+# The meta-test that breaks a layer for each statement builds every broken layer afresh, outside the cache: its cases
+# are handed out a chapter at a time, the small units that even out the workers' ends.
+CATCHES = "test_statements_catch_breakages.py"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Each worker is given whole modules (pytest-xdist's `loadfile`), the catalogue's chapters together, the
+    catches a chapter at a time; the largest first."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByChapter(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            if Path(module).name in CATALOGUE_CHAPTERS:
+                return "the catalogue's chapters"
+            if Path(module).name == CATCHES:
+                return nodeid.split("-", 1)[0]  # up to the chapter the catch's id begins with
+            return module
+
+    return ByChapter(config, log)
+
+
 def modules_asked_for(config) -> int:
     """How many test modules the command line names, itself or in the folders it names."""
     found = 0
