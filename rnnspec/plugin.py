@@ -116,14 +116,19 @@ def pytest_xdist_make_scheduler(config, log):
 
     class ByChapter(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            module = nodeid.split("::", 1)[0]
-            if Path(module).name in CATALOGUE_CHAPTERS:
-                return "the catalogue's chapters"
-            if Path(module).name == CATCHES:
-                return nodeid.split("-", 1)[0]  # up to the chapter the catch's id begins with
-            return module
+            return unit_of_work(nodeid)
 
     return ByChapter(config, log)
+
+
+def unit_of_work(nodeid: str) -> str:
+    """The tests a worker is given together: a module, the catalogue's chapters, or a chapter's catches."""
+    module = nodeid.split("::", 1)[0]
+    if Path(module).name in CATALOGUE_CHAPTERS:
+        return "the catalogue's chapters"
+    if Path(module).name == CATCHES:
+        return nodeid.split("-", 1)[0]  # up to the chapter the catch's id begins with
+    return module
 
 
 def modules_asked_for(config) -> int:

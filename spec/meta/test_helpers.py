@@ -189,3 +189,13 @@ def test_the_run_is_spread_over_the_cores_except_where_one_process_must_run_it(
     monkeypatch.setattr(installation, "nvidia_smi_gpus", lambda: gpus)
     monkeypatch.setattr("os.cpu_count", lambda: cores)
     assert plugin.pytest_xdist_auto_num_workers(WorkerCountConfig(args, **options)) == workers
+
+
+def test_a_worker_is_given_whole_modules_the_catalogue_chapters_together_and_catches_by_chapter():
+    catalogue = {plugin.unit_of_work(f"spec/{name}::test_x[case]") for name in plugin.CATALOGUE_CHAPTERS}
+    assert len(catalogue) == 1
+    assert plugin.unit_of_work("spec/test_masking.py::test_a[x-y]") == "spec/test_masking.py"
+    catches = "spec/meta/test_statements_catch_breakages.py::test_statement_catches_the_broken_layer"
+    assert plugin.unit_of_work(f"{catches}[training-test_x-broken-GRU]") == plugin.unit_of_work(f"{catches}[training-y]")
+    assert plugin.unit_of_work(f"{catches}[training-test_x]") != plugin.unit_of_work(f"{catches}[masking-test_x]")
+    assert all((ROOT / "spec" / name).exists() for name in (*plugin.CATALOGUE_CHAPTERS, f"meta/{plugin.CATCHES}"))
