@@ -8,6 +8,7 @@ recurrent layer calls) and records, each time one runs, the context it runs in.
 """
 
 import importlib
+import inspect
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -76,6 +77,14 @@ class CompilationRecord:
         return " and ".join(dict.fromkeys(self.contexts))
 
 
+def loop_module():
+    """Where the backend's loop functions live: `keras.src.backend` through Keras 3.15; its module `rnn` in the
+    nightly (3.16), where `backend.rnn` is a module of `rnn`, `lstm` and `gru` and must not be replaced."""
+    module = importlib.import_module("keras.src.backend")
+    holder = getattr(module, "rnn", None)
+    return holder if inspect.ismodule(holder) else module
+
+
 @contextmanager
 def recording(backend: str):
     """Within the block, record the context of every recurrent loop run (Keras 3; nothing is watched in Keras 2)."""
@@ -83,8 +92,8 @@ def recording(backend: str):
     if installation.is_keras_2():
         yield record
         return
-    module = importlib.import_module("keras.src.backend")
-    originals = {name: getattr(module, name) for name in LOOPS if hasattr(module, name)}
+    module = loop_module()
+    originals = {name: getattr(module, name) for name in LOOPS if callable(getattr(module, name, None))}
 
     def watch(original):
         def watched(*args, **kwargs):
