@@ -199,3 +199,22 @@ def test_a_worker_is_given_whole_modules_the_catalogue_chapters_together_and_cat
     assert plugin.unit_of_work(f"{catches}[training-test_x-broken-GRU]") == plugin.unit_of_work(f"{catches}[training-y]")
     assert plugin.unit_of_work(f"{catches}[training-test_x]") != plugin.unit_of_work(f"{catches}[masking-test_x]")
     assert all((ROOT / "spec" / name).exists() for name in (*plugin.CATALOGUE_CHAPTERS, f"meta/{plugin.CATCHES}"))
+
+
+@pytest.mark.parametrize("layout", ["functions of backend (Keras 3.0 to 3.15)", "module backend.rnn (the nightly)"])
+def test_the_compiled_paths_proof_watches_the_loops_where_keras_keeps_them(monkeypatch, layout):
+    """The proof that a call path compiled replaces the loop functions with watching ones: never a module that
+    holds them (the nightly's `backend.rnn`), which would break every recurrent layer."""
+    import types
+
+    from rnnspec import compiled
+
+    loops = {name: (lambda *a, **k: None) for name in compiled.LOOPS}
+    if layout.startswith("module"):
+        backend = types.SimpleNamespace(rnn=types.ModuleType("rnn"))
+        vars(backend.rnn).update(loops)
+        holder = backend.rnn
+    else:
+        backend = holder = types.SimpleNamespace(**loops)
+    monkeypatch.setattr(compiled.importlib, "import_module", lambda name: backend)
+    assert compiled.loop_module() is holder
