@@ -118,8 +118,26 @@ def input_text(shape: Shape) -> str:
     return f"input (batch={shape.batch}, timesteps={shape.timesteps}, features={shape.features})"
 
 
+class OneRecurrentLayer:
+    """What a subject that is one recurrent layer, called on its inputs alone, answers the one path: its model fixes
+    the batch where it is stateful, and the reference computes with the layer's own weights."""
+
+    options: tuple[tuple[str, object], ...]
+
+    @property
+    def fixes_batch(self) -> bool:
+        return bool(dict(self.options).get("stateful"))
+
+    def parts(self, layer) -> tuple:
+        return (layer,)
+
+    @property
+    def call_arguments(self) -> dict:
+        return {}
+
+
 @dataclass(frozen=True)
-class LayerConfig:
+class LayerConfig(OneRecurrentLayer):
     """A recurrent layer: LSTM, GRU or SimpleRNN with its flags and further arguments."""
 
     cell: str
@@ -171,16 +189,6 @@ class LayerConfig:
     def seed_parts(self) -> tuple:
         return (self.cell, self.shape.name, self.options)
 
-    @property
-    def fixes_batch(self) -> bool:
-        return bool(dict(self.options).get("stateful"))
-
-    def parts(self, layer) -> tuple:
-        return (layer,)
-
-    @property
-    def call_arguments(self) -> dict:
-        return {}
 
     @property
     def build_key(self):
@@ -589,7 +597,7 @@ class ConvShape:
 
 
 @dataclass(frozen=True)
-class ConvLSTMConfig:
+class ConvLSTMConfig(OneRecurrentLayer):
     """ConvLSTM1D, 2D or 3D (`rank`) with CONV_FILTERS filters of CONV_KERNEL_SIZE, its output flags, its
     convolution's padding, strides and data_format, and further arguments (go_backwards, stateful, dropout, ...)."""
 
@@ -640,16 +648,6 @@ class ConvLSTMConfig:
     def seed_parts(self) -> tuple:
         return (self.cell, self.padding, self.strides, self.data_format, self.options)
 
-    @property
-    def fixes_batch(self) -> bool:
-        return bool(dict(self.options).get("stateful"))
-
-    def parts(self, layer) -> tuple:
-        return (layer,)
-
-    @property
-    def call_arguments(self) -> dict:
-        return {}
 
     @property
     def build_key(self) -> "ConvLSTMConfig":

@@ -26,7 +26,7 @@ from rnnspec.assertions import assert_close, assert_identical, assert_shape
 from rnnspec.configs import CONV_FILTERS
 from rnnspec.coverage import documents
 from rnnspec.expected import expected_conv_lstm
-from rnnspec.observe import call, layer_weights, twin
+from rnnspec.observe import call, layer_weights
 from rnnspec.plugin import skip_unless_visible
 from rnnspec.tolerances import CONV_LSTM_VERSUS_REFERENCE, FLOAT32_REARRANGED
 from spec.cases_convlstm import (
@@ -40,6 +40,7 @@ from spec.cases_convlstm import (
     rank_of,
 )
 from spec.catalogue import Tag
+from spec.test_go_backwards import assert_backwards_is_forwards_on_the_reversed_input
 from spec.test_outputs_and_states import (
     assert_c_is_not_h,
     assert_h_is_bounded_by_tanh_of_c,
@@ -247,12 +248,7 @@ def test_reading_backwards_equals_the_reference(config, build):
 def test_reading_backwards_equals_a_forward_layer_on_the_reversed_input(config, build):
     """A ConvLSTM with `go_backwards=True` returns exactly what the same layer reading forwards returns for the
     time-reversed input."""
-    built = build(config)
-    forward = twin(built, go_backwards=False)
-    backwards = call(config, built.layer, built.inputs)
-    reversed_input = call(config, forward, built.inputs[:, ::-1].copy(), note="forward layer, reversed input")
-    for name, actual, wanted in zip(backwards.names, backwards.arrays, reversed_input.arrays):
-        assert_identical(actual, wanted, f"{name} reading backwards and {name} of the reversed input", backwards)
+    assert_backwards_is_forwards_on_the_reversed_input(config, build(config))
 
 
 def from_zero_states(built):

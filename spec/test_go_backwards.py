@@ -34,7 +34,12 @@ def test_reading_backwards_the_last_output_is_still_the_final_h(config, build):
 def test_reading_backwards_equals_a_forward_layer_on_the_reversed_input(config, build):
     """A layer with `go_backwards=True` returns exactly what the same layer reading forwards returns for the
     time-reversed input."""
-    built = build(config)
+    assert_backwards_is_forwards_on_the_reversed_input(config, build(config))
+
+
+def assert_backwards_is_forwards_on_the_reversed_input(config, built) -> None:
+    """The built layer reading backwards against its twin reading forwards on the time-reversed inputs (chapters 4
+    and 13)."""
     forward = twin(built, go_backwards=False)
     backwards = call(config, built.layer, built.inputs)
     reversed_input = call(config, forward, built.inputs[:, ::-1].copy(), note="forward layer, reversed input")
