@@ -20,7 +20,9 @@ configuration: the PyTorch CPU wheels (the default PyPI wheel brings CUDA's 2 GB
 (`PIP_FIND_LINKS`, `PIP_EXTRA_INDEX_URL`), the same is passed on to uv.
 """
 
+import hashlib
 import os
+from pathlib import Path
 
 import nox
 
@@ -44,9 +46,18 @@ TENSORFLOW = {
     **dict.fromkeys(("3.11", "3.12"), ["tensorflow-cpu==2.20.0"]),
     **dict.fromkeys(("3.13", "3.14", "3.15"), ["tensorflow-cpu==2.21.0"]),
 }
-# The first Keras 3 (the oldest the suite supports), then the last patch of every minor release.
-KERAS_ON_TENSORFLOW = ["3.0.0", "3.0.5", "3.1.1", "3.2.1", "3.3.3", "3.4.1", "3.5.0", "3.6.0", "3.7.0", "3.8.0",
-                       "3.9.2", "3.10.0", "3.11.3", "3.12.4", "3.13.2", "3.14.1", "3.15.1"]
+# Every Keras 3 release. The full matrix runs the first, 3.0.0 (the oldest the suite supports), and the last patch of
+# every minor release; `-t releases` runs them all, and `python -m rnnspec.bisect --run` those between two recorded
+# releases whose outcomes differ.
+KERAS_3_RELEASES = {
+    "3.0": ["3.0.0", "3.0.1", "3.0.2", "3.0.3", "3.0.4", "3.0.5"], "3.1": ["3.1.0", "3.1.1"],
+    "3.2": ["3.2.0", "3.2.1"], "3.3": ["3.3.0", "3.3.1", "3.3.2", "3.3.3"], "3.4": ["3.4.0", "3.4.1"],
+    "3.5": ["3.5.0"], "3.6": ["3.6.0"], "3.7": ["3.7.0"], "3.8": ["3.8.0"], "3.9": ["3.9.0", "3.9.1", "3.9.2"],
+    "3.10": ["3.10.0"], "3.11": ["3.11.0", "3.11.1", "3.11.2", "3.11.3"],
+    "3.12": ["3.12.0", "3.12.1", "3.12.2", "3.12.3", "3.12.4"], "3.13": ["3.13.0", "3.13.1", "3.13.2"],
+    "3.14": ["3.14.0", "3.14.1"], "3.15": ["3.15.0", "3.15.1"],
+}
+KERAS_ON_TENSORFLOW = ["3.0.0", *(patches[-1] for patches in KERAS_3_RELEASES.values())]
 # The JAX and PyTorch of their day, for releases either side of the backends' recurrent paths changing (cuDNN
 # through jax.experimental.rnn and torch's cuDNN LSTM/GRU came in between); PyTorch's CPU build is 2.13's.
 JAX = {"3.5.0": "jax==0.4.31", "3.10.0": "jax==0.6.0", "3.15.1": "jax==0.10.2"}
@@ -65,10 +76,12 @@ def tags_of(version: str) -> list[str]:
 def environments() -> dict:
     """name -> (packages, the arguments naming the installation to pytest and to rnnspec.repro, nox tags)."""
     found = {}
-    for version in KERAS_ON_TENSORFLOW:
-        tensorflow = TENSORFLOW[version.rsplit(".", 1)[0]]
-        found[f"keras-{version}-{tensorflow[0].replace('-cpu==', '-')}"] = (
-            [f"keras=={version}", *tensorflow], [], tags_of(version))
+    for minor, patches in KERAS_3_RELEASES.items():
+        tensorflow = TENSORFLOW[minor]
+        for version in patches:
+            tags = ["releases", *tags_of(version)] if version in KERAS_ON_TENSORFLOW else ["releases"]
+            found[f"keras-{version}-{tensorflow[0].replace('-cpu==', '-')}"] = (
+                [f"keras=={version}", *tensorflow], [], tags)
     # No TensorFlow with JAX or PyTorch: their users have none, and the suite must not need it.
     for version, jax in JAX.items():
         found[f"keras-{version}-jax"] = ([f"keras=={version}", jax], ["--keras-backend=jax"], tags_of(version))
@@ -88,8 +101,21 @@ def environments() -> dict:
 
 
 ENVIRONMENTS = environments()
-# What is installed, as `pip freeze` would say (uv's environments have no pip).
-PRINT_DISTRIBUTIONS = "import importlib.metadata as m; print(*sorted({f'{d.name}=={d.version}' for d in m.distributions()}))"
+# What is installed, as `pip freeze` would say (uv's environments have no pip), and the Python.
+PRINT_INSTALLATION = ("import importlib.metadata as m, sys; "
+                      "print('python', sys.version.split()[0], *sorted({f'{d.name}=={d.version}' for d in m.distributions()}))")
+# The suite's own files: with the installation and the arguments, all that an environment's results depend on.
+SUITE = ("spec", "rnnspec", "snapshots", "conftest.py", "pytest.ini", "pyproject.toml")
+
+
+def results_key(installation: str, arguments: list[str]) -> str:
+    """The digest an environment's recorded results are kept under: equal keys, equal results (the suite is
+    deterministic), so a rerun with an equal key reuses them."""
+    digest = hashlib.sha256("\n".join([installation, *arguments]).encode())
+    files = [p for top in map(Path, SUITE) for p in ([top] if top.is_file() else top.rglob("*"))]
+    for path in sorted(p for p in files if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(str(path).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 @nox.session(python="3.11", allow_parallel=True)
@@ -101,22 +127,34 @@ def spec(session, environment):
         packages += ["--pre"] if "nightly" in environment else []
     session.install(*packages, *TEST_TOOLS)
     session.install("--no-deps", "-e", ".")
-    session.run("python", "-c", PRINT_DISTRIBUTIONS, silent=False)
+    installation = session.run("python", "-c", PRINT_INSTALLATION, silent=True).strip()
+    session.log(installation)
+    key, recorded = results_key(installation, [*arguments, *session.posargs]), Path(RESULTS, f"{environment}.key")
+    outputs = [Path(RESULTS, f"{environment}.xml"), Path(RESULTS, f"{environment}.reproducers.json")]
+    if recorded.is_file() and recorded.read_text() == key and all(p.is_file() for p in outputs):
+        session.log(f"Results reused: {environment} last ran this suite on this installation (delete {recorded} to "
+                    "run it again)")
+        return
+    recorded.unlink(missing_ok=True)
+    # Sessions side by side (nox -j) each run in one process: a worker per core each would only share the cores and
+    # import Keras and build the catalogue once more per worker (measured: a fifth more CPU time).
+    workers = ["-n", "0"] if session.parallel else []
     # The meta-tests check the suite itself against Keras 3.15's internals; the matrix is about Keras.
     session.run(
-        "pytest", "spec", "-q", "-p", "no:cacheprovider", "-m", "not meta", "--devices=cpu",
-        f"--junitxml={RESULTS}/{environment}.xml", *arguments, *session.posargs,
+        "pytest", "spec", "-q", "-p", "no:cacheprovider", "-m", "not meta", "--devices=cpu", *workers,
+        f"--junitxml={outputs[0]}", *arguments, *session.posargs,
         env={"TF_CPP_MIN_LOG_LEVEL": "2"},
         success_codes=[0, 1],
     )
     # Where each known divergence holds, by its reproducer: the report's table of divergences × environment.
     session.run(
-        "python", "-m", "rnnspec.repro", "--run", f"--record={RESULTS}/{environment}.reproducers.json", *arguments,
+        "python", "-m", "rnnspec.repro", "--run", f"--record={outputs[1]}", *arguments,
         success_codes=[0, 1],
     )
+    recorded.write_text(key)
 
 
 # Not in parallel with anything: nox starts it once every session before it has finished.
-@nox.session(python=False, tags=["quick", "full", "nightly", "weekly"], allow_parallel=False)
+@nox.session(python=False, tags=["quick", "full", "releases", "nightly", "weekly"], allow_parallel=False)
 def report(session):
     session.run("python", "-m", "rnnspec.version_matrix", RESULTS, "docs/version-matrix")

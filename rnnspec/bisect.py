@@ -87,7 +87,7 @@ def unrecorded_between(before: Environment, after: Environment, names: list[str]
 
 def matrix_environments() -> list[str]:
     """The `spec` sessions' environments in the noxfile."""
-    listed = subprocess.run(["nox", "--list", "--json", "-t", "full"], capture_output=True, text=True, check=True).stdout
+    listed = subprocess.run(["nox", "--list", "--json", "-t", "full", "releases"], capture_output=True, text=True, check=True).stdout
     return [s["call_spec"]["environment"] for s in json.loads(listed) if s["name"] == "spec"]
 
 
