@@ -3,10 +3,14 @@
 
 1. a summary per environment: how many cases passed, failed, xfailed (a known divergence) and were skipped (could
    not run there);
-2. the statements whose outcome differs between environments, each with the environments grouped by outcome;
-3. the behaviour changelog: what changed between consecutive releases of each Keras on each backend;
+2. the statements whose outcome differs where they ran (one of their cases has two outcomes among the environments
+   where it ran, skipped cases aside), each with the environments grouped by their cases' outcomes;
+3. the behaviour changelog: between consecutive releases of each Keras on each backend, case by case, the cases
+   stated on both sides whose outcome changed, counted per statement (a case that could not run before and runs now
+   worded apart); the cases stated on one side only are counted, not compared;
 4. known divergence × environment, by their reproducers;
-5. the statements with the same outcome everywhere, folded; then the failures' messages.
+5. the statements with one outcome wherever they ran, folded (they differ only by skipped cases or by how many cases
+   are stated), with their cases' outcomes per environment; then the failures' messages.
 
     python -m rnnspec.version_matrix RESULTS_DIR OUTPUT_STEM    # writes OUTPUT_STEM.md and OUTPUT_STEM.html
 """
@@ -15,15 +19,17 @@ import html
 import json
 import re
 import sys
-import xml.etree.ElementTree as ElementTree
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
+from xml.etree import ElementTree
 
 from packaging.version import InvalidVersion, Version
 
 OUTCOMES = ("passed", "failed", "xfailed", "skipped")
+RAN = ("passed", "failed", "xfailed")  # a skipped case did not run: it says nothing of the behaviour
 REPRODUCERS_RECORD = ".reproducers.json"  # beside ENVIRONMENT.xml: what `python -m rnnspec.repro --run` said there
 # rnnspec.installation.Installation.describe(): "Keras 3.0.0 on tensorflow | ..." or "Keras 2.21.0 (tf_keras) on ..."
 DESCRIBED = re.compile(r"Keras (?P<version>\S+)(?P<tf_keras> \(tf_keras\))? on (?P<backend>\w+)")
@@ -137,7 +143,16 @@ def groups(environments: list[Environment], statement: str) -> list[tuple[str, l
 
 
 def differing(environments: list[Environment]) -> list[str]:
-    return [s for s in statements_of(environments) if len(groups(environments, s)) > 1]
+    """The statements one of whose cases has two outcomes (passed, failed, xfailed) among the environments where it
+    ran. Case by case, not by counts: a statement that states more cases on a newer release (an API the suite needs
+    is new there, rnnspec.compat) or is skipped where its API is missing (tf_keras) behaves alike wherever it ran;
+    and a case stated in one environment only has nothing to differ from."""
+    seen = defaultdict(lambda: defaultdict(set))  # statement -> case id -> its outcomes where it ran
+    for e in environments:
+        for (statement, case), (outcome, _) in e.cases.items():
+            if outcome in RAN:
+                seen[statement][case].add(outcome)
+    return [s for s in statements_of(environments) if any(len(found) > 1 for found in seen[s].values())]
 
 
 def lines_of(environments: list[Environment]) -> dict[tuple[str, str], list[Environment]]:
@@ -148,18 +163,80 @@ def lines_of(environments: list[Environment]) -> dict[tuple[str, str], list[Envi
     return dict(found)
 
 
-def changes(before: Environment, after: Environment) -> list[tuple[str, str, str]]:
-    """(statement, its outcome before, after) for every statement whose outcome differs between two releases."""
-    return [(s, before.cell(s), after.cell(s)) for s in statements_of([before, after]) if before.cell(s) != after.cell(s)]
+def changes(before: Environment, after: Environment) -> dict[str, Counter]:
+    """statement -> (outcome before, after) -> how many of its cases went so, over the cases stated on both sides
+    whose outcome changed."""
+    found = defaultdict(Counter)
+    for key in before.cases.keys() & after.cases.keys():
+        was, now = before.cases[key][0], after.cases[key][0]
+        if was != now:
+            found[key[0]][was, now] += 1
+    return dict(sorted(found.items()))
 
 
-def changelog(environments: list[Environment]) -> list[tuple[str, Environment, Environment, list]]:
-    """(line name, release before, release after, changes) for each pair of consecutive releases of a line."""
+def stated_on_one_side(before: Environment, after: Environment) -> tuple[list[str], list[str]]:
+    """(the statements with cases stated only after, those with cases stated only before): not compared."""
+    return (sorted({s for s, _ in after.cases.keys() - before.cases.keys()}),
+            sorted({s for s, _ in before.cases.keys() - after.cases.keys()}))
+
+
+@dataclass
+class ReleasePair:
+    """What changed between two consecutive releases of a line, case by case."""
+    line_name: str
+    before: Environment
+    after: Environment
+    changed: dict  # changes(before, after)
+
+    def _where(self, wanted) -> dict[str, Counter]:
+        """The changes whose (outcome before, after) is wanted, by statement."""
+        found = {s: Counter({t: n for t, n in transitions.items() if wanted(*t)})
+                 for s, transitions in self.changed.items()}
+        return {s: transitions for s, transitions in found.items() if transitions}
+
+    @property
+    def behaviour(self) -> dict[str, Counter]:
+        """The cases that ran on both sides with another outcome."""
+        return self._where(lambda was, now: was in RAN and now in RAN)
+
+    @property
+    def runs_now(self) -> dict[str, Counter]:
+        """The cases skipped before (they could not run) that ran after: something became possible."""
+        return self._where(lambda was, now: was == "skipped")
+
+    @property
+    def skipped_now(self) -> dict[str, Counter]:
+        """The cases that ran before and were skipped after."""
+        return self._where(lambda was, now: now == "skipped")
+
+    def stated_apart(self) -> str:
+        """One sentence for the statements with cases stated on one side only, or ""."""
+        more, fewer = stated_on_one_side(self.before, self.after)
+        if not (more or fewer):
+            return ""
+        counted = [f"{len(s)} {'statement states' if len(s) == 1 else 'statements state'} {how} cases here"
+                   for s, how in ((more, "more"), (fewer, "fewer")) if s]
+        return (" and ".join(counted) + f" than in {self.before.release} (an API the suite needs is new or gone, or "
+                "the suite grew between the two runs): those cases are not compared")
+
+
+def changelog(environments: list[Environment]) -> list[ReleasePair]:
+    """Each pair of consecutive releases of a line, with what changed between them."""
     return [
-        (LINE_NAMES.get(line, " on ".join(line)), before, after, changes(before, after))
+        ReleasePair(LINE_NAMES.get(line, " on ".join(line)), before, after, changes(before, after))
         for line, members in lines_of(environments).items()
-        for before, after in zip(members, members[1:])
+        for before, after in pairwise(members)
     ]
+
+
+def ordered(transitions: Counter) -> list[tuple[tuple[str, str], int]]:
+    """((outcome before, after), how many cases), the most cases first."""
+    return sorted(transitions.items(), key=lambda item: (-item[1], item[0]))
+
+
+def worded(transitions: Counter) -> str:
+    """The transitions in words: 3 failed → passed; 1 passed → failed."""
+    return "; ".join(f"{n} {was} → {now}" for (was, now), n in ordered(transitions))
 
 
 def reproducer_cell(entry: dict | None) -> str:
@@ -184,22 +261,68 @@ def divergence_rows(environments: list[Environment]) -> list[tuple[str, str, lis
     return rows
 
 
-def named(names: list[str], total: int, last: bool) -> str:
-    """The environments of a group, or "the N others" for the largest of many."""
-    if last and len(names) > FOLD_AFTER and len(names) < total:
-        return f"the {len(names)} others"
-    if len(names) == total and total > 1:
+def folded_phrase(size: int, total: int, last: bool) -> str | None:
+    """How a group of environments is named by its number: all N (every environment), the N others (the largest of
+    many groups); None where its environments are named."""
+    if size == total and total > 1:
         return f"all {total}"
-    return ", ".join(names)
+    if last and size > FOLD_AFTER:
+        return f"the {size} others"
+    return None
+
+
+def named(names: list[str], total: int, last: bool) -> str:
+    """The environments of a group, or how many they are."""
+    return folded_phrase(len(names), total, last) or ", ".join(names)
+
+
+def failing(group: list[Environment], statement: str) -> list[Environment]:
+    return [e for e in group if e.counts.get(statement, {}).get("failed")]
+
+
+def installed(environment: Environment) -> str:
+    """The framework's version, from the installation's description."""
+    parts = environment.installation.split(" | ")
+    return parts[1] if len(parts) > 1 else environment.installation
+
+
+CHANGELOG_INTRO = (
+    "What changed between consecutive releases of each Keras on each backend (of those in the matrix), case by case: "
+    "for the cases stated in both releases, each statement whose cases changed outcome, with how many went which way; "
+    "then the cases that could not run before (skipped) and run now, and those skipped now. Cases stated in one "
+    "release only are counted, not compared. `python -m rnnspec.bisect STATEMENT` names the release where one "
+    "changed, with the messages on both sides.")
+DIFFERS_INTRO = (
+    "A statement differs when one of its cases has two outcomes (passed, failed, xfailed) among the environments "
+    "where it ran. Each statement's cases counted by outcome, and where each count was seen; a failing environment "
+    "links to its messages.")
+SAME_SUMMARY = (
+    "{n} statements: each case has one outcome wherever it ran; the environments differ, if at all, only by skipped "
+    "cases or by how many cases are stated")
 
 
 # Markdown
 
 def md_environments(group: list[Environment], statement: str, total: int, last: bool) -> str:
-    if last and len(group) > FOLD_AFTER and len(group) < total:
-        return f"the {len(group)} others"
-    return ", ".join(f"[{e.name}](#{anchor(e.name, statement)})" if e.counts.get(statement, {}).get("failed")
-                     else e.name for e in group)
+    """The group's environments, a failing one linked to its messages; a group named by its number links to its first
+    failing environment's."""
+    fails = failing(group, statement)
+    phrase = folded_phrase(len(group), total, last)
+    if phrase:
+        return f"[{phrase}](#{anchor(fails[0].name, statement)})" if fails else phrase
+    return ", ".join(f"[{e.name}](#{anchor(e.name, statement)})" if e in fails else e.name for e in group)
+
+
+def md_changelog(pair: ReleasePair) -> list[str]:
+    heading = f"- **{pair.line_name}: {pair.before.release} → {pair.after.release}**"
+    items = [f"  - `{s}`: {worded(transitions)}" for s, transitions in pair.behaviour.items()]
+    for wording, found in (("runs now, skipped before", pair.runs_now), ("skipped now, ran before", pair.skipped_now)):
+        if found:
+            items.append(f"  - {wording}: " + ", ".join(f"`{s}` ({worded(t)})" for s, t in found.items()))
+    apart = pair.stated_apart()
+    if not items:
+        return [f"{heading}: no change" + (f" in the cases both state\n  - {apart}" if apart else "")]
+    return [f"{heading} ({pair.before.name} → {pair.after.name}):", *items] + [f"  - {apart}"] * bool(apart)
 
 
 def markdown(environments: list[Environment]) -> str:
@@ -208,50 +331,43 @@ def markdown(environments: list[Environment]) -> str:
     differ = differing(environments)
     same = [s for s in statements_of(environments) if s not in differ]
     lines = [f"# Version matrix ({date.today().isoformat()})", "",
-             "`pytest spec` on each environment (CPU builds; `nox` regenerates this page, see the README). "
-             "*skipped* is what could not run there; *xfailed* a known divergence, stated as such.", "",
+             ("`pytest spec` on each environment (CPU builds; `nox` regenerates this page, see the README). "
+              "*skipped* is what could not run there; *xfailed* a known divergence, stated as such."), "",
              "## Summary", "", "| environment | installation | passed | failed | xfailed | skipped |",
              "| --- | --- | ---: | ---: | ---: | ---: |"]
     for e in environments:
         totals = e.totals()
-        installed = e.installation.split(" | ")[1] if " | " in e.installation else e.installation
-        lines.append(f"| {e.name} | {installed} | " + " | ".join(str(totals[o]) for o in OUTCOMES) + " |")
-    lines += ["", f"## Statements whose outcome differs ({len(differ)} of {len(differ) + len(same)})", "",
-              "Each statement's outcomes (cases by outcome), and where each was seen; a failing environment links to "
-              "its messages.", ""]
+        lines.append(f"| {e.name} | {installed(e)} | " + " | ".join(str(totals[o]) for o in OUTCOMES) + " |")
+    lines += ["", f"## Statements whose outcome differs where they ran ({len(differ)} of {len(differ) + len(same)})",
+              "", DIFFERS_INTRO, ""]
     for statement in differ:
         found = groups(environments, statement)
         lines += [f"**`{statement}`**", "", "| outcome | environments |", "| --- | --- |"]
         lines += [f"| {outcome} | {md_environments(group, statement, total, i == len(found) - 1)} |"
                   for i, (outcome, group) in enumerate(found)]
         lines.append("")
-    lines += ["## Behaviour changelog", "",
-              "What changed between consecutive releases of each Keras on each backend (of those in the matrix): "
-              "each statement whose outcome changed, before → after. `python -m rnnspec.bisect STATEMENT` names "
-              "the release where one changed, with the messages on both sides.", ""]
-    for line_name, before, after, changed in changelog(environments):
-        heading = f"- **{line_name}: {before.release} → {after.release}**"
-        if not changed:
-            lines.append(f"{heading}: no change")
-            continue
-        lines.append(f"{heading} ({before.name} → {after.name}):")
-        lines += [f"  - `{s}`: {was} → {now}" for s, was, now in changed]
+    lines += ["## Behaviour changelog", "", CHANGELOG_INTRO, ""]
+    for pair in changelog(environments):
+        lines += md_changelog(pair)
     rows = divergence_rows(environments)
     if rows:
         lines += ["", "## Known divergences × environment", "",
-                  "What each known divergence's minimal reproducer (`python -m rnnspec.repro --run`, "
-                  "rnnspec/reproducers) said in each environment: *still diverges*, *fixed* (the table of known "
-                  "divergences needs updating), or – where the table does not apply it.", "",
+                  ("What each known divergence's minimal reproducer (`python -m rnnspec.repro --run`, "
+                   "rnnspec/reproducers) said in each environment: *still diverges*, *fixed* (the table of known "
+                   "divergences needs updating), or – where the table does not apply it."), "",
                   "| divergence | reproducer | said: where |", "| --- | --- | --- |"]
         for name, divergences, said in rows:
             where = "; ".join(f"{outcome}: {named(names, total, i == len(said) - 1)}"
                               for i, (outcome, names) in enumerate(said))
             lines.append(f"| {divergences} | `{name}` | {where} |")
-    lines += ["", f"## Statements with the same outcome everywhere ({len(same)})", "", "<details><summary>"
-              f"{len(same)} statements, one outcome in all {total} environments</summary>", "",
-              "| statement | outcome |", "| --- | --- |"]
-    lines += [f"| `{s}` | [{environments[0].cell(s)}](#{anchor(environments[0].name, s)}) |"
-              if environments[0].counts[s]["failed"] else f"| `{s}` | {environments[0].cell(s)} |" for s in same]
+    lines += ["", f"## Statements with one outcome wherever they ran ({len(same)})", "",
+              f"<details><summary>{SAME_SUMMARY.format(n=len(same))}</summary>", "",
+              "| statement | cases by outcome: environments |", "| --- | --- |"]
+    for statement in same:
+        found = groups(environments, statement)
+        lines.append(f"| `{statement}` | " + "; ".join(
+            f"{outcome}: {md_environments(group, statement, total, i == len(found) - 1)}"
+            for i, (outcome, group) in enumerate(found)) + " |")
     lines += ["", "</details>", "", "## Failures"]
     for e in environments:
         for statement in sorted({f[0] for f in e.failures}):
@@ -272,11 +388,40 @@ def kind(outcome: str) -> str:
 REPRODUCER_CLASSES = {"still diverges": "xfailed", "fixed": "failed", "failed to run": "failed"}
 
 
+def html_text(text: str) -> str:
+    """A sentence of this page's Markdown in HTML: escaped, `code` as code."""
+    return re.sub(r"`([^`]*)`", r"<code>\1</code>", html.escape(text))
+
+
 def html_environments(group: list[Environment], statement: str, total: int, last: bool) -> str:
-    if last and len(group) > FOLD_AFTER and len(group) < total:
-        return f"the {len(group)} others"
-    return ", ".join(f'<a href="#{anchor(e.name, statement)}">{html.escape(e.name)}</a>'
-                     if e.counts.get(statement, {}).get("failed") else html.escape(e.name) for e in group)
+    fails = failing(group, statement)
+    phrase = folded_phrase(len(group), total, last)
+    if phrase:
+        return f'<a href="#{anchor(fails[0].name, statement)}">{phrase}</a>' if fails else phrase
+    return ", ".join(f'<a href="#{anchor(e.name, statement)}">{html.escape(e.name)}</a>' if e in fails
+                     else html.escape(e.name) for e in group)
+
+
+def html_worded(transitions: Counter) -> str:
+    """worded(), each outcome in its colour."""
+    return "; ".join(f'{n} <span class="{was}">{was}</span> → <span class="{now}">{now}</span>'
+                     for (was, now), n in ordered(transitions))
+
+
+def html_changelog(pair: ReleasePair) -> str:
+    esc = html.escape
+    title = f"<b>{esc(pair.line_name)}: {pair.before.release} → {pair.after.release}</b>"
+    items = [f"<li><code>{esc(s)}</code>: {html_worded(t)}</li>" for s, t in pair.behaviour.items()]
+    for wording, found in (("runs now, skipped before", pair.runs_now), ("skipped now, ran before", pair.skipped_now)):
+        if found:
+            items.append(f"<li><i>{wording}</i>: "
+                         + ", ".join(f"<code>{esc(s)}</code> ({html_worded(t)})" for s, t in found.items()) + "</li>")
+    apart = pair.stated_apart()
+    if not items:
+        return (f"<li>{title}: no change" + (f" in the cases both state<ul><li>{esc(apart)}</li></ul>" if apart else "")
+                + "</li>")
+    items += [f"<li class=apart>{esc(apart)}</li>"] * bool(apart)
+    return f"<li>{title} ({esc(pair.before.name)} → {esc(pair.after.name)})<ul>{''.join(items)}</ul></li>"
 
 
 def html_page(environments: list[Environment]) -> str:
@@ -286,7 +431,7 @@ def html_page(environments: list[Environment]) -> str:
     differ = differing(environments)
     same = [s for s in statements_of(environments) if s not in differ]
     summary = "".join(
-        f"<tr><th>{esc(e.name)}</th><td class=installation>{esc(e.installation.split(' | ')[1] if ' | ' in e.installation else e.installation)}</td>"
+        f"<tr><th>{esc(e.name)}</th><td class=installation>{esc(installed(e))}</td>"
         + "".join(f'<td class="{o if e.totals()[o] else ""} n">{e.totals()[o]}</td>' for o in OUTCOMES) + "</tr>"
         for e in environments)
     differences = "".join(
@@ -296,28 +441,23 @@ def html_page(environments: list[Environment]) -> str:
                   for i, (outcome, group) in enumerate(found))
         + "</table>"
         for s in differ for found in [groups(environments, s)])
-    log = []
-    for line_name, before, after, changed in changelog(environments):
-        title = f"{esc(line_name)}: {before.release} → {after.release}"
-        if not changed:
-            log.append(f"<li><b>{title}</b>: no change</li>")
-            continue
-        items = "".join(f'<li><code>{esc(s)}</code>: <span class="{kind(was)}">{esc(was)}</span> → '
-                        f'<span class="{kind(now)}">{esc(now)}</span></li>' for s, was, now in changed)
-        log.append(f"<li><b>{title}</b> ({esc(before.name)} → {esc(after.name)})<ul>{items}</ul></li>")
+    log = "".join(html_changelog(pair) for pair in changelog(environments))
     rows = divergence_rows(environments)
     reproducers = "".join(
-        f"<tr><th class=statement>{esc(divergences)}<br><code>{esc(name)}</code></th><td>"
+        f"<tr><th class=divergence>{html_text(divergences)}<br><code>{esc(name)}</code></th><td>"
         + "<br>".join(f'<span class="{REPRODUCER_CLASSES.get(outcome.split(" (")[0], "skipped")}">{esc(outcome)}</span>: '
                       f"{esc(named(names, total, i == len(said) - 1))}" for i, (outcome, names) in enumerate(said))
         + "</td></tr>"
         for name, divergences, said in rows)
     reproducers = (f"<h2>Known divergences</h2><table><tr><th>divergence, reproducer</th><th>said: where</th></tr>"
                    f"{reproducers}</table>" if reproducers else "")
-    folded = "".join(f'<tr><th class=statement>{esc(s)}</th><td class="{kind(environments[0].cell(s))}">'
-                     + (f'<a href="#{anchor(environments[0].name, s)}">{esc(environments[0].cell(s))}</a>'
-                        if environments[0].counts[s]["failed"] else esc(environments[0].cell(s)))
-                     + "</td></tr>" for s in same)
+    folded = "".join(
+        f"<tr><th class=statement>{esc(s)}</th><td>"
+        + "<br>".join(f'<span class="{kind(outcome)}">{esc(outcome)}</span>: '
+                      f"{html_environments(group, s, total, i == len(found) - 1)}"
+                      for i, (outcome, group) in enumerate(found))
+        + "</td></tr>"
+        for s in same for found in [groups(environments, s)])
     details = []
     for e in environments:
         for statement in sorted({f[0] for f in e.failures}):
@@ -330,19 +470,22 @@ def html_page(environments: list[Environment]) -> str:
     return f"""<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>rnnspec version matrix</title><style>
 body{{font-family:sans-serif;margin:2em auto;max-width:72em;padding:0 1em}} table{{border-collapse:collapse;margin:.5em 0}}
-td,th{{border:1px solid #ccc;padding:3px 8px;font-size:13px;vertical-align:top}} th{{text-align:left}} td.n{{text-align:right}}
-th.statement{{font-family:monospace;font-weight:normal;word-break:break-all}} td.outcome{{white-space:nowrap}}
+td,th{{border:1px solid #ccc;padding:3px 8px;font-size:13px;vertical-align:top;overflow-wrap:anywhere}}
+th{{text-align:left}} td.n{{text-align:right}} td.outcome{{white-space:nowrap}}
+th.statement{{font-family:monospace;font-weight:normal;word-break:break-all}} th.divergence{{font-weight:normal;width:55%}}
+li{{margin:.15em 0;font-size:14px}} li.apart{{color:#555}}
 .passed{{background:#e6f4ea}} .failed{{background:#fce8e6}} .xfailed{{background:#fef7e0}} .skipped{{background:#f1f3f4}}
-h3{{font-size:14px;margin:1.2em 0 .2em}} code{{word-break:break-all}} pre{{background:#f6f8fa;padding:8px;overflow:auto}}
+h3{{font-size:14px;margin:1.2em 0 .2em}} code{{word-break:break-all}}
+pre{{background:#f6f8fa;padding:8px;white-space:pre-wrap;overflow-wrap:anywhere}}
 </style></head><body><h1>rnnspec version matrix ({date.today().isoformat()})</h1>
 <p><code>pytest spec</code> on each environment (CPU builds). <i>skipped</i> is what could not run there; <i>xfailed</i>
 a known divergence, stated as such.</p>
 <h2>Summary</h2><table><tr><th>environment</th><th>installation</th>{''.join(f'<th>{o}</th>' for o in OUTCOMES)}</tr>{summary}</table>
-<h2>Statements whose outcome differs ({len(differ)} of {len(differ) + len(same)})</h2>{differences or '<p>none</p>'}
-<h2>Behaviour changelog</h2><p>What changed between consecutive releases of each Keras on each backend; <code>python -m
-rnnspec.bisect STATEMENT</code> names the release where one changed, with the messages on both sides.</p><ul>{''.join(log)}</ul>
-{reproducers}<h2>Statements with the same outcome everywhere ({len(same)})</h2><details><summary>{len(same)} statements,
-one outcome in all {total} environments</summary><table>{folded}</table></details>
+<h2>Statements whose outcome differs where they ran ({len(differ)} of {len(differ) + len(same)})</h2>
+<p>{html_text(DIFFERS_INTRO)}</p>{differences or '<p>none</p>'}
+<h2>Behaviour changelog</h2><p>{html_text(CHANGELOG_INTRO)}</p><ul>{log}</ul>
+{reproducers}<h2>Statements with one outcome wherever they ran ({len(same)})</h2>
+<details><summary>{esc(SAME_SUMMARY.format(n=len(same)))}</summary><table>{folded}</table></details>
 <h2>Failures</h2>{''.join(details) or '<p>none</p>'}</body></html>
 """
 

@@ -151,10 +151,10 @@ def test_a_differing_statement_groups_the_environments_by_outcome(releases):
 def test_statements_with_one_outcome_everywhere_are_folded(releases):
     environments = version_matrix.read_all(releases)
     markdown, page = version_matrix.markdown(environments), version_matrix.html_page(environments)
-    folded = markdown[markdown.index("## Statements with the same outcome everywhere"):]
-    assert "<details>" in folded and "| `test_masking::test_same` | 1 passed |" in folded
+    folded = markdown[markdown.index("## Statements with one outcome wherever they ran (1)"):]
+    assert "<details>" in folded and "| `test_masking::test_same` | 1 passed: all 6 |" in folded
     assert "**`test_masking::test_same`**" not in markdown
-    assert "<details><summary>1 statements" in page
+    assert "<details><summary>1 statements: each case has one outcome wherever it ran" in page
 
 
 def test_the_largest_group_of_many_environments_is_named_by_its_number(tmp_path):
@@ -167,16 +167,85 @@ def test_the_largest_group_of_many_environments_is_named_by_its_number(tmp_path)
 def test_the_changelog_names_what_changed_between_consecutive_releases_of_a_line(releases):
     environments = version_matrix.read_all(releases)
     log = version_matrix.changelog(environments)
-    assert [(str(before.release), str(after.release), changed) for _, before, after, changed in log] == [
-        ("3.0.0", "3.1.0", []),
-        ("3.1.0", "3.2.0", [("test_masking::test_a", "1 failed", "1 passed")]),
-        ("3.2.0", "3.10.0", []),
-        ("3.10.0", "3.11.0.dev2026", []),
+    assert [(str(pair.before.release), str(pair.after.release), pair.changed) for pair in log] == [
+        ("3.0.0", "3.1.0", {}),
+        ("3.1.0", "3.2.0", {"test_masking::test_a": {("failed", "passed"): 1}}),
+        ("3.2.0", "3.10.0", {}),
+        ("3.10.0", "3.11.0.dev2026", {}),
     ]  # tf_keras is a line of its own, of one release
     markdown = version_matrix.markdown(environments)
     assert ("- **Keras 3 on TensorFlow: 3.1.0 → 3.2.0** (keras-3.1.0-tensorflow → keras-3.2.0-tensorflow):\n"
-            "  - `test_masking::test_a`: 1 failed → 1 passed") in markdown
-    assert "- **Keras 3 on TensorFlow: 3.0.0 → 3.1.0**: no change" in markdown
+            "  - `test_masking::test_a`: 1 failed → passed") in markdown
+    assert "- **Keras 3 on TensorFlow: 3.0.0 → 3.1.0**: no change\n" in markdown
+
+
+def case(name: str, outcome: str = "passed") -> str:
+    """A JUnit test case of the masking chapter with that outcome."""
+    inner = {"passed": "", "failed": '<failure message="AssertionError: h differs">details</failure>',
+             "xfailed": '<skipped type="pytest.xfail" message="known"/>',
+             "skipped": '<skipped type="pytest.skip" message="needs keras.ops.x"/>'}[outcome]
+    return f'<testcase classname="spec.test_masking" name="{name}">{inner}</testcase>'
+
+
+@pytest.fixture
+def two_releases(tmp_path):
+    """3.1.0 → 3.2.0: test_a's [two] and [three] fail then pass, and [four] passes then fails; test_grows passes
+    everywhere and states a third case from 3.2.0 (an API the suite needs is new); test_runs could not run on 3.1.0
+    (skipped) and passes on 3.2.0."""
+    before = [case("test_a[one]"), case("test_a[two]", "failed"), case("test_a[three]", "failed"),
+              case("test_a[four]"), case("test_grows[one]"), case("test_grows[two]"),
+              case("test_runs[one]", "skipped"), case("test_runs[two]", "skipped")]
+    after = [case("test_a[one]"), case("test_a[two]"), case("test_a[three]"), case("test_a[four]", "failed"),
+             case("test_grows[one]"), case("test_grows[two]"), case("test_grows[three]"),
+             case("test_runs[one]"), case("test_runs[two]")]
+    for version, cases in (("3.1.0", before), ("3.2.0", after)):
+        (tmp_path / f"keras-{version}.xml").write_text(junit(version, "".join(cases)))
+    return version_matrix.read_all(tmp_path)
+
+
+def test_the_changelog_compares_case_by_case(two_releases):
+    [pair] = version_matrix.changelog(two_releases)
+    assert pair.behaviour == {"test_masking::test_a": {("failed", "passed"): 2, ("passed", "failed"): 1}}
+    markdown, page = version_matrix.markdown(two_releases), version_matrix.html_page(two_releases)
+    assert "  - `test_masking::test_a`: 2 failed → passed; 1 passed → failed\n" in markdown
+    assert ('<code>test_masking::test_a</code>: 2 <span class="failed">failed</span> → <span class="passed">passed'
+            '</span>; 1 <span class="passed">passed</span> → <span class="failed">failed</span>') in page
+
+
+def test_a_statement_that_only_states_more_cases_is_counted_not_listed_as_a_change(two_releases):
+    [pair] = version_matrix.changelog(two_releases)
+    assert "test_masking::test_grows" not in pair.changed
+    markdown = version_matrix.markdown(two_releases)
+    log = markdown[markdown.index("## Behaviour changelog"):markdown.index("## Statements with one outcome")]
+    assert "`test_masking::test_grows`" not in log
+    assert "  - 1 statement states more cases here than in 3.1.0" in log
+
+
+def test_a_case_that_could_not_run_before_and_runs_now_is_worded_apart(two_releases):
+    [pair] = version_matrix.changelog(two_releases)
+    assert pair.runs_now == {"test_masking::test_runs": {("skipped", "passed"): 2}}
+    assert "test_masking::test_runs" not in pair.behaviour
+    markdown = version_matrix.markdown(two_releases)
+    assert "  - runs now, skipped before: `test_masking::test_runs` (2 skipped → passed)\n" in markdown
+    assert "  - `test_masking::test_runs`:" not in markdown
+
+
+def test_a_statement_differs_only_where_one_of_its_cases_ran_with_two_outcomes(tmp_path):
+    """Skipped cases and cases stated in one environment only make no difference; a case with two outcomes does."""
+    environments = {
+        "keras-3.1.0": [case("test_a[one]"), case("test_skipped[one]"), case("test_grows[one]"),
+                        case("test_xfails[one]", "xfailed")],
+        "keras-3.2.0": [case("test_a[one]", "failed"), case("test_skipped[one]", "skipped"), case("test_grows[one]"),
+                        case("test_grows[two]"), case("test_xfails[one]", "xfailed"), case("test_xfails[two]")],
+    }
+    for name, cases in environments.items():
+        (tmp_path / f"{name}.xml").write_text(junit(name.split("-")[1], "".join(cases)))
+    found = version_matrix.read_all(tmp_path)
+    assert version_matrix.differing(found) == ["test_masking::test_a"]
+    markdown = version_matrix.markdown(found)
+    assert "## Statements whose outcome differs where they ran (1 of 4)" in markdown
+    assert "| `test_masking::test_skipped` | 1 passed: keras-3.1.0; 1 skipped: keras-3.2.0 |" in markdown
+    assert "| `test_masking::test_xfails` | 1 xfailed: keras-3.1.0; 1 passed, 1 xfailed: keras-3.2.0 |" in markdown
 
 
 def test_no_table_of_the_page_widens_with_the_number_of_environments(tmp_path):
