@@ -72,3 +72,11 @@ def test_the_releases_of_the_matrix_left_unrecorded_between_the_two_sides_are_na
     said = io.StringIO()
     bisect.report(results, "test_dropout", "tensorflow", said, matrix=matrix)
     assert "not recorded in between (--run runs them): keras-3.4.1-tensorflow-2.17.1" in said.getvalue()
+
+
+def test_a_statement_that_only_gains_cases_has_not_changed(tmp_path):
+    """A release where the suite states more cases (an API it needs is new) is no change, as on the page."""
+    one = '<testcase classname="spec.test_configuration" name="test_dropout[LSTM]"/>'
+    (tmp_path / "keras-3.0.0-tensorflow-2.16.xml").write_text(junit("3.0.0", one))
+    (tmp_path / "keras-3.5.0-tensorflow-2.17.xml").write_text(junit("3.5.0", PASSES))
+    assert "no change across 2 release(s)" in bisected(tmp_path, "test_dropout")
