@@ -55,7 +55,7 @@ ON_EVERY_KERAS_3 = {"zero_output_for_mask_without_return_sequences", "feature_si
                     "cell_that_is_not_a_layer", "unit_forget_bias_keeps_the_bias_initializer", "use_cudnn_not_in_config",
                     "simple_rnn_seed_not_in_config", "simple_rnn_drops_activity_regularizer", "reset_state_takes_no_states",
                     "model_has_no_reset_state", "bidirectional_ignores_weights", "stateful_bidirectional_with_return_state",
-                    "rnn_takes_no_constants"}
+                    "rnn_takes_no_constants", "time_distributed_mask_of_slices_fails"}
 EXPORTS = {"exported_recurrent_layer_not_run_as_in_keras"}
 
 
@@ -75,7 +75,8 @@ EXPORTS = {"exported_recurrent_layer_not_run_as_in_keras"}
         (keras_on("tensorflow", "tf_keras"), {"zero_output_for_mask_without_return_sequences",
                                               "mask_shape_not_checked", "tf_keras_initial_state_batch_not_checked",
                                               "tf_keras_input_dropout_redrawn_per_step",
-                                              "tf_keras_masked_stack_with_initial_state"}),
+                                              "tf_keras_masked_stack_with_initial_state",
+                                              "time_distributed_mask_of_slices_fails"}),
     ],
     ids=["tensorflow", "jax", "torch", "tf_keras"],
 )
