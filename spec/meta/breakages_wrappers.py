@@ -146,11 +146,11 @@ def time_distributed_builds_a_weight_of_its_own(original):
 
 
 @replacing("call", "TimeDistributed")
-def time_distributed_drops_training(original):
-    """The wrapped layer never hears of `training`."""
+def time_distributed_calls_in_inference(original):
+    """The wrapped layer is called with `training=False`, whatever the call says."""
 
     def call(self, inputs, training=None, mask=None):
-        return original(self, inputs, mask=mask)
+        return original(self, inputs, training=False, mask=mask)
 
     return call
 
