@@ -24,14 +24,16 @@ import numpy as np
 import pytest
 from pytest_cases import parametrize_with_cases
 
-from rnnspec import installation
-from rnnspec.assertions import assert_close, assert_identical, assert_shape
+from rnnspec import data, installation
+from rnnspec.assertions import Described, assert_close, assert_identical, assert_shape
 from rnnspec.configs import (
-    BATCH_MASK, GATE_COUNT, SLICE_MASK, STACK_UNITS, STATE_NAMES, STEP_MASK, CustomCellConfig, layer_class,
-    layer_configuration, recurrent_layer,
+    BATCH_MASK, GATE_COUNT, SLICE_MASK, STACK_UNITS, STATE_NAMES, STEP_MASK, CustomCellConfig, LayerConfig, Shape,
+    TimeDistributedConfig, layer_class, layer_configuration, recurrent_layer,
 )
 from rnnspec.coverage import documents
-from rnnspec.expected import expected_bidirectional, expected_custom_cell, expected_stack, expected_time_distributed
+from rnnspec.expected import (
+    expected, expected_bidirectional, expected_custom_cell, expected_stack, expected_time_distributed,
+)
 from rnnspec.observe import call, layer_weights, weight_name
 from rnnspec.plugin import skip_unless_visible
 from rnnspec.tolerances import BETWEEN_IMPLEMENTATIONS, VERSUS_REFERENCE
@@ -362,6 +364,37 @@ def test_time_distributed_takes_the_documented_mask_of_samples_and_timesteps(con
     run = observe(config)
     actual, wanted, tolerance = wrapped_reference(run)
     assert_close(actual[SLICE_MASK], wanted[SLICE_MASK], tolerance, "the valid slices' output and the reference's", run)
+
+
+# A batch of documents of 4 sentences of 5 words (2 features each), padded with zeros: each sentence valid for its
+# length in words, every sample with a sentence that is all padding, one sample with two.
+SENTENCE_LENGTHS = np.array([[5, 2, 0, 0], [3, 0, 1, 4], [1, 5, 5, 2]])
+WORDS, SENTENCE_UNITS, DOCUMENT_UNITS = 5, 6, 3
+
+
+@documents("TimeDistributed.call(mask)")
+def test_time_distributed_passes_a_mask_of_its_slices_to_the_layer_above():
+    """A hierarchical model, `Masking` → `TimeDistributed(LSTM)` → `GRU` (words into sentences, sentences into a
+    document), on documents padded with empty sentences: the wrapper's output, one vector per sentence, is masked where
+    a sentence has no valid word, so that the GRU reads the valid sentences alone. Its output is the reference GRU's
+    over the reference LSTM's sentence vectors, under that mask."""
+    k = installation.keras()
+    words = np.arange(WORDS) < SENTENCE_LENGTHS[..., None]
+    inputs = np.where(words[..., None], data.inputs((*words.shape, 2), data.seed_for("documents")), 0).astype("float32")
+    sentences = k.layers.TimeDistributed(recurrent_layer("LSTM", SENTENCE_UNITS))
+    document = recurrent_layer("GRU", DOCUMENT_UNITS)
+    padded = k.Input(inputs.shape[1:])
+    model = k.Model(padded, document(sentences(k.layers.Masking(0.0)(padded))))
+    for part, layer in (("sentences", sentences.layer), ("document", document)):
+        shapes = [(w.name, tuple(w.shape)) for w in layer.weights]
+        layer.set_weights(data.distinct_weights(shapes, data.seed_for("documents", part)))
+    run = Described(f"Masking → TimeDistributed(LSTM({SENTENCE_UNITS})) → GRU({DOCUMENT_UNITS}) on {inputs.shape} documents")
+    sentence = TimeDistributedConfig("LSTM", False, False, "cpu")
+    vectors = expected_time_distributed(sentence, layer_weights(sentences.layer), inputs, step_mask=words)
+    reader = LayerConfig("GRU", False, False, "cpu", Shape("document", *vectors.shape, DOCUMENT_UNITS))
+    (wanted,) = expected(reader, layer_weights(document), vectors, mask=words.any(axis=-1))
+    actual = np.asarray(installation.to_numpy(model(inputs)), dtype=np.float64)
+    assert_close(actual, wanted, VERSUS_REFERENCE["float32"], "the document vectors and the reference's", run)
 
 
 # What is not a layer, by what it is: a layer's name, its class, a number.

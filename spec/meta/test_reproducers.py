@@ -62,7 +62,9 @@ EXPORTS = {"exported_recurrent_layer_not_run_as_in_keras"}
 @pytest.mark.parametrize(
     "here, applying",
     [
-        (keras_on("tensorflow"), ON_EVERY_KERAS_3 | EXPORTS | {"nested_outputs_not_exported"}),
+        (keras_on("tensorflow"), ON_EVERY_KERAS_3 | EXPORTS | {"nested_outputs_not_exported"} | {
+            "time_distributed_passes_on_the_mask_of_steps",
+        }),
         (keras_on("jax"), ON_EVERY_KERAS_3 | EXPORTS | {"nested_outputs_not_exported"} | {
             "jax_masked_steps_output_the_initial_state", "jax_predict_forgets_stateful_states",
             "use_cudnn_true_without_cudnn", "jax_masked_custom_cell_of_wide_output", "jax_gru_without_cudnn",
@@ -70,6 +72,7 @@ EXPORTS = {"exported_recurrent_layer_not_run_as_in_keras"}
         }),
         (keras_on("torch"), ON_EVERY_KERAS_3 | EXPORTS | {
             "use_cudnn_true_without_cudnn", "torch_float64_simple_rnn_in_float32", "torch_stateful_mixed_precision",
+            "time_distributed_passes_on_the_mask_of_steps",
             "torch_layer_built_inside_keras_device", "torch_stateful_training_fails",
         }),
         (keras_on("tensorflow", "tf_keras"), {"zero_output_for_mask_without_return_sequences",

@@ -60,6 +60,7 @@ CATCHES = [
     Catch(chapter.test_time_distributed_holds_the_wrapped_layers_weights_alone, broken_wrapper.time_distributed_builds_a_weight_of_its_own, distributed("LSTM", False)),
     Catch(chapter.test_time_distributed_passes_training_to_the_wrapped_layer, broken_wrapper.time_distributed_calls_in_inference, distributed("LSTM", dropout=0.5, recurrent_dropout=0.5, seed=DROPOUT_SEED)),
     Catch(chapter.test_time_distributed_masks_each_slices_steps_under_a_mask_of_steps, broken_wrapper.time_distributed_drops_the_mask, distributed("LSTM", masked="steps")),
+    Catch(chapter.test_time_distributed_passes_a_mask_of_its_slices_to_the_layer_above, broken_wrapper.time_distributed_drops_the_mask, {}),
     Catch(chapter.test_time_distributed_refuses_what_is_not_a_layer, broken_wrapper.time_distributed_wraps_anything, {"what": "a_layer_class"}),
     Catch(chapter.test_time_distributed_refuses_an_input_of_fewer_than_three_dimensions, broken_wrapper.time_distributed_checks_no_rank, {}),
     # RNN over cells
