@@ -2,7 +2,8 @@
 layer is called.
 
 Every subject — a recurrent layer (`LayerConfig`), `Bidirectional` around one, `RNN` over stacked cells, `RNN` over
-a cell written by a user, a convolutional LSTM (`ConvLSTMConfig`) — goes through the one path of `rnnspec.observe`:
+a cell written by a user, a convolutional LSTM (`ConvLSTMConfig`), a recurrent layer in `TimeDistributed`
+(`TimeDistributedConfig`) — goes through the one path of `rnnspec.observe`:
 built once per session with distinct seeded weights, called along its call path on its device with the kernel
 recorded, and counted in the behaviour matrix under its `matrix_keys`. A new kind of subject implements the `Subject` protocol; it needs no builder,
 cache or fixture of its own.
@@ -254,6 +255,71 @@ class BidirectionalConfig(LayerConfig):
         return (
             f"Bidirectional({self.cell}(units={s.units}, {arguments_text(self.layer_arguments)}), "
             f"merge_mode={self.merge_mode!r}{backward}) {self.where()}{mask}, {input_text(s)}"
+        )
+
+
+@dataclass(frozen=True)
+class DistributedShape:
+    """The input of `TimeDistributed` around a recurrent layer: (batch, timesteps, inner_timesteps, features), each
+    of the `timesteps` slices a sequence of `inner_timesteps` steps that the wrapped layer reads alone."""
+
+    name: str
+    batch: int
+    timesteps: int
+    inner_timesteps: int
+    features: int
+    units: int
+    dynamic_time = False  # the one path's Input fixes the (outer) time dimension
+
+    @property
+    def input_shape(self) -> tuple[int, int, int, int]:
+        return (self.batch, self.timesteps, self.inner_timesteps, self.features)
+
+
+# Every dimension differs from the others and from `units`, so that slices taken along the wrong axis, or a
+# transposed output, cannot have the right shape.
+DISTRIBUTED = DistributedShape("distributed", batch=3, timesteps=4, inner_timesteps=5, features=2, units=6)
+# The documented mask of TimeDistributed, (batch, timesteps): one flag per slice, every sample with a masked slice
+# and a valid one, the first slice masked in one sample and the last in another.
+SLICE_MASK = np.array([[1, 1, 0, 1], [1, 0, 0, 0], [0, 1, 1, 1]], dtype=bool)
+# A mask of each slice's own steps, (batch, timesteps, inner_timesteps), as a `Masking` layer before the wrapper
+# gives it: each slice right-padded to a length of its own (1 to 5 steps), no two slices of a sample alike.
+SLICE_LENGTHS = np.array([[5, 3, 1, 4], [2, 5, 4, 1], [3, 1, 5, 2]])
+STEP_MASK = np.arange(DISTRIBUTED.inner_timesteps) < SLICE_LENGTHS[..., None]
+DISTRIBUTED_MASKS = {"slices": SLICE_MASK, "steps": STEP_MASK}
+
+
+@dataclass(frozen=True)
+class TimeDistributedConfig(LayerConfig):
+    """A recurrent layer's configuration, wrapped in `TimeDistributed` and called on a `DistributedShape` input,
+    with a mask of DISTRIBUTED_MASKS when `masked` names one. `options` are the wrapped layer's arguments."""
+
+    shape: DistributedShape = DISTRIBUTED
+    masked: str | None = None  # "slices" (the documented (batch, timesteps) mask) or "steps"
+
+    def make_layer(self, **changed):
+        return installation.keras().layers.TimeDistributed(super().make_layer(**changed))
+
+    @property
+    def seed_parts(self) -> tuple:
+        return ("TimeDistributed", self.cell, self.shape.name, self.options)
+
+    def parts(self, layer) -> tuple:
+        return (layer.layer,)
+
+    @property
+    def call_arguments(self) -> dict:
+        return {} if self.masked is None else {"mask": DISTRIBUTED_MASKS[self.masked]}
+
+    @property
+    def build_key(self):
+        return replace(self, call_path="layer", tf32=None, masked=None)
+
+    def describe(self) -> str:
+        mask = "" if self.masked is None else f", with a mask of {DISTRIBUTED_MASKS[self.masked].shape} ({self.masked})"
+        return (
+            f"TimeDistributed({self.cell}(units={self.shape.units}, {arguments_text(self.layer_arguments)})) "
+            f"{self.where()}{mask}, input {self.shape.input_shape}"
         )
 
 

@@ -34,7 +34,7 @@ from rnnspec import installation
 
 CLASSES = (
     "LSTM", "GRU", "SimpleRNN", "LSTMCell", "GRUCell", "SimpleRNNCell", "RNN", "Bidirectional", "StackedRNNCells",
-    "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
+    "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "TimeDistributed",
 )
 LAYERS = "{LSTM,GRU,SimpleRNN}"
 CELLS = "{LSTMCell,GRUCell,SimpleRNNCell}"

@@ -278,6 +278,28 @@ DIVERGENCES = (
         raises=AttributeError,
     ),
     Divergence(
+        ("test_wrappers.py::test_time_distributed_takes_the_documented_mask_of_samples_and_timesteps",),
+        EVERY_KERAS,
+        "`TimeDistributed` around a recurrent layer fails on the mask it documents, (samples, timesteps): it passes "
+        "each slice's column of the mask, (samples,), to the layer as that slice's mask of steps",
+        seen_on="Keras 3.0.0 to 3.15.1 on every backend, tf_keras 2.21",
+        reproducer="time_distributed_mask_of_slices_fails",
+        details="Keras 3.15 and tf_keras: IndexError 'list assignment index out of range' in the backend's "
+        "swap_batch_timestep; Keras 3.0: a ValueError from TensorFlow's loop. A mask of each slice's steps, "
+        "(samples, timesteps, inner steps), as a `Masking` layer gives it, works",
+    ),
+    Divergence(
+        ("test_wrappers.py::test_time_distributed_passes_a_mask_of_its_slices_to_the_layer_above",),
+        KERAS_3 & (ON_TENSORFLOW | ON_TORCH),
+        "`Masking` → `TimeDistributed(LSTM)` → `GRU` fails: the wrapper passes on the mask of its input's steps, "
+        "(samples, sentences, words), for an output of one vector per sentence, which the GRU cannot apply",
+        seen_on="Keras 3.0.0 and 3.15.1 with TensorFlow, Keras 3.15.1 with PyTorch 2.13",
+        reproducer="time_distributed_passes_on_the_mask_of_steps",
+        details="TensorFlow: InvalidArgumentError 'condition [3,5], then [3,3] ... must be broadcastable'; PyTorch: "
+        "RuntimeError 'The size of tensor a (5) must match the size of tensor b (3)'. tf_keras reduces the mask to "
+        "(samples, sentences), a sentence valid where a word is; JAX's loop reduces each step's mask itself",
+    ),
+    Divergence(
         ("test_masking.py::test_a_fully_masked_sample_keeps_its_initial_state_and_outputs_zeros",),
         ON_JAX,
         "Masked steps before a sample's first valid step output the initial h, where TensorFlow and PyTorch output "

@@ -80,6 +80,17 @@ def expected_bidirectional(observation) -> tuple[np.ndarray, ...]:
     return (*outputs, *forward_states, *backward_states)
 
 
+def expected_time_distributed(config: LayerConfig, weights: dict, inputs, *, step_mask=None) -> np.ndarray:
+    """What `TimeDistributed` around the recurrent layer should return, in float64: the layer's reference output on
+    each time slice `inputs[:, t]` alone, slice after slice along axis 1; under a mask of each slice's steps
+    (batch, timesteps, inner_timesteps), each slice read under its own."""
+    slices = range(inputs.shape[1])
+    return np.stack(
+        [expected(config, weights, inputs[:, t], mask=None if step_mask is None else step_mask[:, t])[0] for t in slices],
+        axis=1,
+    )
+
+
 def expected_stack(observation) -> tuple[np.ndarray, list[list[np.ndarray]]]:
     """(output sequence, states of each cell in cell order), in float64: a stack of cells computes what the same
     cells do as layers stacked one on the other, the upper one reading the lower one's output sequence."""

@@ -1,11 +1,13 @@
-"""Cases for the chapters on wrappers (Bidirectional, RNN over cells) and on configuration (dropout, unroll,
+"""Cases for the chapters on wrappers (Bidirectional, TimeDistributed, RNN over cells) and on configuration (dropout, unroll,
 defaults, weights, saving, dtypes, bad input)."""
 
 import inspect
 
 from pytest_cases import case, parametrize
 
-from rnnspec.configs import CELLS, MERGE_MODES, SHAPES, BidirectionalConfig, LayerConfig, StackConfig, layer_class
+from rnnspec.configs import (
+    CELLS, MERGE_MODES, SHAPES, BidirectionalConfig, LayerConfig, StackConfig, TimeDistributedConfig, layer_class,
+)
 from spec.catalogue import EVERY_DEVICE, OUTPUT_MODES, Axis, Tag, on_every_device, per_output_mode
 
 
@@ -112,6 +114,53 @@ MASKED = [("LSTM", "concat"), ("GRU", None), ("SimpleRNN", "sum")]
 @on_every_device
 def variant_masked(cell, merge_mode, device):
     return bidirectional(cell, merge_mode, device, masked=True)
+
+
+# TimeDistributed around each layer, returning its last output and its sequences; one of them through a functional
+# model. The wrapped layer returns no states: the wrapper stacks one tensor per slice.
+DISTRIBUTED = [
+    ("LSTM", False, "layer"), ("LSTM", True, "layer"), ("GRU", False, "layer"), ("GRU", True, "model"),
+    ("SimpleRNN", False, "layer"), ("SimpleRNN", True, "layer"),
+]
+
+
+def time_distributed(cell, return_sequences, device, call_path="layer", masked=None, **arguments):
+    options = tuple(sorted(arguments.items()))
+    return TimeDistributedConfig(
+        cell, return_sequences, False, device, call_path=call_path, options=options, masked=masked
+    )
+
+
+@parametrize(
+    "cell, return_sequences, call_path", DISTRIBUTED, ids=[f"{c}-return_sequences={r}-{p}" for c, r, p in DISTRIBUTED]
+)
+@on_every_device
+def time_distributed_plain(cell, return_sequences, call_path, device):
+    return time_distributed(cell, return_sequences, device, call_path)
+
+
+# Masked calls, each cell once, its sequences where the masked steps show most.
+DISTRIBUTED_MASKED = [("LSTM", True), ("GRU", False), ("SimpleRNN", True)]
+
+
+@parametrize("cell, return_sequences", DISTRIBUTED_MASKED, ids=[f"{c}-return_sequences={r}" for c, r in DISTRIBUTED_MASKED])
+@on_every_device
+def time_distributed_mask_of_steps(cell, return_sequences, device):
+    return time_distributed(cell, return_sequences, device, masked="steps")
+
+
+@parametrize("cell, return_sequences", DISTRIBUTED_MASKED, ids=[f"{c}-return_sequences={r}" for c, r in DISTRIBUTED_MASKED])
+@on_every_device
+def time_distributed_mask_of_slices(cell, return_sequences, device):
+    return time_distributed(cell, return_sequences, device, masked="slices")
+
+
+@on_every_device
+def time_distributed_dropout(device):
+    """LSTM with both rates well inside (0, 1), seeded where it takes a seed (`with_dropout`): what the wrapper passes
+    on does not depend on the cell, and each cell's dropout is chapter 9's."""
+    seeded = {"seed": DROPOUT_SEED} if accepts("LSTM", "seed") else {}
+    return time_distributed("LSTM", True, device, dropout=0.5, recurrent_dropout=0.5, **seeded)
 
 
 # Stacks in which every cell is once the lower and once the upper one.

@@ -1,4 +1,4 @@
-"""Chapter 8. Bidirectional and RNN over cells: recurrent layers made of other layers.
+"""Chapter 8. Bidirectional, TimeDistributed and RNN over cells: recurrent layers made of other layers.
 
 `Bidirectional` (https://keras.io/api/layers/recurrent_layers/bidirectional/) runs a copy of the wrapped layer
 forwards and another backwards (or the `backward_layer=` given), flips the backward output sequence back into input
@@ -7,23 +7,34 @@ order, and merges the two outputs by `merge_mode` ("concat", "sum", "mul", "ave"
 `return_sequences` is `True`, the output of the masked timestep will be zero regardless of the layer's original
 `zero_output_for_mask` value."
 
+`TimeDistributed` (https://keras.io/api/layers/recurrent_layers/time_distributed/) applies one layer, the same
+instance and so the same weights, "to every temporal slice of an input" of at least 3 dimensions, (batch, time, ...):
+around a recurrent layer, each slice (batch, inner steps, features) is a sequence the layer reads alone. `training`
+and a `mask` of shape "(samples, timesteps)" are "passed to the wrapped layer".
+
 `RNN` (https://keras.io/api/layers/recurrent_layers/rnn/) runs a cell over time: one of Keras's cells, a list of
 cells stacked into one, or "a class that has a `call(input_at_t, states_at_t)` method [...] and a `state_size`
 attribute". Values are held against the NumPy reference, `rnnspec.reference`.
 """
 
+import re
 from dataclasses import replace
 
 import numpy as np
 import pytest
 from pytest_cases import parametrize_with_cases
 
-from rnnspec import installation
-from rnnspec.assertions import assert_close, assert_identical, assert_shape
-from rnnspec.configs import BATCH_MASK, STACK_UNITS, STATE_NAMES, CustomCellConfig, layer_configuration, recurrent_layer
+from rnnspec import data, installation
+from rnnspec.assertions import Described, assert_close, assert_identical, assert_shape
+from rnnspec.configs import (
+    BATCH_MASK, GATE_COUNT, SLICE_MASK, STACK_UNITS, STATE_NAMES, STEP_MASK, CustomCellConfig, LayerConfig, Shape,
+    TimeDistributedConfig, layer_class, layer_configuration, recurrent_layer,
+)
 from rnnspec.coverage import documents
-from rnnspec.expected import expected_bidirectional, expected_custom_cell, expected_stack
-from rnnspec.observe import call
+from rnnspec.expected import (
+    expected, expected_bidirectional, expected_custom_cell, expected_stack, expected_time_distributed,
+)
+from rnnspec.observe import call, layer_weights, weight_name
 from rnnspec.plugin import skip_unless_visible
 from rnnspec.tolerances import BETWEEN_IMPLEMENTATIONS, VERSUS_REFERENCE
 from spec.cases_wrappers import (
@@ -34,11 +45,16 @@ from spec.cases_wrappers import (
     layer_plain,
     stack_masked,
     stack_unmasked,
+    time_distributed_dropout,
+    time_distributed_mask_of_slices,
+    time_distributed_mask_of_steps,
+    time_distributed_plain,
     variant_backward_layer,
     variant_masked,
     variant_wrapped_arguments,
 )
 from spec.catalogue import Tag
+from spec.test_configuration import assert_names
 from spec.test_outputs_and_states import returned_container
 
 VARIANTS = (variant_wrapped_arguments, variant_backward_layer, variant_masked)
@@ -242,6 +258,169 @@ def test_bidirectional_in_a_functional_model_has_the_shapes_it_returns(config, o
     assert run.symbolic_shapes == expected, (
         f"symbolic output shapes {run.symbolic_shapes}, expected {expected}\n  configuration: {run.describe()}"
     )
+
+
+# TimeDistributed
+
+
+def wrapped_reference(run, step_mask=None) -> tuple[np.ndarray, np.ndarray, object]:
+    """The wrapper's output and the reference's, slice by slice, both in float64, with their tolerance."""
+    (weights,) = run.parts
+    return as_returned(run, 0, expected_time_distributed(run.config, weights, run.inputs, step_mask=step_mask))
+
+
+@documents("TimeDistributed.layer", "TimeDistributed.call(inputs)", "TimeDistributed.call()")
+@parametrize_with_cases("config", cases=time_distributed_plain)
+def test_time_distributed_output_equals_the_reference_on_each_slice_alone(config, observe):
+    """The output at time t is the reference's output of the wrapped layer on the slice `inputs[:, t]` alone (its
+    last output, or its sequence with `return_sequences`), computed with the wrapped layer's one set of weights for
+    every slice."""
+    run = observe(config)
+    actual, wanted, tolerance = wrapped_reference(run)
+    assert_close(actual, wanted, tolerance, "the output and the reference's slice by slice", run)
+
+
+@parametrize_with_cases("config", cases=time_distributed_plain)
+def test_time_distributed_returns_one_output_of_the_wrapped_layer_per_slice(config, observe):
+    """The output is (batch, timesteps, units), or (batch, timesteps, inner timesteps, units) with
+    `return_sequences`: the wrapped layer's output for each of the input's time slices, in a new axis 1."""
+    run = observe(config)
+    s = config.shape
+    inner = (s.inner_timesteps,) if config.return_sequences else ()
+    assert_shape(run.output, (s.batch, s.timesteps, *inner, s.units), "the output", run)
+
+
+@documents("TimeDistributed.compute_output_shape()")
+@parametrize_with_cases("config", cases=time_distributed_plain)
+def test_time_distributed_compute_output_shape_agrees_with_the_tensor(config, observe):
+    """`compute_output_shape(input_shape)` gives the shape of the tensor the wrapper returns, and a functional
+    model's symbolic output has it too, with None for the batch."""
+    run = observe(config)
+    returned = run.output.shape
+    assert run.computed_shapes == (returned,), (
+        f"compute_output_shape says {run.computed_shapes}, the wrapper returned {returned}"
+        f"\n  configuration: {run.describe()}"
+    )
+    assert run.symbolic_shapes == ((None, *returned[1:]),), (
+        f"symbolic output shape {run.symbolic_shapes}, the wrapper returned {returned}"
+        f"\n  configuration: {run.describe()}"
+    )
+
+
+@documents("TimeDistributed.build()")
+@parametrize_with_cases("config", cases=time_distributed_plain)
+def test_time_distributed_holds_the_wrapped_layers_weights_alone(config, observe):
+    """"The same set of weights are used at each timestamp": built on (batch, timesteps, inner timesteps,
+    features), the wrapper holds the wrapped layer's weights and no others, built for one slice: kernel
+    (features, gates × units), recurrent_kernel (units, gates × units), bias."""
+    run = observe(config)
+    (wrapped,) = run.parts
+    found = [(weight_name(name), value.shape) for name, value in zip(run.weight_names, run.weights)]
+    width = GATE_COUNT[config.cell] * config.shape.units
+    bias = (2, width) if config.cell == "GRU" else (width,)  # GRU's reset_after=True: an input and a recurrent row
+    wanted = [
+        ("kernel", (config.shape.features, width)), ("recurrent_kernel", (config.shape.units, width)), ("bias", bias),
+    ]
+    assert found == wanted, f"the wrapper's weights are {found}, expected {wanted}\n  configuration: {run.describe()}"
+    for (name, _), value in zip(found, run.weights):
+        assert_identical(value, wrapped[name], f"the wrapper's {name} and the wrapped layer's", run)
+
+
+@documents("TimeDistributed.call(training)")
+@parametrize_with_cases("config", cases=time_distributed_dropout)
+def test_time_distributed_passes_training_to_the_wrapped_layer(config, build):
+    """`training` reaches the wrapped layer: with dropout, the output in inference (`training=False`) equals the
+    reference without dropout, and in training (`training=True`) every slice's output differs from it."""
+    built = build(config)
+    inference = call(config, built.layer, built.inputs, "training=False", training=False)
+    training = call(config, built.layer, built.inputs, "training=True", training=True)
+    wanted = expected_time_distributed(config, layer_weights(built.layer.layer), built.inputs)
+    tolerance = VERSUS_REFERENCE[inference.dtypes[0]]
+    assert_close(inference.output.astype(np.float64), wanted, tolerance, "the inference output and the reference's", inference)
+    alike = [t for t in range(config.shape.timesteps) if np.array_equal(training.output[:, t], inference.output[:, t])]
+    assert not alike, (
+        f"with training=True the output of slices {alike} equals the inference output: dropout was not applied"
+        f"\n  configuration: {training.describe()}"
+    )
+
+
+@documents("TimeDistributed.call(mask)")
+@parametrize_with_cases("config", cases=time_distributed_mask_of_steps)
+def test_time_distributed_masks_each_slices_steps_under_a_mask_of_steps(config, observe):
+    """A mask of each slice's steps, (batch, timesteps, inner timesteps), as a `Masking` layer before the wrapper
+    gives it, is passed slice by slice to the wrapped layer: each slice's output is the reference's on that slice
+    under its own mask."""
+    run = observe(config)
+    actual, wanted, tolerance = wrapped_reference(run, step_mask=STEP_MASK)
+    assert_close(actual, wanted, tolerance, "the output and the reference's under each slice's mask", run)
+
+
+@documents("TimeDistributed.call(mask)")
+@parametrize_with_cases("config", cases=time_distributed_mask_of_slices)
+def test_time_distributed_takes_the_documented_mask_of_samples_and_timesteps(config, observe):
+    """The documented mask, "of shape `(samples, timesteps)` indicating whether a given timestep should be
+    masked", is taken: every slice it leaves valid outputs the reference's output on that slice alone. (What a
+    masked slice outputs the documentation leaves open.)"""
+    run = observe(config)
+    actual, wanted, tolerance = wrapped_reference(run)
+    assert_close(actual[SLICE_MASK], wanted[SLICE_MASK], tolerance, "the valid slices' output and the reference's", run)
+
+
+# A batch of documents of 4 sentences of 5 words (2 features each), padded with zeros: each sentence valid for its
+# length in words, every sample with a sentence that is all padding, one sample with two.
+SENTENCE_LENGTHS = np.array([[5, 2, 0, 0], [3, 0, 1, 4], [1, 5, 5, 2]])
+WORDS, SENTENCE_UNITS, DOCUMENT_UNITS = 5, 6, 3
+
+
+@documents("TimeDistributed.call(mask)")
+def test_time_distributed_passes_a_mask_of_its_slices_to_the_layer_above():
+    """A hierarchical model, `Masking` → `TimeDistributed(LSTM)` → `GRU` (words into sentences, sentences into a
+    document), on documents padded with empty sentences: the wrapper's output, one vector per sentence, is masked where
+    a sentence has no valid word, so that the GRU reads the valid sentences alone. Its output is the reference GRU's
+    over the reference LSTM's sentence vectors, under that mask."""
+    k = installation.keras()
+    words = np.arange(WORDS) < SENTENCE_LENGTHS[..., None]
+    inputs = np.where(words[..., None], data.inputs((*words.shape, 2), data.seed_for("documents")), 0).astype("float32")
+    sentences = k.layers.TimeDistributed(recurrent_layer("LSTM", SENTENCE_UNITS))
+    document = recurrent_layer("GRU", DOCUMENT_UNITS)
+    padded = k.Input(inputs.shape[1:])
+    model = k.Model(padded, document(sentences(k.layers.Masking(0.0)(padded))))
+    for part, layer in (("sentences", sentences.layer), ("document", document)):
+        shapes = [(w.name, tuple(w.shape)) for w in layer.weights]
+        layer.set_weights(data.distinct_weights(shapes, data.seed_for("documents", part)))
+    run = Described(f"Masking → TimeDistributed(LSTM({SENTENCE_UNITS})) → GRU({DOCUMENT_UNITS}) on {inputs.shape} documents")
+    sentence = TimeDistributedConfig("LSTM", False, False, "cpu")
+    vectors = expected_time_distributed(sentence, layer_weights(sentences.layer), inputs, step_mask=words)
+    reader = LayerConfig("GRU", False, False, "cpu", Shape("document", *vectors.shape, DOCUMENT_UNITS))
+    (wanted,) = expected(reader, layer_weights(document), vectors, mask=words.any(axis=-1))
+    actual = np.asarray(installation.to_numpy(model(inputs)), dtype=np.float64)
+    assert_close(actual, wanted, VERSUS_REFERENCE["float32"], "the document vectors and the reference's", run)
+
+
+# What is not a layer, by what it is: a layer's name, its class, a number.
+NOT_LAYERS = {"a_name": lambda: "LSTM", "a_layer_class": lambda: layer_class("LSTM"), "a_number": lambda: 4}
+
+
+@documents("TimeDistributed.layer")
+@pytest.mark.parametrize("what", list(NOT_LAYERS))
+def test_time_distributed_refuses_what_is_not_a_layer(what):
+    """`layer` is "a `keras.layers.Layer` instance": anything else (a layer's name, its class, a number) is
+    refused with a ValueError that names the Layer it should be and what it was given."""
+    given = NOT_LAYERS[what]()
+    with pytest.raises(ValueError) as refused:
+        installation.keras().layers.TimeDistributed(given)
+    assert_names(refused.value, rf"layers\.Layer(.|\n)*{re.escape(str(given))}", f"the Layer it should be and {given}")
+
+
+@documents("TimeDistributed.call(inputs)")
+def test_time_distributed_refuses_an_input_of_fewer_than_three_dimensions():
+    """"Every input should be at least 3D": a 2-D input (batch, features) is refused with a ValueError that names
+    the 3 dimensions."""
+    wrapper = installation.keras().layers.TimeDistributed(recurrent_layer("LSTM", 4))
+    with pytest.raises(Exception) as refused:  # whichever: an error from deeper in (the slicing) fails the statement
+        wrapper(np.zeros((3, 5), dtype="float32"))
+    assert refused.type is ValueError, f"refused with {refused.type.__name__} where a ValueError was expected: {refused.value}"
+    assert_names(refused.value, r"(?i)3 dimensions|3D", "the 3 dimensions an input needs")
 
 
 # RNN over cells

@@ -1,5 +1,6 @@
 """Recurrent layers broken in the ways the chapters on wrappers and on configuration speak of: a Bidirectional
-wrapper that mixes up its directions or loses the wrapped layer's arguments, stacked cells that misplace their
+wrapper that mixes up its directions or loses the wrapped layer's arguments, a TimeDistributed wrapper that loses a
+slice, a weight, `training` or the mask, or lets bad arguments through, stacked cells that misplace their
 states, dropout at the wrong time or rate, a default changed, saving that loses weights, bad input let through.
 """
 
@@ -107,6 +108,82 @@ def bidirectional_accepts_any_merge_mode(original):
 @replacing("_verify_layer_config", "Bidirectional")
 def bidirectional_accepts_a_backward_layer_reading_forwards(original):
     return lambda self: None
+
+
+# TimeDistributed
+
+
+@replacing("call", "TimeDistributed")
+def time_distributed_repeats_the_first_slice(original):
+    """Every slice's output is the first slice's."""
+
+    def call(self, inputs, *args, **kwargs):
+        output = original(self, inputs, *args, **kwargs)
+        return ops().repeat(output[:, :1], output.shape[1], axis=1)
+
+    return call
+
+
+@replacing("call", "TimeDistributed")
+def time_distributed_returns_the_last_slice_alone(original):
+    """The wrapper returns the last slice's output without the time axis, as the wrapped layer would."""
+
+    def call(self, *args, **kwargs):
+        return original(self, *args, **kwargs)[:, -1]
+
+    return call
+
+
+@replacing("build", "TimeDistributed")
+def time_distributed_builds_a_weight_of_its_own(original):
+    """Besides the wrapped layer's weights, the wrapper holds one of its own."""
+
+    def build(self, input_shape):
+        original(self, input_shape)
+        self.add_weight(shape=(input_shape[-1],), initializer="zeros", name="scale")
+
+    return build
+
+
+@replacing("call", "TimeDistributed")
+def time_distributed_calls_in_inference(original):
+    """The wrapped layer is called with `training=False`, whatever the call says."""
+
+    def call(self, inputs, training=None, mask=None):
+        return original(self, inputs, training=False, mask=mask)
+
+    return call
+
+
+@replacing("call", "TimeDistributed")
+def time_distributed_drops_the_mask(original):
+    """The wrapped layer never hears of the mask."""
+
+    def call(self, inputs, training=None, mask=None):
+        return original(self, inputs, training=training)
+
+    return call
+
+
+@replacing("__init__", "TimeDistributed")
+def time_distributed_wraps_anything(original):
+    """What is not a layer is put aside for an identity layer, silently."""
+
+    def __init__(self, layer, **kwargs):
+        keras = installation.keras()
+        original(self, layer if isinstance(layer, keras.layers.Layer) else keras.layers.Identity(), **kwargs)
+
+    return __init__
+
+
+@replacing("_get_child_input_shape", "TimeDistributed")
+def time_distributed_checks_no_rank(original):
+    """The input's rank goes unchecked: a 2-D input reaches the wrapped layer as 1-D slices."""
+
+    def _get_child_input_shape(self, input_shape):
+        return (input_shape[0], *input_shape[2:])
+
+    return _get_child_input_shape
 
 
 # RNN over cells

@@ -55,14 +55,16 @@ ON_EVERY_KERAS_3 = {"zero_output_for_mask_without_return_sequences", "feature_si
                     "cell_that_is_not_a_layer", "unit_forget_bias_keeps_the_bias_initializer", "use_cudnn_not_in_config",
                     "simple_rnn_seed_not_in_config", "simple_rnn_drops_activity_regularizer", "reset_state_takes_no_states",
                     "model_has_no_reset_state", "bidirectional_ignores_weights", "stateful_bidirectional_with_return_state",
-                    "rnn_takes_no_constants"}
+                    "rnn_takes_no_constants", "time_distributed_mask_of_slices_fails"}
 EXPORTS = {"exported_recurrent_layer_not_run_as_in_keras"}
 
 
 @pytest.mark.parametrize(
     "here, applying",
     [
-        (keras_on("tensorflow"), ON_EVERY_KERAS_3 | EXPORTS | {"nested_outputs_not_exported"}),
+        (keras_on("tensorflow"), ON_EVERY_KERAS_3 | EXPORTS | {"nested_outputs_not_exported"} | {
+            "time_distributed_passes_on_the_mask_of_steps",
+        }),
         (keras_on("jax"), ON_EVERY_KERAS_3 | EXPORTS | {"nested_outputs_not_exported"} | {
             "jax_masked_steps_output_the_initial_state", "jax_predict_forgets_stateful_states",
             "use_cudnn_true_without_cudnn", "jax_masked_custom_cell_of_wide_output", "jax_gru_without_cudnn",
@@ -70,12 +72,14 @@ EXPORTS = {"exported_recurrent_layer_not_run_as_in_keras"}
         }),
         (keras_on("torch"), ON_EVERY_KERAS_3 | EXPORTS | {
             "use_cudnn_true_without_cudnn", "torch_float64_simple_rnn_in_float32", "torch_stateful_mixed_precision",
+            "time_distributed_passes_on_the_mask_of_steps",
             "torch_layer_built_inside_keras_device", "torch_stateful_training_fails",
         }),
         (keras_on("tensorflow", "tf_keras"), {"zero_output_for_mask_without_return_sequences",
                                               "mask_shape_not_checked", "tf_keras_initial_state_batch_not_checked",
                                               "tf_keras_input_dropout_redrawn_per_step",
-                                              "tf_keras_masked_stack_with_initial_state"}),
+                                              "tf_keras_masked_stack_with_initial_state",
+                                              "time_distributed_mask_of_slices_fails"}),
     ],
     ids=["tensorflow", "jax", "torch", "tf_keras"],
 )

@@ -1,9 +1,10 @@
 """The breakages chapter 8 (spec/test_wrappers.py) catches: a Bidirectional wrapper that mixes up its directions or
-loses the wrapped layer's arguments, stacked cells that misplace their states, RNN over cells broken."""
+loses the wrapped layer's arguments, a TimeDistributed wrapper that loses a slice, a weight, `training` or the mask
+or lets bad arguments through, stacked cells that misplace their states, RNN over cells broken."""
 
 from rnnspec.configs import SHAPES, LayerConfig, StackConfig
 from spec import test_wrappers as chapter
-from spec.cases_wrappers import bidirectional, wrapped_arguments
+from spec.cases_wrappers import DROPOUT_SEED, bidirectional, time_distributed, wrapped_arguments
 from spec.meta import breakages as broken
 from spec.meta import breakages_time as broken_in_time
 from spec.meta import breakages_wrappers as broken_wrapper
@@ -24,6 +25,10 @@ def stack(lower, upper, **more):
 
 def masked_stack(lower, upper):
     return {"config": StackConfig((lower, upper), "cpu", masked=True)}
+
+
+def distributed(cell, return_sequences=True, **more):
+    return {"config": time_distributed(cell, return_sequences, "cpu", **more)}
 
 
 def bidirectional_only(breakage):
@@ -48,6 +53,16 @@ CATCHES = [
     Catch(chapter.test_bidirectional_masked_steps_of_the_sequence_are_zeros, broken_wrapper.bidirectional_keeps_zero_output_for_mask_false, wrapped("GRU", masked=True)),
     Catch(chapter.test_bidirectional_compute_output_shape_agrees_with_the_tensors, bidirectional_only(broken.misreports_output_shape), wrapped("LSTM", None)),
     Catch(chapter.test_bidirectional_in_a_functional_model_has_the_shapes_it_returns, bidirectional_only(broken.misreports_output_shape), wrapped("LSTM", "concat", False, True, "model")),
+    # TimeDistributed
+    Catch(chapter.test_time_distributed_output_equals_the_reference_on_each_slice_alone, broken_wrapper.time_distributed_repeats_the_first_slice, distributed("GRU", False)),
+    Catch(chapter.test_time_distributed_returns_one_output_of_the_wrapped_layer_per_slice, broken_wrapper.time_distributed_returns_the_last_slice_alone, distributed("LSTM")),
+    Catch(chapter.test_time_distributed_compute_output_shape_agrees_with_the_tensor, only("TimeDistributed", broken.misreports_output_shape), distributed("SimpleRNN")),
+    Catch(chapter.test_time_distributed_holds_the_wrapped_layers_weights_alone, broken_wrapper.time_distributed_builds_a_weight_of_its_own, distributed("LSTM", False)),
+    Catch(chapter.test_time_distributed_passes_training_to_the_wrapped_layer, broken_wrapper.time_distributed_calls_in_inference, distributed("LSTM", dropout=0.5, recurrent_dropout=0.5, seed=DROPOUT_SEED)),
+    Catch(chapter.test_time_distributed_masks_each_slices_steps_under_a_mask_of_steps, broken_wrapper.time_distributed_drops_the_mask, distributed("LSTM", masked="steps")),
+    Catch(chapter.test_time_distributed_passes_a_mask_of_its_slices_to_the_layer_above, broken_wrapper.time_distributed_drops_the_mask, {}),
+    Catch(chapter.test_time_distributed_refuses_what_is_not_a_layer, broken_wrapper.time_distributed_wraps_anything, {"what": "a_layer_class"}),
+    Catch(chapter.test_time_distributed_refuses_an_input_of_fewer_than_three_dimensions, broken_wrapper.time_distributed_checks_no_rank, {}),
     # RNN over cells
     Catch(chapter.test_rnn_over_a_cell_equals_the_layer_of_that_cell, broken.swaps_first_two_gate_blocks, {"config": LayerConfig("LSTM", True, True, "cpu", SHAPES["batch"])}),
     Catch(chapter.test_a_stack_of_cells_computes_what_the_stacked_layers_compute, rnn_only(broken_in_time.ignores_mask), masked_stack("LSTM", "GRU")),
