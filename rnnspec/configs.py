@@ -749,7 +749,9 @@ class ConvLSTMTrainingConfig(ConvLSTMConfig):
     def returned_shapes(self) -> tuple[tuple[int, ...], ...]:
         """What the layer's call returns (the seeded loss's cotangents): one step is the filters over the spatial
         sizes the input convolution leaves (the reference's), the output a step or a sequence of them."""
-        from rnnspec.reference_convlstm import output_size  # the reference imports this module
+        from rnnspec.reference_convlstm import (
+            output_size,  # the reference imports this module
+        )
 
         dilation = dict(self.options).get("dilation_rate", 1)
         sizes = tuple(

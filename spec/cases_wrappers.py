@@ -6,9 +6,23 @@ import inspect
 from pytest_cases import case, parametrize
 
 from rnnspec.configs import (
-    CELLS, MERGE_MODES, SHAPES, BidirectionalConfig, LayerConfig, StackConfig, TimeDistributedConfig, layer_class,
+    CELLS,
+    MERGE_MODES,
+    SHAPES,
+    BidirectionalConfig,
+    LayerConfig,
+    StackConfig,
+    TimeDistributedConfig,
+    layer_class,
 )
-from spec.catalogue import EVERY_DEVICE, OUTPUT_MODES, Axis, Tag, on_every_device, per_output_mode
+from spec.catalogue import (
+    EVERY_DEVICE,
+    OUTPUT_MODES,
+    Axis,
+    Tag,
+    on_every_device,
+    per_output_mode,
+)
 
 
 def accepts(cell: str, argument: str) -> bool:

@@ -27,12 +27,27 @@ from pytest_cases import parametrize_with_cases
 from rnnspec import data, installation
 from rnnspec.assertions import Described, assert_close, assert_identical, assert_shape
 from rnnspec.configs import (
-    BATCH_MASK, GATE_COUNT, SLICE_MASK, STACK_UNITS, STATE_NAMES, STEP_MASK, CustomCellConfig, LayerConfig, Shape,
-    TimeDistributedConfig, layer_class, layer_configuration, recurrent_layer,
+    BATCH_MASK,
+    GATE_COUNT,
+    SLICE_MASK,
+    STACK_UNITS,
+    STATE_NAMES,
+    STEP_MASK,
+    CustomCellConfig,
+    LayerConfig,
+    Shape,
+    TimeDistributedConfig,
+    layer_class,
+    layer_configuration,
+    recurrent_layer,
 )
 from rnnspec.coverage import documents
 from rnnspec.expected import (
-    expected, expected_bidirectional, expected_custom_cell, expected_stack, expected_time_distributed,
+    expected,
+    expected_bidirectional,
+    expected_custom_cell,
+    expected_stack,
+    expected_time_distributed,
 )
 from rnnspec.observe import call, layer_weights, weight_name
 from rnnspec.plugin import skip_unless_visible
