@@ -57,7 +57,7 @@ def current_context(backend: str, arguments) -> str:
     if backend == "jax":
         import jax
 
-        traced = any(isinstance(a, jax.core.Tracer) for a in installation.keras().tree.flatten(arguments))
+        traced = any(isinstance(a, jax.core.Tracer) for a in leaves(arguments))
         return JAX_TRACE if traced else EAGER
     import torch
 
@@ -112,6 +112,30 @@ def recording(backend: str):
             setattr(module, name, original)
 
 
+def leaves(structure) -> list:
+    """The leaves of nested lists, tuples and dicts (a dict's by its sorted keys), first to last. The suite's own,
+    since `keras.tree` is not in every installation it supports (Keras 3.0 and tf_keras have none)."""
+    if isinstance(structure, dict):
+        return [leaf for key in sorted(structure) for leaf in leaves(structure[key])]
+    if isinstance(structure, (list, tuple)):
+        return [leaf for item in structure for leaf in leaves(item)]
+    return [structure]
+
+
+def refilled(structure, new_leaves):
+    """`structure` with its leaves replaced by `new_leaves`, in the order `leaves` gives them."""
+    supplied = iter(new_leaves)
+
+    def fill(node):
+        if isinstance(node, dict):
+            return {key: fill(node[key]) for key in sorted(node)}
+        if isinstance(node, (list, tuple)):
+            return type(node)(fill(item) for item in node)
+        return next(supplied)
+
+    return fill(structure)
+
+
 def open_spec(array):
     """The shape a compiled function declares for an argument: the batch dimension open, and the time dimension of
     sequences (3-D), masks and token ids (2-D, not float) open too; features and units fixed."""
@@ -131,14 +155,17 @@ def compiled_call(layer, inputs, **arguments):
     keras = installation.keras()
     backend = installation.current().backend
     structure = (inputs, arguments)
-    leaves = keras.tree.flatten(structure)
-    is_array = [hasattr(leaf, "shape") and hasattr(leaf, "dtype") for leaf in leaves]
-    arrays = [np.asarray(installation.to_numpy(leaf)) for leaf, array in zip(leaves, is_array) if array]
+    flat = leaves(structure)
+    is_array = [hasattr(leaf, "shape") and hasattr(leaf, "dtype") for leaf in flat]
+    arrays = [np.asarray(installation.to_numpy(leaf)) for leaf, array in zip(flat, is_array) if array]
+
+    def filled_in(given):
+        """(args, kwargs) with the arrays the compiled function was given in place of the inputs'."""
+        supplied = iter(given)
+        return refilled(structure, [next(supplied) if array else leaf for leaf, array in zip(flat, is_array)])
 
     def call(*given):
-        supplied = iter(given)
-        filled = [next(supplied) if array else leaf for leaf, array in zip(leaves, is_array)]
-        args, kwargs = keras.tree.pack_sequence_as(structure, filled)
+        args, kwargs = filled_in(given)
         return layer(args, **kwargs)
 
     if backend == "tensorflow":
@@ -150,9 +177,7 @@ def compiled_call(layer, inputs, **arguments):
         import jax
 
         def stateless(trainable, non_trainable, *given):
-            supplied = iter(given)
-            filled = [next(supplied) if array else leaf for leaf, array in zip(leaves, is_array)]
-            args, kwargs = keras.tree.pack_sequence_as(structure, filled)
+            args, kwargs = filled_in(given)
             return layer.stateless_call(trainable, non_trainable, args, **kwargs)
 
         trainable = [v.value for v in layer.trainable_variables]
