@@ -35,6 +35,7 @@ REPRODUCERS_RECORD = ".reproducers.json"  # beside ENVIRONMENT.xml: what `python
 DESCRIBED = re.compile(r"Keras (?P<version>\S+)(?P<tf_keras> \(tf_keras\))? on (?P<backend>\w+)")
 LINE_NAMES = {("keras", "tensorflow"): "Keras 3 on TensorFlow", ("keras", "jax"): "Keras 3 on JAX",
               ("keras", "torch"): "Keras 3 on PyTorch", ("tf_keras", "tensorflow"): "tf_keras on TensorFlow"}
+MESSAGE_LINES = 12  # of a failure's message on the page: what differed and where; the rest is pytest's traceback
 FOLD_AFTER = 4  # the largest group of environments with one outcome is named "the N others" past this many
 
 
@@ -104,6 +105,11 @@ def read(path: Path) -> Environment:
     if record.is_file():
         environment.reproducers = json.loads(record.read_text())["reproducers"]
     return environment
+
+
+def excerpt(message: str) -> str:
+    """A failure's message as the page shows it: its first lines."""
+    return "\n".join(message.splitlines()[:MESSAGE_LINES])
 
 
 def cell(counts: Counter) -> str:
@@ -373,7 +379,7 @@ def markdown(environments: list[Environment]) -> str:
         for statement in sorted({f[0] for f in e.failures}):
             lines += ["", f'<a id="{anchor(e.name, statement)}"></a>', f"### {e.name}: `{statement}`", ""]
             for _, case, message in [f for f in e.failures if f[0] == statement][:3]:
-                lines += [f"- `{case}`", "", "  ```", *("  " + line for line in message.splitlines()[:12]), "  ```"]
+                lines += [f"- `{case}`", "", "  ```", *("  " + line for line in excerpt(message).splitlines()), "  ```"]
     return "\n".join(lines) + "\n"
 
 
@@ -462,7 +468,7 @@ def html_page(environments: list[Environment]) -> str:
     for e in environments:
         for statement in sorted({f[0] for f in e.failures}):
             cases = "".join(
-                f"<h4>{esc(case)}</h4><pre>{esc(message)}</pre>"
+                f"<h4>{esc(case)}</h4><pre>{esc(excerpt(message))}</pre>"
                 for _, case, message in [f for f in e.failures if f[0] == statement][:3]
             )
             details.append(f'<section id="{anchor(e.name, statement)}"><h3>{esc(e.name)}: '
