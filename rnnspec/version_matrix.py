@@ -22,7 +22,7 @@ import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import pairwise
+from itertools import groupby, pairwise
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -226,12 +226,18 @@ class ReleasePair:
                 "the suite grew between the two runs): those cases are not compared")
 
 
+def releases(members: list[Environment]) -> list[Environment]:
+    """A line's environments, one per release: the first of those that share a release (another installs extras
+    beside it, as the export environment does, which is no other release)."""
+    return [next(group) for _, group in groupby(members, key=lambda e: e.release)]
+
+
 def changelog(environments: list[Environment]) -> list[ReleasePair]:
     """Each pair of consecutive releases of a line, with what changed between them."""
     return [
         ReleasePair(LINE_NAMES.get(line, " on ".join(line)), before, after, changes(before, after))
         for line, members in lines_of(environments).items()
-        for before, after in pairwise(members)
+        for before, after in pairwise(releases(members))
     ]
 
 

@@ -263,3 +263,14 @@ def test_no_table_of_the_page_widens_with_the_number_of_environments(tmp_path):
 def test_a_cell_is_coloured_by_its_worst_outcome():
     assert [version_matrix.kind(c) for c in ("1 passed, 1 failed", "3 passed, 3 xfailed", "2 passed", "3 skipped")] == [
         "failed", "xfailed", "passed", "skipped"]
+
+
+def test_an_environment_with_extras_beside_a_release_is_not_a_release_of_the_changelog(tmp_path):
+    """The export environment installs Keras 3.15.1 with runtimes beside it: the changelog goes from 3.15.1 to the
+    next release, not from 3.15.1 to 3.15.1."""
+    case = '<testcase classname="spec.test_x" name="test_x[a]"/>'
+    for name, version in (("keras-3.15.1-tensorflow", "3.15.1"), ("keras-3.15.1-tensorflow-export", "3.15.1"),
+                          ("keras-3.14.1-tensorflow", "3.14.1")):
+        (tmp_path / f"{name}.xml").write_text(junit(version, case))
+    pairs = version_matrix.changelog(version_matrix.read_all(tmp_path))
+    assert [(p.before.name, p.after.name) for p in pairs] == [("keras-3.14.1-tensorflow", "keras-3.15.1-tensorflow")]
