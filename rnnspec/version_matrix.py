@@ -436,6 +436,13 @@ def html_changelog(pair: ReleasePair) -> str:
     return f"<li>{title} ({esc(pair.before.name)} → {esc(pair.after.name)})<ul>{''.join(items)}</ul></li>"
 
 
+def html_groups(environments: list[Environment], statement: str, total: int) -> list[tuple[str, str]]:
+    """(an outcome, the environments where the statement had it, in HTML) for each group, the largest last."""
+    found = groups(environments, statement)
+    return [(outcome, html_environments(group, statement, total, i == len(found) - 1))
+            for i, (outcome, group) in enumerate(found)]
+
+
 def html_page(environments: list[Environment]) -> str:
     environments = sorted(environments, key=page_order)
     total = len(environments)
@@ -448,11 +455,10 @@ def html_page(environments: list[Environment]) -> str:
         for e in environments)
     differences = "".join(
         f"<h3><code>{esc(s)}</code></h3><table>"
-        + "".join(f'<tr><td class="{kind(outcome)} outcome">{esc(outcome)}</td>'
-                  f"<td>{html_environments(group, s, total, i == len(found) - 1)}</td></tr>"
-                  for i, (outcome, group) in enumerate(found))
+        + "".join(f'<tr><td class="{kind(outcome)} outcome">{esc(outcome)}</td><td>{where}</td></tr>'
+                  for outcome, where in html_groups(environments, s, total))
         + "</table>"
-        for s in differ for found in [groups(environments, s)])
+        for s in differ)
     log = "".join(html_changelog(pair) for pair in changelog(environments))
     rows = divergence_rows(environments)
     reproducers = "".join(
@@ -465,11 +471,10 @@ def html_page(environments: list[Environment]) -> str:
                    f"{reproducers}</table>" if reproducers else "")
     folded = "".join(
         f"<tr><th class=statement>{esc(s)}</th><td>"
-        + "<br>".join(f'<span class="{kind(outcome)}">{esc(outcome)}</span>: '
-                      f"{html_environments(group, s, total, i == len(found) - 1)}"
-                      for i, (outcome, group) in enumerate(found))
+        + "<br>".join(f'<span class="{kind(outcome)}">{esc(outcome)}</span>: {where}'
+                      for outcome, where in html_groups(environments, s, total))
         + "</td></tr>"
-        for s in same for found in [groups(environments, s)])
+        for s in same)
     details = []
     for e in environments:
         for statement in sorted({f[0] for f in e.failures}):
