@@ -127,7 +127,10 @@ def spec(session, environment):
         packages += ["--pre"] if "nightly" in environment else []
     session.install(*packages, *TEST_TOOLS)
     session.install("--no-deps", "-e", ".")
-    installation = session.run("python", "-c", PRINT_INSTALLATION, silent=True).strip()
+    installation = session.run("python", "-c", PRINT_INSTALLATION, silent=True)
+    if installation is None:  # nox --install-only: the environment is made, nothing is run
+        return
+    installation = installation.strip()
     session.log(installation)
     key, recorded = results_key(installation, [*arguments, *session.posargs]), Path(RESULTS, f"{environment}.key")
     outputs = [Path(RESULTS, f"{environment}.xml"), Path(RESULTS, f"{environment}.reproducers.json")]
