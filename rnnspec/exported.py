@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rnnspec.compiled import leaves
 
 # Each format Keras 3.15 writes, with the module of the runtime that runs it.
 RUNTIMES = {
@@ -62,18 +63,9 @@ def saved_model(path):
     loaded = tf.saved_model.load(path)  # kept by the closure: its functions need the loaded object alive
 
     def run(batch):
-        return tuple(np.asarray(t) for t in returned_leaves(loaded.serve(batch)))
+        return tuple(np.asarray(t) for t in leaves(loaded.serve(batch)))  # one tensor, a tuple, a list or a dict
 
     return run
-
-
-def returned_leaves(structure) -> list:
-    """The tensors of a returned structure, in order (a SavedModel may return one tensor, a tuple or a list)."""
-    if isinstance(structure, (tuple, list)):
-        return [leaf for part in structure for leaf in returned_leaves(part)]
-    if isinstance(structure, dict):
-        return [leaf for key in sorted(structure) for leaf in returned_leaves(structure[key])]
-    return [structure]
 
 
 def onnx(path):

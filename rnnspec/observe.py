@@ -12,7 +12,16 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from rnnspec import backend_parity, compiled, data, exported, gradients, installation, kernels
+from rnnspec import (
+    backend_parity,
+    compiled,
+    data,
+    exported,
+    gradients,
+    installation,
+    kernels,
+)
+from rnnspec.compiled import leaves
 from rnnspec.configs import LayerConfig, Subject
 
 
@@ -110,12 +119,6 @@ def twin(built: Built, **arguments):
         layer.build(built.inputs.shape)
         layer.set_weights(built.layer.get_weights())
     return layer
-
-
-def leaves(structure) -> list:
-    if isinstance(structure, (tuple, list)):
-        return [leaf for part in structure for leaf in leaves(part)]
-    return [structure]
 
 
 def to_numpy_nested(returned):
