@@ -8,6 +8,7 @@ reproducers of the known divergences (`python -m rnnspec.repro --run`), then one
     nox -j 2 -t weekly             # the nightlies beside the newest releases (.github/workflows/nightly-matrix.yml)
     nox -s "spec(keras-3.15.1-jax)" report    # one environment, then the report of all results so far
     nox -j 2 -t full -R            # again, reusing the environments (-R: reuse them and skip the installs)
+    nox -s "spec(keras-3.15.1-jax)" -- --cases=all    # every case there, not each statement's each-choice cover
 
 Each environment installs its Keras and backend first and this project without dependencies, so that the
 installer cannot move the pinned versions. A failing spec, or a reproducer that says fixed, does not stop the
@@ -88,7 +89,8 @@ def environments() -> dict:
     for version in JAX:
         found[f"keras-{version}-torch"] = ([f"keras=={version}", TORCH], ["--keras-backend=torch"], tags_of(version))
     found["tf-keras-2.21.0"] = (["tf-keras==2.21.0", "tensorflow-cpu==2.21.0"], ["--keras=tf_keras"], tags_of(NEWEST))
-    # Chapter 14's runtimes (the export extra): exported models run by ONNX Runtime, LiteRT and OpenVINO.
+    # Chapter 14's runtimes (the export extra): exported models run by ONNX Runtime, LiteRT and OpenVINO. Only that
+    # chapter runs there (CHAPTERS): the others would state what keras-NEWEST-tensorflow states.
     found[f"keras-{NEWEST}-tensorflow-2.21.0-export"] = (
         [f"keras=={NEWEST}", *TENSORFLOW[NEWEST.rsplit(".", 1)[0]], ".[export]"], [], ["full"])
     # What Keras will release next: installed anew on every run (the newest nightly), pre-releases allowed.
@@ -101,6 +103,7 @@ def environments() -> dict:
 
 
 ENVIRONMENTS = environments()
+CHAPTERS = {f"keras-{NEWEST}-tensorflow-2.21.0-export": ["spec/test_export.py"]}  # the rest run all of `spec`
 # What is installed, as `pip freeze` would say (uv's environments have no pip), and the Python.
 PRINT_INSTALLATION = ("import importlib.metadata as m, sys; "
                       "print('python', sys.version.split()[0], *sorted({f'{d.name}=={d.version}' for d in m.distributions()}))")
@@ -142,17 +145,22 @@ def spec(session, environment):
     # Sessions side by side (nox -j) each run in one process: a worker per core each would only share the cores and
     # import Keras and build the catalogue once more per worker (measured: a fifth more CPU time).
     workers = ["-n", "0"] if session.parallel else []
-    # The meta-tests check the suite itself against Keras 3.15's internals; the matrix is about Keras.
+    # The meta-tests check the suite itself against Keras 3.15's internals; the matrix is about Keras. Each statement
+    # states its each-choice cover of cases (README: a quarter of the cases; `nox ... -- --cases=all` for every one).
+    # JAX compiles each configuration's loop: its persistent compilation cache, kept in the environment, serves the
+    # compilations of equal programs within a run and makes a rerun on a reused environment (-R) five times faster.
+    jax_cache = {"JAX_COMPILATION_CACHE_DIR": str(Path(session.virtualenv.location, "jax-compilation-cache")),
+                 "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0", "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "-1"}
     session.run(
-        "pytest", "spec", "-q", "-p", "no:cacheprovider", "-m", "not meta", "--devices=cpu", *workers,
-        f"--junitxml={outputs[0]}", *arguments, *session.posargs,
-        env={"TF_CPP_MIN_LOG_LEVEL": "2"},
+        "pytest", *CHAPTERS.get(environment, ["spec"]), "-q", "-p", "no:cacheprovider", "-m", "not meta",
+        "--devices=cpu", "--cases=each-choice", *workers, f"--junitxml={outputs[0]}", *arguments, *session.posargs,
+        env={"TF_CPP_MIN_LOG_LEVEL": "2", **jax_cache},
         success_codes=[0, 1],
     )
     # Where each known divergence holds, by its reproducer: the report's table of divergences × environment.
     session.run(
         "python", "-m", "rnnspec.repro", "--run", f"--record={outputs[1]}", *arguments,
-        success_codes=[0, 1],
+        env=jax_cache, success_codes=[0, 1],
     )
     recorded.write_text(key)
 

@@ -5,6 +5,7 @@ import inspect
 import json
 import os
 import warnings
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,14 @@ def pytest_addoption(parser):
         help="write to PATH, as JSON, the largest difference each comparison within a tolerance measured, with its "
         "cell, device, kernel and TF32 setting, and the installation with its CUDA and cuDNN versions (what "
         "`python -m rnnspec.gpu_report` reports from)",
+    )
+    group.addoption(
+        "--cases",
+        default=ALL_CASES,
+        choices=(ALL_CASES, EACH_CHOICE),
+        help="all: every case of every statement (default). each-choice: of each statement's cases, the first that "
+        "together give every parameter its every value once (cell, output mode, shape, call path, ...), the rest "
+        "deselected: states less, in a fraction of the time (the full version matrix's environments)",
     )
 
 
@@ -155,6 +164,37 @@ def case_parameters(item) -> dict:
     return found
 
 
+ALL_CASES, EACH_CHOICE = "all", "each-choice"
+
+
+def choices_of(item) -> set:
+    """The (parameter, value) pairs a case runs with, the case function it comes from among them; values that are
+    no plain data (a lazy value, a parameter the case does not use) are left out."""
+    found = {(name, value) for name, value in case_parameters(item).items()
+             if isinstance(value, (str, int, float, bool, type(None)))}
+    callspec = getattr(item, "callspec", None)
+    for name, value in callspec.params.items() if callspec else ():
+        if hasattr(value, "alternative_name"):  # pytest-cases: which case function of a union the case is
+            found.add((name, value.alternative_name))
+    return found
+
+
+def each_choice(items: list) -> tuple[list, list]:
+    """(kept, left out): of each statement's cases, in collection order, those that give a parameter a value no
+    case kept before gave it ("each choice" coverage); a case without parameters is kept. The first cases of the
+    catalogue share their configurations, so the statements kept share the session cache's models."""
+    covered, kept, left = defaultdict(set), [], []
+    for item in items:
+        choices = choices_of(item)
+        statement = statement_of(item) if isinstance(item, pytest.Function) else item.nodeid
+        if not choices or choices - covered[statement]:
+            covered[statement] |= choices
+            kept.append(item)
+        else:
+            left.append(item)
+    return kept, left
+
+
 def pytest_report_header(config):
     return f"rnnspec: {installation.current().describe()}"
 
@@ -170,8 +210,9 @@ def statement_of(item: pytest.Function) -> str:
 def pytest_collection_modifyitems(config, items):
     """The catalogue holds every device: the devices not chosen with --devices are deselected here, and a GPU case
     where no GPU is visible is marked skipped with the reason (as `skip_unless_visible` would skip it once its
-    fixtures were set up, which for thousands of cases costs seconds). A row of the table of known divergences that
-    names no collected statement is reported."""
+    fixtures were set up, which for thousands of cases costs seconds). With --cases=each-choice, the cases beyond
+    each statement's each-choice cover are deselected too. A row of the table of known divergences that names no
+    collected statement is reported."""
     kept, deselected = [], []
     no_gpu = None if installation.current().gpus else pytest.mark.skip(reason=NO_GPU.format(installation.current()))
     for item in items:
@@ -179,6 +220,9 @@ def pytest_collection_modifyitems(config, items):
         (deselected if isinstance(device, str) and device not in options.current.devices else kept).append(item)
         if device == "gpu" and no_gpu:
             item.add_marker(no_gpu)
+    if config.getoption("--cases") == EACH_CHOICE:
+        kept, left = each_choice(kept)
+        deselected += left
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
@@ -307,6 +351,7 @@ def pytest_sessionstart(session):
     report = session.config.stash.get(xml_key, None)
     if report is not None:
         report.add_global_property("rnnspec.installation", installation.current().describe())
+        report.add_global_property("rnnspec.cases", session.config.getoption("--cases"))
 
 
 @pytest.fixture(scope="session")

@@ -43,6 +43,7 @@ FOLD_AFTER = 4  # the largest group of environments with one outcome is named "t
 class Environment:
     name: str
     installation: str = "unknown"
+    selection: str = "all"  # pytest's --cases there: all, or each-choice (each statement's each-choice cover)
     counts: dict = field(default_factory=lambda: defaultdict(Counter))  # statement -> outcome -> count
     failures: list = field(default_factory=list)  # (statement, case id, message)
     skip_reasons: Counter = field(default_factory=Counter)  # why cases were skipped -> how many
@@ -91,6 +92,8 @@ def read(path: Path) -> Environment:
     for prop in root.iter("property"):
         if prop.get("name") == "rnnspec.installation":
             environment.installation = prop.get("value")
+        elif prop.get("name") == "rnnspec.cases":
+            environment.selection = prop.get("value")
     for case in root.iter("testcase"):
         name = case.get("name", "")
         statement = f"{case.get('classname', '').rsplit('.', 1)[-1]}::{name.split('[')[0]}"
@@ -298,6 +301,10 @@ def installed(environment: Environment) -> str:
     return parts[1] if len(parts) > 1 else environment.installation
 
 
+SELECTION_NOTE = (
+    "The cases column: each-choice where the environment ran `pytest --cases=each-choice` (the matrix's default): of "
+    "each statement's cases, the first that together give every parameter its every value, about a quarter of them; "
+    "all where it ran every case.")
 CHANGELOG_INTRO = (
     "What changed between consecutive releases of each Keras on each backend (of those in the matrix), case by case: "
     "for the cases stated in both releases, each statement whose cases changed outcome, with how many went which way; "
@@ -345,11 +352,13 @@ def markdown(environments: list[Environment]) -> str:
     lines = [f"# Version matrix ({date.today().isoformat()})", "",
              ("`pytest spec` on each environment (CPU builds; `nox` regenerates this page, see the README). "
               "*skipped* is what could not run there; *xfailed* a known divergence, stated as such."), "",
-             "## Summary", "", "| environment | installation | passed | failed | xfailed | skipped |",
-             "| --- | --- | ---: | ---: | ---: | ---: |"]
+             "## Summary", "", SELECTION_NOTE, "",
+             "| environment | installation | cases | passed | failed | xfailed | skipped |",
+             "| --- | --- | --- | ---: | ---: | ---: | ---: |"]
     for e in environments:
         totals = e.totals()
-        lines.append(f"| {e.name} | {installed(e)} | " + " | ".join(str(totals[o]) for o in OUTCOMES) + " |")
+        lines.append(f"| {e.name} | {installed(e)} | {e.selection} | "
+                     + " | ".join(str(totals[o]) for o in OUTCOMES) + " |")
     lines += ["", f"## Statements whose outcome differs where they ran ({len(differ)} of {len(differ) + len(same)})",
               "", DIFFERS_INTRO, ""]
     for statement in differ:
@@ -450,7 +459,7 @@ def html_page(environments: list[Environment]) -> str:
     differ = differing(environments)
     same = [s for s in statements_of(environments) if s not in differ]
     summary = "".join(
-        f"<tr><th>{esc(e.name)}</th><td class=installation>{esc(installed(e))}</td>"
+        f"<tr><th>{esc(e.name)}</th><td class=installation>{esc(installed(e))}</td><td>{esc(e.selection)}</td>"
         + "".join(f'<td class="{o if e.totals()[o] else ""} n">{e.totals()[o]}</td>' for o in OUTCOMES) + "</tr>"
         for e in environments)
     differences = "".join(
@@ -497,7 +506,8 @@ pre{{background:#f6f8fa;padding:8px;white-space:pre-wrap;overflow-wrap:anywhere}
 </style></head><body><h1>rnnspec version matrix ({date.today().isoformat()})</h1>
 <p><code>pytest spec</code> on each environment (CPU builds). <i>skipped</i> is what could not run there; <i>xfailed</i>
 a known divergence, stated as such.</p>
-<h2>Summary</h2><table><tr><th>environment</th><th>installation</th>{''.join(f'<th>{o}</th>' for o in OUTCOMES)}</tr>{summary}</table>
+<h2>Summary</h2><p>{html_text(SELECTION_NOTE)}</p>
+<table><tr><th>environment</th><th>installation</th><th>cases</th>{''.join(f'<th>{o}</th>' for o in OUTCOMES)}</tr>{summary}</table>
 <h2>Statements whose outcome differs where they ran ({len(differ)} of {len(differ) + len(same)})</h2>
 <p>{html_text(DIFFERS_INTRO)}</p>{differences or '<p>none</p>'}
 <h2>Behaviour changelog</h2><p>{html_text(CHANGELOG_INTRO)}</p><ul>{log}</ul>

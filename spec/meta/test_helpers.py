@@ -115,6 +115,33 @@ def test_a_test_that_changes_keras_global_state_fails_and_the_state_is_put_back(
     assert installation.global_state()["floatx"] == "float32"
 
 
+EACH_CHOICE_TESTS = """
+import pytest
+
+@pytest.mark.parametrize("size", [1, 2, 3])
+@pytest.mark.parametrize("cell", ["LSTM", "GRU"])
+def test_sized(cell, size):
+    pass
+
+def test_plain():
+    pass
+"""
+
+
+def test_each_choice_keeps_the_first_cases_that_give_every_parameter_its_every_value(pytester):
+    """--cases=each-choice keeps, per statement and in collection order, a case that gives some parameter a value
+    no kept case gave it, and deselects the rest; a test without parameters is kept."""
+    pytester.makepyfile(test_each=EACH_CHOICE_TESTS)
+    keras = installation.current().keras_module
+    result = pytester.runpytest_inprocess(
+        "-p", "rnnspec.plugin", "-p", "no:cacheprovider", "-p", "no:benchmark", "-p", "no:xdist", f"--keras={keras}",
+        "--cases=each-choice", "-v",
+    )
+    result.assert_outcomes(passed=5, deselected=2)  # of test_sized's six, GRU-2 and GRU-3 give no new value
+    result.stdout.fnmatch_lines(["*test_sized?LSTM-1? PASSED*", "*test_sized?LSTM-2? PASSED*",
+                                 "*test_sized?LSTM-3? PASSED*", "*test_sized?GRU-1? PASSED*", "*test_plain PASSED*"])
+
+
 def test_the_subjects_sent_to_another_backends_process_arrive_as_they_were_sent():
     """rnnspec.backend_parity sends recurrent layers and gradients to another backend's process, and refuses a kind
     of subject it cannot run there, by name."""

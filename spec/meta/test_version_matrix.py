@@ -98,11 +98,12 @@ def test_without_records_the_report_has_no_table_of_divergences(environment):
     assert "Known divergences" not in version_matrix.html_page([environment])
 
 
-def junit(version: str, cases: str, tf_keras: bool = False, backend: str = "tensorflow") -> str:
+def junit(version: str, cases: str, tf_keras: bool = False, backend: str = "tensorflow", selection: str = "") -> str:
     keras = f"Keras {version}" + (" (tf_keras)" if tf_keras else "")
+    chosen = f'<property name="rnnspec.cases" value="{selection}"/>' if selection else ""
     return (f'<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest"><properties><property '
-            f'name="rnnspec.installation" value="{keras} on {backend} | {backend} 9.9 | devices: cpu"/></properties>'
-            f"{cases}</testsuite></testsuites>")
+            f'name="rnnspec.installation" value="{keras} on {backend} | {backend} 9.9 | devices: cpu"/>{chosen}'
+            f"</properties>{cases}</testsuite></testsuites>")
 
 
 PASSES = '<testcase classname="spec.test_masking" name="test_a[one]"/>'
@@ -120,7 +121,7 @@ RELEASES = {  # name -> (Keras version, test_a's outcome): fails up to 3.1, pass
 def releases(tmp_path):
     for name, (version, case) in RELEASES.items():
         (tmp_path / f"{name}.xml").write_text(junit(version, case + SAME))
-    (tmp_path / "tf-keras-2.21.xml").write_text(junit("2.21.0", PASSES + SAME, tf_keras=True))
+    (tmp_path / "tf-keras-2.21.xml").write_text(junit("2.21.0", PASSES + SAME, tf_keras=True, selection="each-choice"))
     return tmp_path
 
 
@@ -134,8 +135,9 @@ def test_the_page_leads_with_a_summary_per_environment(releases):
     markdown = version_matrix.markdown(version_matrix.read_all(releases))
     assert markdown.index("## Summary") < markdown.index("## Statements whose outcome differs")
     assert markdown.index("## Statements whose outcome differs") < markdown.index("## Behaviour changelog")
-    assert "| keras-3.0.0-tensorflow | tensorflow 9.9 | 1 | 1 | 0 | 0 |" in markdown
-    assert "| keras-3.2.0-tensorflow | tensorflow 9.9 | 2 | 0 | 0 | 0 |" in markdown
+    assert "| keras-3.0.0-tensorflow | tensorflow 9.9 | all | 1 | 1 | 0 | 0 |" in markdown
+    assert "| keras-3.2.0-tensorflow | tensorflow 9.9 | all | 2 | 0 | 0 | 0 |" in markdown
+    assert "| tf-keras-2.21 | tensorflow 9.9 | each-choice | 2 | 0 | 0 | 0 |" in markdown  # which cases ran
 
 
 def test_a_differing_statement_groups_the_environments_by_outcome(releases):
@@ -257,7 +259,8 @@ def test_no_table_of_the_page_widens_with_the_number_of_environments(tmp_path):
     page, markdown = version_matrix.html_page(environments), version_matrix.markdown(environments)
     widest_html = max(row.count("<td") + row.count("<th") for row in page.split("<tr>")[1:])
     widest_markdown = max(line.count("|") - 1 for line in markdown.splitlines() if line.startswith("|"))
-    assert widest_html <= len(version_matrix.OUTCOMES) + 2 and widest_markdown <= len(version_matrix.OUTCOMES) + 2
+    columns = len(version_matrix.OUTCOMES) + 3  # the summary: environment, installation, cases, then the outcomes
+    assert widest_html <= columns and widest_markdown <= columns
 
 
 def test_a_cell_is_coloured_by_its_worst_outcome():
