@@ -7,13 +7,15 @@ reproducers of the known divergences (`python -m rnnspec.repro --run`), then one
     nox -j 2 -t nightly            # what Keras will release next: keras-nightly on each backend, tf-keras-nightly
     nox -j 2 -t weekly             # the nightlies beside the newest releases (.github/workflows/nightly-matrix.yml)
     nox -s "spec(keras-3.15.1-jax)" report    # one environment, then the report of all results so far
-    nox -j 2 -t full -R            # again, reusing the environments (-R: reuse them and skip the installs)
+    nox -j 2 -t full -R            # again, reusing the environments (-R: no installs) and each chapter's results
+                                   # whose digest is unchanged (rnnspec.matrix_results)
     nox -s "spec(keras-3.15.1-jax)" -- --cases=all    # every case there, not each statement's each-choice cover
 
 Each environment installs its Keras and backend first and this project without dependencies, so that the
 installer cannot move the pinned versions. A failing spec, or a reproducer that says fixed, does not stop the
 matrix: the report is where failures are read. The environments install CPU builds: their GPU cases are left out
-(`--devices=cpu`), not counted as skipped in every cell of the report.
+(`--devices=cpu`), not counted as skipped in every cell of the report. Each statement states its each-choice cover
+of cases (`--cases=each-choice`: every value of every parameter, about a quarter of the cases).
 
 uv creates the environments where it is installed (`pip install uv`), else venv. uv does not read pip's
 configuration: the PyTorch CPU wheels (the default PyPI wheel brings CUDA's 2 GB) are found through
@@ -21,11 +23,14 @@ configuration: the PyTorch CPU wheels (the default PyPI wheel brings CUDA's 2 GB
 (`PIP_FIND_LINKS`, `PIP_EXTRA_INDEX_URL`), the same is passed on to uv.
 """
 
-import hashlib
 import os
+import sys
 from pathlib import Path
 
 import nox
+
+sys.path.insert(0, str(Path(__file__).parent))  # the project's rnnspec, whichever environment nox runs in
+from rnnspec import matrix_results  # noqa: E402  (the standard library only)
 
 nox.needs_version = ">=2026.10.20"  # -j/--parallel and allow_parallel
 nox.options.default_venv_backend = "uv|venv"
@@ -103,22 +108,10 @@ def environments() -> dict:
 
 
 ENVIRONMENTS = environments()
-CHAPTERS = {f"keras-{NEWEST}-tensorflow-2.21.0-export": ["spec/test_export.py"]}  # the rest run all of `spec`
+CHAPTERS = {f"keras-{NEWEST}-tensorflow-2.21.0-export": ["spec/test_export.py"]}  # the rest run every chapter
 # What is installed, as `pip freeze` would say (uv's environments have no pip), and the Python.
 PRINT_INSTALLATION = ("import importlib.metadata as m, sys; "
                       "print('python', sys.version.split()[0], *sorted({f'{d.name}=={d.version}' for d in m.distributions()}))")
-# The suite's own files: with the installation and the arguments, all that an environment's results depend on.
-SUITE = ("spec", "rnnspec", "snapshots", "conftest.py", "pytest.ini", "pyproject.toml")
-
-
-def results_key(installation: str, arguments: list[str]) -> str:
-    """The digest an environment's recorded results are kept under: equal keys, equal results (the suite is
-    deterministic), so a rerun with an equal key reuses them."""
-    digest = hashlib.sha256("\n".join([installation, *arguments]).encode())
-    files = [p for top in map(Path, SUITE) for p in ([top] if top.is_file() else top.rglob("*"))]
-    for path in sorted(p for p in files if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(str(path).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 @nox.session(python="3.11", allow_parallel=True)
@@ -135,34 +128,37 @@ def spec(session, environment):
         return
     installation = installation.strip()
     session.log(installation)
-    key, recorded = results_key(installation, [*arguments, *session.posargs]), Path(RESULTS, f"{environment}.key")
-    outputs = [Path(RESULTS, f"{environment}.xml"), Path(RESULTS, f"{environment}.reproducers.json")]
-    if recorded.is_file() and recorded.read_text() == key and all(p.is_file() for p in outputs):
-        session.log(f"Results reused: {environment} last ran this suite on this installation (delete {recorded} to "
-                    "run it again)")
-        return
-    recorded.unlink(missing_ok=True)
-    # Sessions side by side (nox -j) each run in one process: a worker per core each would only share the cores and
-    # import Keras and build the catalogue once more per worker (measured: a fifth more CPU time).
-    workers = ["-n", "0"] if session.parallel else []
-    # The meta-tests check the suite itself against Keras 3.15's internals; the matrix is about Keras. Each statement
-    # states its each-choice cover of cases (README: a quarter of the cases; `nox ... -- --cases=all` for every one).
+    given = [*arguments, *session.posargs]
+    chosen = [Path(p) for p in CHAPTERS.get(environment, [])] or matrix_results.chapters()
+    keys, recorded = matrix_results.chapter_keys(installation, given, chosen), matrix_results.Recorded(RESULTS, environment)
     # JAX compiles each configuration's loop: its persistent compilation cache, kept in the environment, serves the
     # compilations of equal programs within a run and makes a rerun on a reused environment (-R) five times faster.
     jax_cache = {"JAX_COMPILATION_CACHE_DIR": str(Path(session.virtualenv.location, "jax-compilation-cache")),
                  "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0", "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "-1"}
-    session.run(
-        "pytest", *CHAPTERS.get(environment, ["spec"]), "-q", "-p", "no:cacheprovider", "-m", "not meta",
-        "--devices=cpu", "--cases=each-choice", *workers, f"--junitxml={outputs[0]}", *arguments, *session.posargs,
-        env={"TF_CPP_MIN_LOG_LEVEL": "2", **jax_cache},
-        success_codes=[0, 1],
-    )
+    stale = recorded.stale(keys)
+    session.log(f"Results reused for {len(keys) - len(stale)} of {len(keys)} chapters (their digests are unchanged)")
+    if stale:
+        # Sessions side by side (nox -j) each run in one process: a worker per core each would only share the cores
+        # and import Keras and build the catalogue once more per worker (measured: a fifth more CPU time). Each
+        # statement states its each-choice cover of cases (README; `nox ... -- --cases=all` for every one).
+        workers = ["-n", "0"] if session.parallel else []
+        run = Path(recorded.folder, "run.xml")
+        session.run(
+            "pytest", *map(str, stale), "-q", "-p", "no:cacheprovider", "-m", "not meta", "--devices=cpu",
+            "--cases=each-choice", *workers, f"--junitxml={run}", *given,
+            env={"TF_CPP_MIN_LOG_LEVEL": "2", **jax_cache},
+            success_codes=[0, 1],
+        )
+        recorded.store(run, {chapter: keys[chapter] for chapter in stale})
+        run.unlink()
+    recorded.merge(chosen)
     # Where each known divergence holds, by its reproducer: the report's table of divergences × environment.
-    session.run(
-        "python", "-m", "rnnspec.repro", "--run", f"--record={outputs[1]}", *arguments,
-        env=jax_cache, success_codes=[0, 1],
-    )
-    recorded.write_text(key)
+    reproducers, reproducers_key = Path(RESULTS, f"{environment}.reproducers.json"), recorded.folder / "reproducers.key"
+    key = matrix_results.shared_key(installation, arguments)
+    if not (reproducers.is_file() and reproducers_key.is_file() and reproducers_key.read_text() == key):
+        session.run("python", "-m", "rnnspec.repro", "--run", f"--record={reproducers}", *arguments,
+                    env=jax_cache, success_codes=[0, 1])
+        reproducers_key.write_text(key)
 
 
 # Not in parallel with anything: nox starts it once every session before it has finished.

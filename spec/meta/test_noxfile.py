@@ -44,16 +44,3 @@ def test_the_full_matrix_runs_the_oldest_release_and_every_minor_releases_last_p
 def test_every_release_has_an_environment_for_bisect(noxfile):
     releases = {name.split("-")[1] for name, (_, _, tags) in noxfile.ENVIRONMENTS.items() if "releases" in tags}
     assert releases == {version for patches in noxfile.KERAS_3_RELEASES.values() for version in patches}
-
-
-def test_results_are_reused_only_for_the_same_installation_arguments_and_suite(noxfile, tmp_path, monkeypatch):
-    (tmp_path / "spec").mkdir()
-    (tmp_path / "spec" / "test_x.py").write_text("def test_x(): pass\n")
-    monkeypatch.chdir(tmp_path)
-    key = noxfile.results_key("python 3.11.9 keras==3.15.1", ["--keras-backend=jax"])
-    assert key == noxfile.results_key("python 3.11.9 keras==3.15.1", ["--keras-backend=jax"])
-    assert key != noxfile.results_key("python 3.11.9 keras==3.15.0", ["--keras-backend=jax"])
-    assert key != noxfile.results_key("python 3.11.9 keras==3.15.1", ["--keras-backend=torch"])
-    (tmp_path / "spec" / "test_x.py").write_text("def test_x(): assert False\n")
-    assert key != noxfile.results_key("python 3.11.9 keras==3.15.1", ["--keras-backend=jax"]), \
-        "a change to a statement must run the environment again"

@@ -1,0 +1,107 @@
+"""The version matrix's recorded results, kept chapter by chapter (the standard library only: the noxfile imports it).
+
+Each environment's results live in `.nox-results/ENVIRONMENT/`: a JUnit XML file per chapter, with the digest of
+all that chapter's results depend on beside it (the installation, the arguments, the suite's shared files, the
+chapter and the chapters it imports). The suite is deterministic, so a chapter whose digest is unchanged has the same
+results: a rerun (`nox -R`) runs only the chapters whose digest changed, e.g. the one chapter a change touched, and
+merges every chapter's results into `.nox-results/ENVIRONMENT.xml`, the file the report reads.
+"""
+
+import hashlib
+import re
+from pathlib import Path
+from xml.etree import ElementTree
+
+# What every chapter depends on: the support package (the reproducers among it), the snapshot, the configuration,
+# and spec's modules that are no chapter (the case catalogues).
+SHARED = ("rnnspec", "snapshots", "conftest.py", "pytest.ini", "pyproject.toml")
+IMPORTED_CHAPTERS = re.compile(r"^from spec\.(test_\w+) import", re.MULTILINE)
+
+
+def files_under(paths) -> list[Path]:
+    found = [p for top in map(Path, paths) for p in ([top] if top.is_file() else sorted(top.rglob("*")))]
+    return sorted(p for p in found if p.is_file() and "__pycache__" not in p.parts)
+
+
+def digest(*parts: str, files=()) -> str:
+    hashed = hashlib.sha256("\n".join(parts).encode())
+    for path in files:
+        hashed.update(str(path).encode() + b"\0" + path.read_bytes())
+    return hashed.hexdigest()
+
+
+def chapters(spec: Path = Path("spec")) -> list[Path]:
+    return sorted(spec.glob("test_*.py"))
+
+
+def with_imported(chapter: Path) -> list[Path]:
+    """The chapter and the chapters it imports from, and theirs (spec.test_training imports from the devices'
+    chapter), in name order."""
+    found, waiting = set(), [chapter]
+    while waiting:
+        path = waiting.pop()
+        if path not in found:
+            found.add(path)
+            waiting += [path.with_name(f"{name}.py") for name in IMPORTED_CHAPTERS.findall(path.read_text())]
+    return sorted(found)
+
+
+def shared_key(installation: str, arguments: list[str], spec: Path = Path("spec")) -> str:
+    """The digest of what every chapter's results depend on (the reproducers' record too)."""
+    shared = files_under([*SHARED, *(p for p in spec.glob("*.py") if not p.name.startswith("test_"))])
+    return digest(installation, *arguments, files=shared)
+
+
+def chapter_keys(installation: str, arguments: list[str], chosen: list[Path]) -> dict[Path, str]:
+    """Each chosen chapter's digest: equal digests, equal results."""
+    shared = shared_key(installation, arguments, chosen[0].parent) if chosen else ""
+    return {chapter: digest(shared, files=with_imported(chapter)) for chapter in chosen}
+
+
+class Recorded:
+    """One environment's recorded results: RESULTS/ENVIRONMENT/CHAPTER.xml and .key, and the merged
+    RESULTS/ENVIRONMENT.xml."""
+
+    def __init__(self, results: Path, environment: str):
+        self.folder = Path(results, environment)
+        self.merged = Path(results, f"{environment}.xml")
+
+    def _paths(self, chapter: Path) -> tuple[Path, Path]:
+        return self.folder / f"{chapter.stem}.xml", self.folder / f"{chapter.stem}.key"
+
+    def stale(self, keys: dict[Path, str]) -> list[Path]:
+        """The chapters without results under their digest: those to run."""
+        def current(chapter):
+            results, key = self._paths(chapter)
+            return results.is_file() and key.is_file() and key.read_text() == keys[chapter]
+        return [chapter for chapter in keys if not current(chapter)]
+
+    def store(self, junit: Path, keys: dict[Path, str]) -> None:
+        """Split a run's JUnit XML into its chapters' files, each with its digest."""
+        root = ElementTree.parse(junit).getroot()
+        suite = root if root.tag == "testsuite" else root.find("testsuite")
+        properties = suite.find("properties")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for chapter, key in keys.items():
+            cases = [case for case in suite.iter("testcase")
+                     if case.get("classname", "").split(".")[:2] == ["spec", chapter.stem]]
+            results, key_path = self._paths(chapter)
+            key_path.unlink(missing_ok=True)
+            write_suite(results, properties, cases)
+            key_path.write_text(key)
+
+    def merge(self, chosen: list[Path]) -> None:
+        """The chosen chapters' results in one file, with the newest chapter's properties (the installation)."""
+        files = [self._paths(chapter)[0] for chapter in chosen]
+        suites = [ElementTree.parse(path).getroot().find("testsuite") for path in files]
+        newest = max(range(len(files)), key=lambda i: files[i].stat().st_mtime)
+        write_suite(self.merged, suites[newest].find("properties"), [c for s in suites for c in s.iter("testcase")])
+
+
+def write_suite(path: Path, properties, cases: list) -> None:
+    root = ElementTree.Element("testsuites")
+    suite = ElementTree.SubElement(root, "testsuite", name="pytest", tests=str(len(cases)))
+    if properties is not None:
+        suite.append(properties)
+    suite.extend(cases)
+    ElementTree.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)

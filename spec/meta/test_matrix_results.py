@@ -1,0 +1,82 @@
+"""The version matrix reuses a chapter's recorded results only while all they depend on is unchanged
+(rnnspec.matrix_results), and the report reads every chapter's results merged."""
+
+from pathlib import Path
+
+import pytest
+
+from rnnspec import matrix_results, version_matrix
+
+pytestmark = pytest.mark.meta
+INSTALLATION, ARGUMENTS = "python 3.11.9 keras==3.15.1", ["--keras-backend=jax"]
+
+
+@pytest.fixture
+def suite(tmp_path, monkeypatch):
+    """A suite of three chapters, one importing another, a case catalogue and a support package."""
+    for folder in ("spec", "rnnspec", "snapshots"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "spec" / "cases.py").write_text("CELLS = ['LSTM']\n")
+    (tmp_path / "spec" / "test_a.py").write_text("def test_a(): pass\n")
+    (tmp_path / "spec" / "test_b.py").write_text("from spec.test_a import test_a\ndef test_b(): pass\n")
+    (tmp_path / "spec" / "test_c.py").write_text("def test_c(): pass\n")
+    (tmp_path / "rnnspec" / "observe.py").write_text("CACHE = {}\n")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def keys(installation=INSTALLATION, arguments=ARGUMENTS) -> dict[str, str]:
+    return {chapter.stem: key for chapter, key in
+            matrix_results.chapter_keys(installation, arguments, matrix_results.chapters()).items()}
+
+
+def changed(before: dict, after: dict) -> set[str]:
+    return {chapter for chapter in before if before[chapter] != after[chapter]}
+
+
+def test_a_change_to_a_chapter_runs_it_and_the_chapters_importing_it_again(suite):
+    before = keys()
+    assert before == keys()
+    (suite / "spec" / "test_a.py").write_text("def test_a(): assert False\n")
+    assert changed(before, keys()) == {"test_a", "test_b"}
+    before = keys()
+    (suite / "spec" / "test_c.py").write_text("def test_c(): assert False\n")
+    assert changed(before, keys()) == {"test_c"}
+
+
+@pytest.mark.parametrize("change", ["installation", "arguments", "support package", "case catalogue"])
+def test_a_change_to_what_every_chapter_depends_on_runs_them_all_again(suite, change):
+    before = keys()
+    if change == "support package":
+        (suite / "rnnspec" / "observe.py").write_text("CACHE = None\n")
+    if change == "case catalogue":
+        (suite / "spec" / "cases.py").write_text("CELLS = ['GRU']\n")
+    after = keys(INSTALLATION.replace("3.15.1", "3.15.0") if change == "installation" else INSTALLATION,
+                 ["--keras-backend=torch"] if change == "arguments" else ARGUMENTS)
+    assert changed(before, after) == {"test_a", "test_b", "test_c"}
+
+
+def junit(*chapters: str) -> str:
+    cases = "".join(f'<testcase classname="spec.{c}" name="{c}[one]"/>' for c in chapters)
+    return ('<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest"><properties><property '
+            'name="rnnspec.installation" value="Keras 3.15.1 on jax | jax 0.10.2 | devices: cpu"/></properties>'
+            f"{cases}</testsuite></testsuites>")
+
+
+def test_a_run_is_kept_by_chapter_and_the_report_reads_the_chapters_merged(suite):
+    recorded, current = matrix_results.Recorded(suite / "results", "keras-3.15.1-jax"), dict(
+        matrix_results.chapter_keys(INSTALLATION, ARGUMENTS, matrix_results.chapters()))
+    assert recorded.stale(current) == matrix_results.chapters()
+    run = suite / "run.xml"
+    run.write_text(junit("test_a", "test_b", "test_c"))
+    recorded.store(run, current)
+    assert recorded.stale(current) == []
+    (suite / "spec" / "test_c.py").write_text("def test_c(): assert False\n")
+    current = matrix_results.chapter_keys(INSTALLATION, ARGUMENTS, matrix_results.chapters())
+    assert recorded.stale(current) == [Path("spec/test_c.py")]
+    run.write_text(junit("test_c"))
+    recorded.store(run, {Path("spec/test_c.py"): current[Path("spec/test_c.py")]})
+    recorded.merge(matrix_results.chapters())
+    environment = version_matrix.read(recorded.merged)
+    assert environment.installation.startswith("Keras 3.15.1 on jax")
+    assert sorted(environment.cases) == [(f"{c}::{c}", f"{c}[one]") for c in ("test_a", "test_b", "test_c")]
