@@ -5,12 +5,12 @@ import inspect
 import json
 import os
 import warnings
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
 from rnnspec import assertions, divergences, installation, options, repro
+from rnnspec.each_choice import cover as each_choice_cover
 from rnnspec.matrix import PROPERTY, BehaviourMatrix
 
 
@@ -180,19 +180,10 @@ def choices_of(item) -> set:
 
 
 def each_choice(items: list) -> tuple[list, list]:
-    """(kept, left out): of each statement's cases, in collection order, those that give a parameter a value no
-    case kept before gave it ("each choice" coverage); a case without parameters is kept. The first cases of the
-    catalogue share their configurations, so the statements kept share the session cache's models."""
-    covered, kept, left = defaultdict(set), [], []
-    for item in items:
-        choices = choices_of(item)
-        statement = statement_of(item) if isinstance(item, pytest.Function) else item.nodeid
-        if not choices or choices - covered[statement]:
-            covered[statement] |= choices
-            kept.append(item)
-        else:
-            left.append(item)
-    return kept, left
+    """(kept, left out): each statement's each-choice cover of its cases, in collection order. The first cases of
+    the catalogue share their configurations, so the statements kept share the session cache's models."""
+    return each_choice_cover(items, choices_of, lambda item: statement_of(item) if isinstance(item, pytest.Function)
+                             else item.nodeid)
 
 
 def pytest_report_header(config):

@@ -13,12 +13,13 @@ re-record.
 
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
 
 from rnnspec import installation
+from rnnspec.each_choice import cover
 from rnnspec.configs import CALL_PATHS, CELLS, SHAPES, STATE_NAMES, GradientConfig, LayerConfig
 from rnnspec.gradients import READINGS, every_backend_agrees, gradient_subject
 from rnnspec.tolerances import SNAPSHOT, SNAPSHOT_GRADIENTS, Tolerance
@@ -44,6 +45,12 @@ GRADIENTS = [
 SUBJECTS = RETURNS + GRADIENTS
 
 
+def each_choice(subjects: list) -> list:
+    """The subjects, of each kind (what a call returned, a gradient), that give each field of its configuration its
+    every value (rnnspec.each_choice): what the snapshot compares under `--cases=each-choice`."""
+    return cover(subjects, lambda subject: {(f.name, getattr(subject, f.name)) for f in fields(subject)}, type)[0]
+
+
 class SnapshotError(Exception):
     """A snapshot that cannot be used; the message says what to do."""
 
@@ -66,6 +73,10 @@ class Snapshot:
     @property
     def records_gradients(self) -> bool:
         return self.format != WITHOUT_GRADIENTS
+
+    def restricted_to(self, keys) -> "Snapshot":
+        """The entries of these configurations alone."""
+        return Snapshot(self.installation, {k: e for k, e in self.entries.items() if k in keys}, self.format)
 
 
 def container_name(container: type) -> str:

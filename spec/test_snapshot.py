@@ -12,19 +12,26 @@ project ships the snapshot of its reference installation (`snapshots/reference.n
 import pytest
 
 from rnnspec import snapshot
+from rnnspec.plugin import EACH_CHOICE
 
 
 def test_behaviour_matches_the_snapshot(observe, snapshot_path, request):
     """Every configuration of the catalogue returns what the snapshot recorded, and gives the gradients it recorded:
-    the same structure, shapes and dtypes, and values within the snapshot tolerances."""
-    current = snapshot.record(observe(subject) for subject in snapshot.SUBJECTS)
-    if request.config.getoption("--snapshot-update"):
+    the same structure, shapes and dtypes, and values within the snapshot tolerances. (Under --cases=each-choice,
+    the configurations that give each of their fields its every value; a snapshot is always recorded whole.)"""
+    update = request.config.getoption("--snapshot-update")
+    each_choice = request.config.getoption("--cases") == EACH_CHOICE and not update
+    subjects = snapshot.each_choice(snapshot.SUBJECTS) if each_choice else snapshot.SUBJECTS
+    current = snapshot.record(observe(subject) for subject in subjects)
+    if update:
         snapshot.save(current, snapshot_path)
         pytest.skip(f"recorded this installation's behaviour to {snapshot_path}; nothing was compared")
     try:
         reference = snapshot.load(snapshot_path)
     except snapshot.SnapshotError as error:
         pytest.fail(str(error), pytrace=False)
+    if each_choice:
+        reference = reference.restricted_to(current.entries)
     changed = snapshot.differences(reference, current)
     assert not changed, (
         f"{len(changed)} differences from the snapshot {snapshot_path}\n  recorded on: {reference.installation}\n"

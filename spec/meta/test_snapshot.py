@@ -106,3 +106,14 @@ def test_an_unusable_snapshot_says_how_to_record_one(tmp_path, content):
         path.write_bytes(content)
     with pytest.raises(snapshot.SnapshotError, match="--snapshot-update"):
         snapshot.load(path)
+
+
+def test_under_each_choice_the_snapshot_compares_every_value_of_every_field_of_each_kind():
+    """--cases=each-choice compares a few of the snapshot's configurations: of each kind, every field of theirs
+    (cell, flags, shape, call path, reading, mask, ...) takes its every value among them."""
+    kept = snapshot.each_choice(snapshot.SUBJECTS)
+    assert len(kept) < len(snapshot.SUBJECTS) / 4
+    for kind in {type(subject) for subject in snapshot.SUBJECTS}:
+        def values(subjects, kind=kind):
+            return {(name, value) for s in subjects if type(s) is kind for name, value in vars(s).items()}
+        assert values(kept) == values(snapshot.SUBJECTS), kind.__name__
