@@ -14,6 +14,9 @@ from rnnspec.each_choice import cover as each_choice_cover
 from rnnspec.matrix import PROPERTY, BehaviourMatrix
 
 
+ALL_CASES, EACH_CHOICE = "all", "each-choice"  # --cases: every case, or each statement's each-choice cover
+
+
 def pytest_addoption(parser):
     group = parser.getgroup("rnnspec", "rnnspec: Keras recurrent layer conformance")
     group.addoption(
@@ -58,7 +61,7 @@ def pytest_addoption(parser):
         choices=(ALL_CASES, EACH_CHOICE),
         help="all: every case of every statement (default). each-choice: of each statement's cases, the first that "
         "together give every parameter its every value once (cell, output mode, shape, call path, ...), the rest "
-        "deselected: states less, in a fraction of the time (the full version matrix's environments)",
+        "deselected: states less, in a fraction of the time (what the version matrix runs)",
     )
 
 
@@ -162,9 +165,6 @@ def case_parameters(item) -> dict:
             names = [argnames] if isinstance(argnames, str) else list(argnames)
             found.update(zip(names, values if len(names) > 1 else (values,)))
     return found
-
-
-ALL_CASES, EACH_CHOICE = "all", "each-choice"
 
 
 def choices_of(item) -> set:
