@@ -142,11 +142,14 @@ def spec(session, environment):
         # and import Keras and build the catalogue once more per worker (measured: a fifth more CPU time). Each
         # statement states its each-choice cover of cases (README; `nox ... -- --cases=all` for every one).
         workers = ["-n", "0"] if session.parallel else []
+        # And PyTorch's thread pool, one thread per core by default, would contend with the other session's process
+        # (measured: a fifth less CPU time for a PyTorch chapter on one thread; TensorFlow and JAX gain nothing).
+        threads = {"OMP_NUM_THREADS": "1"} if session.parallel else {}
         run = Path(recorded.folder, "run.xml")
         session.run(
             "pytest", *map(str, stale), "-q", "-p", "no:cacheprovider", "-m", "not meta", "--devices=cpu",
             "--cases=each-choice", *workers, f"--junitxml={run}", *given,
-            env={"TF_CPP_MIN_LOG_LEVEL": "2", **jax_cache},
+            env={"TF_CPP_MIN_LOG_LEVEL": "2", **jax_cache, **threads},
             success_codes=[0, 1],
         )
         recorded.store(run, {chapter: keys[chapter] for chapter in stale})
