@@ -1,5 +1,6 @@
-"""The version matrix: `pytest spec` in fresh environments, one per Keras release and backend, and there the minimal
-reproducers of the known divergences (`python -m rnnspec.repro --run`), then one comparison.
+"""The version matrix: `pytest spec` in fresh environments, one per Keras release and backend, and in the quick
+matrix, the nightlies and the export environment the minimal reproducers of the known divergences (`python -m
+rnnspec.repro --run`), then one comparison.
 
     nox                            # the quick matrix (tag `quick`): the oldest Keras 3, the newest on each
                                    # backend, tf_keras; then the report (docs/version-matrix.md and .html)
