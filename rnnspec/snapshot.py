@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from rnnspec import installation
-from rnnspec.each_choice import cover
 from rnnspec.configs import CALL_PATHS, CELLS, SHAPES, STATE_NAMES, GradientConfig, LayerConfig
+from rnnspec.each_choice import cover
 from rnnspec.gradients import READINGS, every_backend_agrees, gradient_subject
 from rnnspec.tolerances import SNAPSHOT, SNAPSHOT_GRADIENTS, Tolerance
 
