@@ -125,6 +125,13 @@ def runs_reproducers(environment: str) -> bool:
     return "quick" in tags or "nightly" in tags or environment in CHAPTERS
 
 
+# The matrix compiles XLA's programs (JAX's every call, TensorFlow's jit_compile=True) with LLVM at optimization level
+# 0: the statements are Keras's contracts, which code generation does not change, and compiling was two thirds of a
+# JAX session (measured on one statement's 9 cases: 38 s, then 20 s). `pytest spec` outside the matrix compiles as
+# users do.
+XLA_FLAGS = " ".join([os.environ.get("XLA_FLAGS", ""), "--xla_backend_optimization_level=0"]).strip()
+
+
 # What is installed, as `pip freeze` would say (uv's environments have no pip), and the Python.
 PRINT_INSTALLATION = ("import importlib.metadata as m, sys; "
                       "print('python', sys.version.split()[0], *sorted({f'{d.name}=={d.version}' for d in m.distributions()}))")
@@ -146,12 +153,13 @@ def spec(session, environment):
     session.log(installation)
     given = [*arguments, *session.posargs]
     chosen = [Path(p) for p in CHAPTERS.get(environment, [])] or matrix_results.chapters()
-    keys = matrix_results.chapter_keys(installation, given, chosen)
+    keys = matrix_results.chapter_keys(installation, [*given, f"XLA_FLAGS={XLA_FLAGS}"], chosen)
     recorded = matrix_results.Recorded(RESULTS, environment)
     # JAX compiles each configuration's loop: its persistent compilation cache, kept in the environment, serves the
     # compilations of equal programs within a run and makes a rerun on a reused environment (-R) five times faster.
-    jax_cache = {"JAX_COMPILATION_CACHE_DIR": str(Path(session.virtualenv.location, "jax-compilation-cache")),
-                 "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0", "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "-1"}
+    compiling = {"JAX_COMPILATION_CACHE_DIR": str(Path(session.virtualenv.location, "jax-compilation-cache")),
+                 "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0", "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "-1",
+                 "XLA_FLAGS": XLA_FLAGS}
     stale = recorded.stale(keys)
     session.log(f"Results reused for {len(keys) - len(stale)} of {len(keys)} chapters (their digests are unchanged)")
     if stale:
@@ -166,7 +174,7 @@ def spec(session, environment):
         session.run(
             "pytest", *map(str, stale), "-q", "-p", "no:cacheprovider", "-m", "not meta", "--devices=cpu",
             "--cases=each-choice", *workers, f"--junitxml={run}", *given,
-            env={"TF_CPP_MIN_LOG_LEVEL": "2", **jax_cache, **threads},
+            env={"TF_CPP_MIN_LOG_LEVEL": "2", **compiling, **threads},
             success_codes=[0, 1],
         )
         recorded.store(run, {chapter: keys[chapter] for chapter in stale})
@@ -176,10 +184,10 @@ def spec(session, environment):
     if not runs_reproducers(environment):
         return
     reproducers, reproducers_key = Path(RESULTS, f"{environment}.reproducers.json"), recorded.folder / "reproducers.key"
-    key = matrix_results.shared_key(installation, arguments)
+    key = matrix_results.shared_key(installation, [*arguments, f"XLA_FLAGS={XLA_FLAGS}"])
     if not (reproducers.is_file() and reproducers_key.is_file() and reproducers_key.read_text() == key):
         session.run("python", "-m", "rnnspec.repro", "--run", f"--record={reproducers}", *arguments,
-                    env=jax_cache, success_codes=[0, 1])
+                    env=compiling, success_codes=[0, 1])
         reproducers_key.write_text(key)
 
 
