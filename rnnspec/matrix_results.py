@@ -15,6 +15,10 @@ from xml.etree import ElementTree
 # What every chapter depends on: the support package (the reproducers among it), the snapshot, the configuration,
 # and spec's modules that are no chapter (the case catalogues).
 SHARED = ("rnnspec", "snapshots", "conftest.py", "pytest.ini", "pyproject.toml")
+# Less the support package's tools that no spec run imports (the matrix's own, the GPU report, the wheelhouse): a
+# change to them reruns nothing. spec/meta/test_matrix_results.py checks that nothing a spec run imports reaches them.
+TOOLS = tuple(f"rnnspec/{name}.py" for name in
+              ("bisect", "gpu_report", "matrix_results", "throughput_plot", "version_matrix", "wheelhouse"))
 IMPORTED_CHAPTERS = re.compile(r"^from spec\.(test_\w+) import", re.MULTILINE)
 
 
@@ -49,6 +53,7 @@ def with_imported(chapter: Path) -> list[Path]:
 def shared_key(installation: str, arguments: list[str], spec: Path = Path("spec")) -> str:
     """The digest of what every chapter's results depend on (the reproducers' record too)."""
     shared = files_under([*SHARED, *(p for p in spec.glob("*.py") if not p.name.startswith("test_"))])
+    shared = [path for path in shared if path.as_posix() not in TOOLS]
     return digest(installation, *arguments, files=shared)
 
 

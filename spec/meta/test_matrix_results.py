@@ -1,6 +1,7 @@
 """The version matrix reuses a chapter's recorded results only while all they depend on is unchanged
 (rnnspec.matrix_results), and the report reads every chapter's results merged."""
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ def suite(tmp_path, monkeypatch):
     (tmp_path / "spec" / "test_b.py").write_text("from spec.test_a import test_a\ndef test_b(): pass\n")
     (tmp_path / "spec" / "test_c.py").write_text("def test_c(): pass\n")
     (tmp_path / "rnnspec" / "observe.py").write_text("CACHE = {}\n")
+    (tmp_path / "rnnspec" / "version_matrix.py").write_text("TITLE = 'Version matrix'\n")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -54,6 +56,42 @@ def test_a_change_to_what_every_chapter_depends_on_runs_them_all_again(suite, ch
     after = keys(INSTALLATION.replace("3.15.1", "3.15.0") if change == "installation" else INSTALLATION,
                  ["--keras-backend=torch"] if change == "arguments" else ARGUMENTS)
     assert changed(before, after) == {"test_a", "test_b", "test_c"}
+
+
+def test_a_change_to_the_matrix_s_own_tools_runs_nothing_again(suite):
+    before = keys()
+    (suite / "rnnspec" / "version_matrix.py").write_text("TITLE = 'The version matrix'\n")
+    assert changed(before, keys()) == set()
+
+
+def imported_by(path: Path, root: Path) -> set[Path]:
+    """The project's modules a module imports (by `import` or `from ... import`, at any depth of its code)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
+    found = {root.joinpath(*name.split(".")) for name in names if name.split(".")[0] in ("rnnspec", "spec")}
+    return {module for name in found for module in (name.with_suffix(".py"), name / "__init__.py")
+            if module.is_file()}
+
+
+def test_no_spec_run_imports_the_tools_whose_changes_rerun_nothing():
+    """What a spec run imports, from conftest.py (the plugin) and spec's modules on, never reaches a module of
+    matrix_results.TOOLS: were it to, a change there could change results the matrix reuses."""
+    root = Path(__file__).parents[2]
+    reached, waiting = set(), [root / "conftest.py", *sorted((root / "spec").glob("*.py"))]
+    while waiting:
+        module = waiting.pop()
+        if module not in reached:
+            reached.add(module)
+            waiting += imported_by(module, root)
+    tools = {root / tool for tool in matrix_results.TOOLS}
+    assert all(tool.is_file() for tool in tools), "every tool named is a module of the package"
+    assert len(reached) > 30, "the plugin, the chapters and the support modules they import are reached"
+    imported_tools = sorted(str(tool.relative_to(root)) for tool in reached & tools)
+    assert not imported_tools, f"a spec run imports {imported_tools}"
 
 
 def junit(*chapters: str) -> str:
