@@ -110,11 +110,6 @@ def environments() -> dict:
 
 ENVIRONMENTS = environments()
 CHAPTERS = {f"keras-{NEWEST}-tensorflow-2.21.0-export": ["spec/test_export.py"]}  # the rest run every chapter
-# nox -j starts sessions in this order as its slots free: the longest first (measured, two side by side: JAX 4-9
-# minutes, PyTorch 3-4, tf_keras 3, TensorFlow 2; newer releases longer), so that the matrix does not end on a long
-# session with a core idle.
-LONGEST_FIRST = sorted(reversed(ENVIRONMENTS),
-                       key=lambda name: ("-jax" not in name, "-torch" not in name, "tf-keras" not in name))
 
 
 def runs_reproducers(environment: str) -> bool:
@@ -123,6 +118,13 @@ def runs_reproducers(environment: str) -> bool:
     holds, and the reproducers would be a third of a TensorFlow session (30 s of 100, measured)."""
     tags = ENVIRONMENTS[environment][2]
     return "quick" in tags or "nightly" in tags or environment in CHAPTERS
+
+
+# nox -j starts sessions in this order as its slots free: the longest first (measured, two side by side: JAX 2-4
+# minutes, PyTorch and tf_keras 2-3, TensorFlow 1.5-2, a quarter more with the reproducers), so that the matrix does
+# not end on a long session with a core idle (it did: Keras 3.0.0 with its reproducers last, 106 s alone).
+LONGEST_FIRST = sorted(reversed(ENVIRONMENTS), key=lambda name: (
+    "-jax" not in name, "-torch" not in name, "tf-keras" not in name, not runs_reproducers(name)))
 
 
 # The matrix compiles XLA's programs (JAX's every call, TensorFlow's jit_compile=True) with LLVM at optimization level
@@ -155,11 +157,19 @@ def spec(session, environment):
     chosen = [Path(p) for p in CHAPTERS.get(environment, [])] or matrix_results.chapters()
     keys = matrix_results.chapter_keys(installation, [*given, f"XLA_FLAGS={XLA_FLAGS}"], chosen)
     recorded = matrix_results.Recorded(RESULTS, environment)
-    # JAX compiles each configuration's loop: its persistent compilation cache, kept in the environment, serves the
-    # compilations of equal programs within a run and makes a rerun on a reused environment (-R) five times faster.
-    compiling = {"JAX_COMPILATION_CACHE_DIR": str(Path(session.virtualenv.location, "jax-compilation-cache")),
-                 "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0", "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "-1",
-                 "XLA_FLAGS": XLA_FLAGS}
+    location = Path(session.virtualenv.location)
+    every_run = {
+        # JAX compiles each configuration's loop: its persistent compilation cache, kept in the environment, serves
+        # the compilations of equal programs within a run and makes a rerun on a reused environment (-R) five times
+        # faster.
+        "JAX_COMPILATION_CACHE_DIR": str(location / "jax-compilation-cache"),
+        "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0", "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "-1",
+        "XLA_FLAGS": XLA_FLAGS,
+        # The environment keeps its bytecode, in itself, even where PYTHONDONTWRITEBYTECODE is set: the first
+        # import of Keras and TensorFlow writes it (1.7 s), each later one reads it (4 s instead of 11.5: the
+        # reproducers' runner, a rerun on a reused environment).
+        "PYTHONDONTWRITEBYTECODE": "", "PYTHONPYCACHEPREFIX": str(location / "pycache"),
+    }
     stale = recorded.stale(keys)
     session.log(f"Results reused for {len(keys) - len(stale)} of {len(keys)} chapters (their digests are unchanged)")
     if stale:
@@ -174,7 +184,7 @@ def spec(session, environment):
         session.run(
             "pytest", *map(str, stale), "-q", "-p", "no:cacheprovider", "-m", "not meta", "--devices=cpu",
             "--cases=each-choice", *workers, f"--junitxml={run}", *given,
-            env={"TF_CPP_MIN_LOG_LEVEL": "2", **compiling, **threads},
+            env={"TF_CPP_MIN_LOG_LEVEL": "2", **every_run, **threads},
             success_codes=[0, 1],
         )
         recorded.store(run, {chapter: keys[chapter] for chapter in stale})
@@ -187,7 +197,7 @@ def spec(session, environment):
     key = matrix_results.shared_key(installation, [*arguments, f"XLA_FLAGS={XLA_FLAGS}"])
     if not (reproducers.is_file() and reproducers_key.is_file() and reproducers_key.read_text() == key):
         session.run("python", "-m", "rnnspec.repro", "--run", f"--record={reproducers}", *arguments,
-                    env=compiling, success_codes=[0, 1])
+                    env=every_run, success_codes=[0, 1])
         reproducers_key.write_text(key)
 
 
