@@ -37,6 +37,10 @@ LINE_NAMES = {("keras", "tensorflow"): "Keras 3 on TensorFlow", ("keras", "jax")
               ("keras", "torch"): "Keras 3 on PyTorch", ("tf_keras", "tensorflow"): "tf_keras on TensorFlow"}
 MESSAGE_LINES = 12  # of a failure's message on the page: what differed and where; the rest is pytest's traceback
 FOLD_AFTER = 4  # the largest group of environments with one outcome is named "the N others" past this many
+# What differs between two runs of the same failure (an object's address, pytest's numbered temporary folder, Keras's
+# counter of symbolic tensors), written the same way on the page so that a rerun changes only what changed.
+RUN_SPECIFIC = ((re.compile(r"\b0x[0-9a-f]{6,}\b"), "0x…"), (re.compile(r"/pytest-(\d+)/"), "/pytest-N/"),
+                (re.compile(r"\bkeras_tensor_\d+\b"), "keras_tensor_N"))
 
 
 @dataclass
@@ -111,8 +115,12 @@ def read(path: Path) -> Environment:
 
 
 def excerpt(message: str) -> str:
-    """A failure's message as the page shows it: its first lines."""
-    return "\n".join(message.splitlines()[:MESSAGE_LINES])
+    """A failure's message as the page shows it: its first lines, with what is particular to the run written the
+    same way every run."""
+    shown = "\n".join(message.splitlines()[:MESSAGE_LINES])
+    for pattern, written in RUN_SPECIFIC:
+        shown = pattern.sub(written, shown)
+    return shown
 
 
 def cell(counts: Counter) -> str:
