@@ -79,7 +79,10 @@ def is_conv_lstm(name: str) -> bool:
 
 
 def new_layer(name: str, **arguments):
-    """A new LSTM, GRU or SimpleRNN of UNITS, or ConvLSTM1D, 2D or 3D of CONV_FILTERS filters of its kernel size."""
+    """A new LSTM, GRU or SimpleRNN of UNITS, or ConvLSTM1D, 2D or 3D of CONV_FILTERS filters of its kernel size.
+    Its initializers draw their seeds from Python's generator, seeded here: the same weights in every run, so that a
+    failure's numbers are too."""
+    keras().utils.set_random_seed(data.seed_for("new layer"))
     if is_conv_lstm(name):
         return layer_class(name)(CONV_FILTERS, CONV_KERNEL_SIZE[int(name[8])], **arguments)
     return recurrent_layer(name, UNITS, **arguments)
