@@ -132,6 +132,7 @@ LONGEST_FIRST = sorted(reversed(ENVIRONMENTS), key=lambda name: (
 # JAX session (measured on one statement's 9 cases: 38 s, then 20 s). `pytest spec` outside the matrix compiles as
 # users do.
 XLA_FLAGS = " ".join([os.environ.get("XLA_FLAGS", ""), "--xla_backend_optimization_level=0"]).strip()
+SETTINGS = [f"XLA_FLAGS={XLA_FLAGS}"]  # what the results depend on beyond the arguments: part of their digests
 
 
 # What is installed, as `pip freeze` would say (uv's environments have no pip), and the Python.
@@ -155,7 +156,7 @@ def spec(session, environment):
     session.log(installation)
     given = [*arguments, *session.posargs]
     chosen = [Path(p) for p in CHAPTERS.get(environment, [])] or matrix_results.chapters()
-    keys = matrix_results.chapter_keys(installation, [*given, f"XLA_FLAGS={XLA_FLAGS}"], chosen)
+    keys = matrix_results.chapter_keys(installation, [*given, *SETTINGS], chosen)
     recorded = matrix_results.Recorded(RESULTS, environment)
     location = Path(session.virtualenv.location)
     every_run = {
@@ -194,7 +195,7 @@ def spec(session, environment):
     if not runs_reproducers(environment):
         return
     reproducers, reproducers_key = Path(RESULTS, f"{environment}.reproducers.json"), recorded.folder / "reproducers.key"
-    key = matrix_results.shared_key(installation, [*arguments, f"XLA_FLAGS={XLA_FLAGS}"])
+    key = matrix_results.shared_key(installation, [*arguments, *SETTINGS])
     if not (reproducers.is_file() and reproducers_key.is_file() and reproducers_key.read_text() == key):
         session.run("python", "-m", "rnnspec.repro", "--run", f"--record={reproducers}", *arguments,
                     env=every_run, success_codes=[0, 1])

@@ -271,20 +271,20 @@ def reproducer_cell(entry: dict | None) -> str:
     return f"{outcome} ({entry['why']})" if entry["why"] else outcome
 
 
-def with_reproducers(environments: list[Environment]) -> int:
-    """How many environments ran the reproducers."""
-    return sum(1 for e in environments if e.reproducers)
+def ran_reproducers(environments: list[Environment]) -> list[Environment]:
+    """The environments that ran the reproducers (the noxfile runs them in some)."""
+    return [e for e in environments if e.reproducers]
 
 
 def divergence_rows(environments: list[Environment]) -> list[tuple[str, str, list[tuple[str, list[str]]]]]:
     """(reproducer, its divergences, [(what it said, the environments where it said so)]), the largest group last,
-    in the order of the newest record; over the environments that ran the reproducers (the noxfile runs them in
-    some)."""
-    entries = {entry["name"]: entry for e in environments for entry in e.reproducers}
+    in the order of the newest record; over the environments that ran the reproducers."""
+    ran = ran_reproducers(environments)
+    entries = {entry["name"]: entry for e in ran for entry in e.reproducers}
     rows = []
     for name, entry in entries.items():
         said = defaultdict(list)
-        for e in (e for e in environments if e.reproducers):
+        for e in ran:
             said[reproducer_cell(next((x for x in e.reproducers if x["name"] == name), None))].append(e.name)
         rows.append((name, "; ".join(entry["divergences"]), sorted(said.items(), key=lambda item: len(item[1]))))
     return rows
@@ -384,7 +384,7 @@ def markdown(environments: list[Environment]) -> str:
     lines += ["## Behaviour changelog", "", CHANGELOG_INTRO, ""]
     for pair in changelog(environments):
         lines += md_changelog(pair)
-    rows = divergence_rows(environments)
+    rows, ran = divergence_rows(environments), len(ran_reproducers(environments))
     if rows:
         lines += ["", "## Known divergences × environment", "",
                   ("What each known divergence's minimal reproducer (`python -m rnnspec.repro --run`, "
@@ -393,7 +393,7 @@ def markdown(environments: list[Environment]) -> str:
                    "updating), or – where the table does not apply it."), "",
                   "| divergence | reproducer | said: where |", "| --- | --- | --- |"]
         for name, divergences, said in rows:
-            where = "; ".join(f"{outcome}: {named(names, with_reproducers(environments), i == len(said) - 1)}"
+            where = "; ".join(f"{outcome}: {named(names, ran, i == len(said) - 1)}"
                               for i, (outcome, names) in enumerate(said))
             lines.append(f"| {divergences} | `{name}` | {where} |")
     lines += ["", f"## Statements with one outcome wherever they ran ({len(same)})", "",
@@ -484,11 +484,11 @@ def html_page(environments: list[Environment]) -> str:
         + "</table>"
         for s in differ)
     log = "".join(html_changelog(pair) for pair in changelog(environments))
-    rows = divergence_rows(environments)
+    rows, ran = divergence_rows(environments), len(ran_reproducers(environments))
     reproducers = "".join(
         f"<tr><th class=divergence>{html_text(divergences)}<br><code>{esc(name)}</code></th><td>"
         + "<br>".join(f'<span class="{REPRODUCER_CLASSES.get(outcome.split(" (")[0], "skipped")}">{esc(outcome)}</span>: '
-                      f"{esc(named(names, with_reproducers(environments), i == len(said) - 1))}"
+                      f"{esc(named(names, ran, i == len(said) - 1))}"
                       for i, (outcome, names) in enumerate(said))
         + "</td></tr>"
         for name, divergences, said in rows)

@@ -32,6 +32,21 @@ def test_seeds_do_not_depend_on_the_process():
     assert runs == {f"{data.seed_for('LSTM', 'batch', ())}\n"}
 
 
+def test_chapter_12_s_new_layers_draw_the_same_weights_every_time():
+    """spec.test_arguments builds some layers with Keras's initializers, whose seeds come from Python's generator
+    unless seeded: two new layers of the same arguments, built one after the other, hold the same weights, as two
+    runs of the chapter then do (a failure's numbers are the same in every run)."""
+    from spec.test_arguments import input_shape, new_layer, sequences
+
+    def weights():
+        layer = new_layer("LSTM")
+        layer(sequences("activity", input_shape("LSTM")))
+        return [installation.to_numpy(w) for w in layer.weights]
+
+    first, again = weights(), weights()
+    assert all(np.array_equal(a, b) for a, b in zip(first, again)), "the second layer drew other weights"
+
+
 class FakeObservation:
     def describe(self):
         return "LSTM(units=4) on cpu via layer"
