@@ -59,8 +59,8 @@ def pytest_addoption(parser):
         "--cases",
         default=ALL_CASES,
         choices=(ALL_CASES, EACH_CHOICE),
-        help="all: every case of every statement (default). each-choice: of each statement's cases, the first that "
-        "together give every parameter its every value once (cell, output mode, shape, call path, ...), the rest "
+        help="all: every case of every statement (default). each-choice: of each statement's cases, a few that "
+        "together give every parameter its every value (cell, output mode, shape, call path, ...), the rest "
         "deselected: states less, in a fraction of the time (what the version matrix runs)",
     )
 
@@ -180,8 +180,8 @@ def choices_of(item) -> set:
 
 
 def each_choice(items: list) -> tuple[list, list]:
-    """(kept, left out): each statement's each-choice cover of its cases, in collection order. The first cases of
-    the catalogue share their configurations, so the statements kept share the session cache's models."""
+    """(kept, left out): each statement's each-choice cover of its cases (rnnspec.each_choice), in collection
+    order."""
     return each_choice_cover(items, choices_of, lambda item: statement_of(item) if isinstance(item, pytest.Function)
                              else item.nodeid)
 
