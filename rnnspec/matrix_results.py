@@ -7,6 +7,7 @@ results: a rerun (`nox -R`) runs only the chapters whose digest changed, e.g. th
 merges every chapter's results into `.nox-results/ENVIRONMENT.xml`, the file the report reads.
 """
 
+import ast
 import hashlib
 import re
 from pathlib import Path
@@ -20,6 +21,9 @@ SHARED = ("rnnspec", "snapshots", "conftest.py", "pytest.ini", "pyproject.toml")
 TOOLS = tuple(f"rnnspec/{name}.py" for name in
               ("bisect", "gpu_report", "matrix_results", "throughput_plot", "version_matrix", "wheelhouse"))
 IMPORTED_CHAPTERS = re.compile(r"^from spec\.(test_\w+) import", re.MULTILINE)
+PACKAGES = ("rnnspec", "spec")  # the project's own, whose modules imports are followed into
+# What `python -m rnnspec.repro --run` runs: the runner and the reproducers, scripts it finds in their folder.
+REPRODUCERS = ("rnnspec/repro.py", "rnnspec/reproducers")
 
 
 def files_under(paths) -> list[Path]:
@@ -50,8 +54,39 @@ def with_imported(chapter: Path) -> list[Path]:
     return sorted(found)
 
 
+def imported_by(module: Path, root: Path = Path(".")) -> set[Path]:
+    """The project's modules a module imports (by `import` or `from ... import`, at any depth of its code)."""
+    names = set()
+    for node in ast.walk(ast.parse(module.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
+    found = {root.joinpath(*name.split(".")) for name in names if name.split(".")[0] in PACKAGES}
+    return {path for name in found for path in (name.with_suffix(".py"), name / "__init__.py") if path.is_file()}
+
+
+def reached_from(modules, root: Path = Path(".")) -> set[Path]:
+    """The modules given and the project's modules they import, and those import, and so on."""
+    reached, waiting = set(), list(modules)
+    while waiting:
+        module = waiting.pop()
+        if module not in reached:
+            reached.add(module)
+            waiting += imported_by(module, root)
+    return reached
+
+
+def reproducers_key(installation: str, arguments: list[str], root: Path = Path(".")) -> str:
+    """The digest of what the reproducers' record depends on: the runner, the reproducers and the project's modules
+    they import (the table of known divergences among them), not the spec's machinery, whose change reruns every
+    chapter but no reproducer."""
+    started = [path for path in files_under(root / name for name in REPRODUCERS) if path.suffix == ".py"]
+    return digest(installation, *arguments, files=sorted(reached_from(started, root)))
+
+
 def shared_key(installation: str, arguments: list[str], spec: Path = Path("spec")) -> str:
-    """The digest of what every chapter's results depend on (the reproducers' record too)."""
+    """The digest of what every chapter's results depend on."""
     shared = files_under([*SHARED, *(p for p in spec.glob("*.py") if not p.name.startswith("test_"))])
     shared = [path for path in shared if path.as_posix() not in TOOLS]
     return digest(installation, *arguments, files=shared)

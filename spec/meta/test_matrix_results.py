@@ -1,7 +1,6 @@
 """The version matrix reuses a chapter's recorded results only while all they depend on is unchanged
 (rnnspec.matrix_results), and the report reads every chapter's results merged."""
 
-import ast
 from pathlib import Path
 
 import pytest
@@ -64,29 +63,40 @@ def test_a_change_to_the_matrix_s_own_tools_runs_nothing_again(suite):
     assert changed(before, keys()) == set()
 
 
-def imported_by(path: Path, root: Path) -> set[Path]:
-    """The project's modules a module imports (by `import` or `from ... import`, at any depth of its code)."""
-    names = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Import):
-            names |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
-    found = {root.joinpath(*name.split(".")) for name in names if name.split(".")[0] in ("rnnspec", "spec")}
-    return {module for name in found for module in (name.with_suffix(".py"), name / "__init__.py")
-            if module.is_file()}
+def test_the_reproducers_run_again_when_what_they_import_changes_not_when_the_spec_s_machinery_does(suite):
+    """The reproducers' record is kept under a digest of the runner, the reproducers and the project's modules they
+    import, and of the installation: a change to a module they do not import (the one observe path) reruns every
+    chapter but no reproducer."""
+    (suite / "rnnspec" / "reproducers").mkdir()
+    (suite / "rnnspec" / "repro.py").write_text("from rnnspec.divergences import DIVERGENCES\n")
+    (suite / "rnnspec" / "divergences.py").write_text("DIVERGENCES = []\n")
+    (suite / "rnnspec" / "reproducers" / "fails.py").write_text("import keras\n")
+    before = matrix_results.reproducers_key(INSTALLATION, ARGUMENTS)
+    (suite / "rnnspec" / "observe.py").write_text("CACHE = None\n")
+    assert matrix_results.reproducers_key(INSTALLATION, ARGUMENTS) == before
+    for module, changed_text in (("divergences.py", "DIVERGENCES = [1]\n"), ("reproducers/fails.py", "import jax\n")):
+        (suite / "rnnspec" / module).write_text(changed_text)
+        after = matrix_results.reproducers_key(INSTALLATION, ARGUMENTS)
+        assert after != before, f"a change to rnnspec/{module} leaves the reproducers' digest as it was"
+        before = after
+    assert matrix_results.reproducers_key(INSTALLATION.replace("3.15.1", "3.15.0"), ARGUMENTS) != before
+
+
+def test_the_reproducers_import_neither_the_plugin_nor_the_one_observe_path():
+    """What `python -m rnnspec.repro --run` reaches leaves out the spec's machinery (so a change there keeps the
+    reproducers' record) and takes in the table of known divergences (so a change there reruns them)."""
+    root = Path(__file__).parents[2]
+    started = [root / "rnnspec" / "repro.py", *sorted((root / "rnnspec" / "reproducers").glob("*.py"))]
+    reached = {str(path.relative_to(root)) for path in matrix_results.reached_from(started, root)}
+    assert "rnnspec/divergences.py" in reached
+    assert not reached & {"rnnspec/plugin.py", "rnnspec/observe.py", "conftest.py"}, sorted(reached)
 
 
 def test_no_spec_run_imports_the_tools_whose_changes_rerun_nothing():
     """What a spec run imports, from conftest.py (the plugin) and spec's modules on, never reaches a module of
     matrix_results.TOOLS: were it to, a change there could change results the matrix reuses."""
     root = Path(__file__).parents[2]
-    reached, waiting = set(), [root / "conftest.py", *sorted((root / "spec").glob("*.py"))]
-    while waiting:
-        module = waiting.pop()
-        if module not in reached:
-            reached.add(module)
-            waiting += imported_by(module, root)
+    reached = matrix_results.reached_from([root / "conftest.py", *sorted((root / "spec").glob("*.py"))], root)
     tools = {root / tool for tool in matrix_results.TOOLS}
     assert all(tool.is_file() for tool in tools), "every tool named is a module of the package"
     assert len(reached) > 30, "the plugin, the chapters and the support modules they import are reached"
