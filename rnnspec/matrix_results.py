@@ -1,27 +1,24 @@
 """The version matrix's recorded results, kept chapter by chapter (the standard library only: the noxfile imports it).
 
 Each environment's results live in `.nox-results/ENVIRONMENT/`: a JUnit XML file per chapter, with the digest of
-all that chapter's results depend on beside it (the installation, the arguments, the suite's shared files, the
-chapter and the chapters it imports). The suite is deterministic, so a chapter whose digest is unchanged has the same
-results: a rerun (`nox -R`) runs only the chapters whose digest changed, e.g. the one chapter a change touched, and
-merges every chapter's results into `.nox-results/ENVIRONMENT.xml`, the file the report reads.
+all that chapter's results depend on beside it: the installation, the arguments, the configuration, and the project's
+modules a run of the chapter imports (from the chapter and the plugin conftest.py loads, followed import by import:
+the one observe path, the case catalogues it uses, the chapters it imports), with the data they read. The suite is
+deterministic, so a chapter whose digest is unchanged has the same results: a rerun (`nox -R`) runs only the chapters
+whose digest changed (a change to a chapter or to a case catalogue: the chapters that import it; to the one observe
+path: every chapter; to the report: none), and merges every chapter's results into `.nox-results/ENVIRONMENT.xml`,
+the file the report reads.
 """
 
 import ast
 import hashlib
-import re
 from pathlib import Path
 from xml.etree import ElementTree
 
-# What every chapter depends on: the support package (the reproducers among it), the snapshot, the configuration,
-# and spec's modules that are no chapter (the case catalogues).
-SHARED = ("rnnspec", "snapshots", "conftest.py", "pytest.ini", "pyproject.toml")
-# Less the support package's tools that no spec run imports (the matrix's own, the GPU report, the wheelhouse): a
-# change to them reruns nothing. spec/meta/test_matrix_results.py checks that nothing a spec run imports reaches them.
-TOOLS = tuple(f"rnnspec/{name}.py" for name in
-              ("bisect", "gpu_report", "matrix_results", "throughput_plot", "version_matrix", "wheelhouse"))
-IMPORTED_CHAPTERS = re.compile(r"^from spec\.(test_\w+) import", re.MULTILINE)
+CONFIGURATION = ("conftest.py", "pytest.ini", "pyproject.toml")  # what every run reads
 PACKAGES = ("rnnspec", "spec")  # the project's own, whose modules imports are followed into
+# Data a module reads: a chapter whose run imports the module depends on the data too.
+DATA_READ_BY = {"rnnspec/snapshot.py": "snapshots", "rnnspec/repro.py": "rnnspec/reproducers"}
 # What `python -m rnnspec.repro --run` runs: the runner and the reproducers, scripts it finds in their folder.
 REPRODUCERS = ("rnnspec/repro.py", "rnnspec/reproducers")
 
@@ -42,18 +39,6 @@ def chapters(spec: Path = Path("spec")) -> list[Path]:
     return sorted(spec.glob("test_*.py"))
 
 
-def with_imported(chapter: Path) -> list[Path]:
-    """The chapter and the chapters it imports from, and theirs (spec.test_training imports from the devices'
-    chapter), in name order."""
-    found, waiting = set(), [chapter]
-    while waiting:
-        path = waiting.pop()
-        if path not in found:
-            found.add(path)
-            waiting += [path.with_name(f"{name}.py") for name in IMPORTED_CHAPTERS.findall(path.read_text())]
-    return sorted(found)
-
-
 def imported_by(module: Path, root: Path = Path(".")) -> set[Path]:
     """The project's modules a module imports (by `import` or `from ... import`, at any depth of its code)."""
     names = set()
@@ -62,7 +47,11 @@ def imported_by(module: Path, root: Path = Path(".")) -> set[Path]:
             names |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             names |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
-    found = {root.joinpath(*name.split(".")) for name in names if name.split(".")[0] in PACKAGES}
+        elif isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "pytest_plugins" for t in node.targets):
+            names |= {element.value for element in ast.walk(node.value)  # the plugins conftest.py loads
+                      if isinstance(element, ast.Constant) and isinstance(element.value, str)}
+    parts = {tuple(name.split(".")) for name in names if name.split(".")[0] in PACKAGES}
+    found = {root.joinpath(*name[:end]) for name in parts for end in range(1, len(name) + 1)}  # packages too
     return {path for name in found for path in (name.with_suffix(".py"), name / "__init__.py") if path.is_file()}
 
 
@@ -85,17 +74,19 @@ def reproducers_key(installation: str, arguments: list[str], root: Path = Path("
     return digest(installation, *arguments, files=sorted(reached_from(started, root)))
 
 
-def shared_key(installation: str, arguments: list[str], spec: Path = Path("spec")) -> str:
-    """The digest of what every chapter's results depend on."""
-    shared = files_under([*SHARED, *(p for p in spec.glob("*.py") if not p.name.startswith("test_"))])
-    shared = [path for path in shared if path.as_posix() not in TOOLS]
-    return digest(installation, *arguments, files=shared)
+def depends_on(chapter: Path, root: Path = Path(".")) -> list[Path]:
+    """The files a run of the chapter reads: the configuration, the modules it imports from conftest.py and the
+    chapter on, and the data those read. (An import by a name computed at run time would not be seen; the spec's
+    runs import the project's modules by name: `importlib` serves only rnnspec.coverage's own command.)"""
+    modules = reached_from([root / "conftest.py", chapter], root)
+    data = [root / folder for module, folder in DATA_READ_BY.items() if root / module in modules]
+    return sorted({*files_under(root / name for name in CONFIGURATION if (root / name).exists()), *modules,
+                   *files_under(data)})
 
 
 def chapter_keys(installation: str, arguments: list[str], chosen: list[Path]) -> dict[Path, str]:
     """Each chosen chapter's digest: equal digests, equal results."""
-    shared = shared_key(installation, arguments, chosen[0].parent) if chosen else ""
-    return {chapter: digest(shared, files=with_imported(chapter)) for chapter in chosen}
+    return {chapter: digest(installation, *arguments, files=depends_on(chapter)) for chapter in chosen}
 
 
 class Recorded:

@@ -13,15 +13,25 @@ INSTALLATION, ARGUMENTS = "python 3.11.9 keras==3.15.1", ["--keras-backend=jax"]
 
 @pytest.fixture
 def suite(tmp_path, monkeypatch):
-    """A suite of three chapters, one importing another, a case catalogue and a support package."""
-    for folder in ("spec", "rnnspec", "snapshots"):
-        (tmp_path / folder).mkdir()
-    (tmp_path / "spec" / "cases.py").write_text("CELLS = ['LSTM']\n")
-    (tmp_path / "spec" / "test_a.py").write_text("def test_a(): pass\n")
-    (tmp_path / "spec" / "test_b.py").write_text("from spec.test_a import test_a\ndef test_b(): pass\n")
-    (tmp_path / "spec" / "test_c.py").write_text("def test_c(): pass\n")
-    (tmp_path / "rnnspec" / "observe.py").write_text("CACHE = {}\n")
-    (tmp_path / "rnnspec" / "version_matrix.py").write_text("TITLE = 'Version matrix'\n")
+    """A suite of three chapters (b imports a, a imports a case catalogue, c the snapshot's module), the plugin
+    conftest.py loads, the one observe path it imports, the snapshot's data, and a tool no run imports."""
+    files = {
+        "conftest.py": 'pytest_plugins = ["rnnspec.plugin", "pytester"]\n',
+        "pytest.ini": "[pytest]\n",
+        "rnnspec/__init__.py": "",
+        "rnnspec/plugin.py": "from rnnspec import observe\n",
+        "rnnspec/observe.py": "CACHE = {}\n",
+        "rnnspec/snapshot.py": "FORMAT = 1\n",
+        "rnnspec/version_matrix.py": "TITLE = 'Version matrix'\n",
+        "snapshots/reference.npz": "recorded\n",
+        "spec/cases.py": "CELLS = ['LSTM']\n",
+        "spec/test_a.py": "from spec.cases import CELLS\ndef test_a(): pass\n",
+        "spec/test_b.py": "from spec.test_a import test_a\ndef test_b(): pass\n",
+        "spec/test_c.py": "from rnnspec import snapshot\ndef test_c(): pass\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(text)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -45,16 +55,26 @@ def test_a_change_to_a_chapter_runs_it_and_the_chapters_importing_it_again(suite
     assert changed(before, keys()) == {"test_c"}
 
 
-@pytest.mark.parametrize("change", ["installation", "arguments", "support package", "case catalogue"])
+@pytest.mark.parametrize("change", ["installation", "arguments", "the one observe path", "configuration"])
 def test_a_change_to_what_every_chapter_depends_on_runs_them_all_again(suite, change):
     before = keys()
-    if change == "support package":
+    if change == "the one observe path":  # imported by the plugin conftest.py loads
         (suite / "rnnspec" / "observe.py").write_text("CACHE = None\n")
-    if change == "case catalogue":
-        (suite / "spec" / "cases.py").write_text("CELLS = ['GRU']\n")
+    if change == "configuration":
+        (suite / "pytest.ini").write_text("[pytest]\nxfail_strict = true\n")
     after = keys(INSTALLATION.replace("3.15.1", "3.15.0") if change == "installation" else INSTALLATION,
                  ["--keras-backend=torch"] if change == "arguments" else ARGUMENTS)
     assert changed(before, after) == {"test_a", "test_b", "test_c"}
+
+
+@pytest.mark.parametrize(("changed_file", "rerun"), [("spec/cases.py", {"test_a", "test_b"}),
+                                                      ("snapshots/reference.npz", {"test_c"})])
+def test_a_change_to_a_case_catalogue_or_data_runs_the_chapters_that_read_it_again(suite, changed_file, rerun):
+    """A case catalogue is read by the chapters that import it (and theirs); the snapshot's data by the chapters
+    that import the module reading it."""
+    before = keys()
+    (suite / changed_file).write_text("changed\n")
+    assert changed(before, keys()) == rerun
 
 
 def test_a_change_to_the_matrix_s_own_tools_runs_nothing_again(suite):
@@ -92,16 +112,24 @@ def test_the_reproducers_import_neither_the_plugin_nor_the_one_observe_path():
     assert not reached & {"rnnspec/plugin.py", "rnnspec/observe.py", "conftest.py"}, sorted(reached)
 
 
-def test_no_spec_run_imports_the_tools_whose_changes_rerun_nothing():
-    """What a spec run imports, from conftest.py (the plugin) and spec's modules on, never reaches a module of
-    matrix_results.TOOLS: were it to, a change there could change results the matrix reuses."""
+TOOLS = ("bisect", "gpu_report", "matrix_results", "throughput_plot", "version_matrix", "wheelhouse")
+
+
+def test_each_chapter_depends_on_the_plugin_and_the_observe_path_and_none_on_the_matrix_s_tools():
+    """Followed from this project's conftest.py and each chapter: every chapter's digest takes in the plugin and the
+    one observe path, the snapshot chapter's the snapshot it compares with, the training chapter's its case catalogue; none takes in a
+    tool no spec run imports (the report, bisect, the results, the GPU report, the plot, the wheelhouse), so a change
+    to one reruns nothing."""
     root = Path(__file__).parents[2]
-    reached = matrix_results.reached_from([root / "conftest.py", *sorted((root / "spec").glob("*.py"))], root)
-    tools = {root / tool for tool in matrix_results.TOOLS}
-    assert all(tool.is_file() for tool in tools), "every tool named is a module of the package"
-    assert len(reached) > 30, "the plugin, the chapters and the support modules they import are reached"
-    imported_tools = sorted(str(tool.relative_to(root)) for tool in reached & tools)
-    assert not imported_tools, f"a spec run imports {imported_tools}"
+    for chapter in matrix_results.chapters(root / "spec"):
+        depends = {str(path.relative_to(root)) for path in matrix_results.depends_on(chapter, root)}
+        assert {"conftest.py", "pytest.ini", "rnnspec/plugin.py", "rnnspec/observe.py"} <= depends, chapter.name
+        tools = sorted(depends & {f"rnnspec/{tool}.py" for tool in TOOLS})
+        assert not tools, f"a run of {chapter.name} imports {tools}"
+    snapshot = {str(p.relative_to(root)) for p in matrix_results.depends_on(root / "spec" / "test_snapshot.py", root)}
+    assert "snapshots/reference.npz" in snapshot
+    training = {str(p.relative_to(root)) for p in matrix_results.depends_on(root / "spec" / "test_training.py", root)}
+    assert "spec/cases_training.py" in training
 
 
 def junit(*chapters: str) -> str:
