@@ -16,7 +16,7 @@ Each environment installs its Keras and backend first and this project without d
 installer cannot move the pinned versions. A failing spec, or a reproducer that says fixed, does not stop the
 matrix: the report is where failures are read. The environments install CPU builds: their GPU cases are left out
 (`--devices=cpu`), not counted as skipped in every cell of the report. Each statement states its each-choice cover
-of cases (`--cases=each-choice`: every value of every parameter, about a quarter of the cases).
+of cases (`--cases=each-choice`: every value of every parameter, about a sixth of the cases).
 
 uv creates the environments where it is installed (`pip install uv`), else venv. uv does not read pip's
 configuration: the PyTorch CPU wheels (the default PyPI wheel brings CUDA's 2 GB) are found through

@@ -317,7 +317,7 @@ def installed(environment: Environment) -> str:
 
 SELECTION_NOTE = (
     "The cases column: each-choice where the environment ran `pytest --cases=each-choice` (the matrix's default): of "
-    "each statement's cases, the first that together give every parameter its every value, about a quarter of them; "
+    "each statement's cases, a few that together give every parameter its every value, about a sixth of them; "
     "all where it ran every case.")
 CHANGELOG_INTRO = (
     "What changed between consecutive releases of each Keras on each backend (of those in the matrix), case by case: "
