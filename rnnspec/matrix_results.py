@@ -55,14 +55,18 @@ def imported_by(module: Path, root: Path = Path(".")) -> set[Path]:
     return {path for name in found for path in (name.with_suffix(".py"), name / "__init__.py") if path.is_file()}
 
 
-def reached_from(modules, root: Path = Path(".")) -> set[Path]:
-    """The modules given and the project's modules they import, and those import, and so on."""
+def reached_from(modules, root: Path = Path("."), parsed: dict | None = None) -> set[Path]:
+    """The modules given and the project's modules they import, and those import, and so on. `parsed` keeps each
+    module's imports between calls (the chapters share most of theirs)."""
+    parsed = {} if parsed is None else parsed
     reached, waiting = set(), list(modules)
     while waiting:
         module = waiting.pop()
         if module not in reached:
             reached.add(module)
-            waiting += imported_by(module, root)
+            if module not in parsed:
+                parsed[module] = imported_by(module, root)
+            waiting += parsed[module]
     return reached
 
 
@@ -74,11 +78,11 @@ def reproducers_key(installation: str, arguments: list[str], root: Path = Path("
     return digest(installation, *arguments, files=sorted(reached_from(started, root)))
 
 
-def depends_on(chapter: Path, root: Path = Path(".")) -> list[Path]:
+def depends_on(chapter: Path, root: Path = Path("."), parsed: dict | None = None) -> list[Path]:
     """The files a run of the chapter reads: the configuration, the modules it imports from conftest.py and the
     chapter on, and the data those read. (An import by a name computed at run time would not be seen; the spec's
     runs import the project's modules by name: `importlib` serves only rnnspec.coverage's own command.)"""
-    modules = reached_from([root / "conftest.py", chapter], root)
+    modules = reached_from([root / "conftest.py", chapter], root, parsed)
     data = [root / folder for module, folder in DATA_READ_BY.items() if root / module in modules]
     return sorted({*files_under(root / name for name in CONFIGURATION if (root / name).exists()), *modules,
                    *files_under(data)})
@@ -86,7 +90,8 @@ def depends_on(chapter: Path, root: Path = Path(".")) -> list[Path]:
 
 def chapter_keys(installation: str, arguments: list[str], chosen: list[Path]) -> dict[Path, str]:
     """Each chosen chapter's digest: equal digests, equal results."""
-    return {chapter: digest(installation, *arguments, files=depends_on(chapter)) for chapter in chosen}
+    parsed = {}
+    return {chapter: digest(installation, *arguments, files=depends_on(chapter, parsed=parsed)) for chapter in chosen}
 
 
 class Recorded:
