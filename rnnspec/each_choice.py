@@ -1,7 +1,7 @@
 """Each-choice coverage: of many combinations of parameter values, a few that together give every parameter its
 every value (`--cases=each-choice`). Greedy: each pick is the combination that gives the most values not yet given,
 the earliest of them on a tie; so about as many are kept as the parameter with the most values has values. (Keeping
-each combination that gives any new value, in order, keeps more: on Keras 3.15.1 with TensorFlow 1011 cases of 3901,
+each combination that gives any new value, in order, keeps more: on Keras 3.14.1 with TensorFlow 1011 cases of 3901,
 against 702, and those 702 find more of the changes between releases; README, "Each choice".)"""
 
 from collections import defaultdict
