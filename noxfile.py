@@ -120,9 +120,9 @@ def runs_reproducers(environment: str) -> bool:
     return "quick" in tags or "nightly" in tags or environment in CHAPTERS
 
 
-# nox -j starts sessions in this order as its slots free: the longest first (measured, two side by side: JAX 2-4
-# minutes, PyTorch and tf_keras 2-3, TensorFlow 1.5-2, a quarter more with the reproducers), so that the matrix does
-# not end on a long session with a core idle (it did: Keras 3.0.0 with its reproducers last, 106 s alone).
+# nox -j starts sessions in this order as its slots free: the longest first (measured from nothing, two side by side:
+# JAX 2-4 minutes, PyTorch 2-3, tf_keras 2, TensorFlow 1-2, the reproducers half a minute more), so that the
+# matrix does not end on a long session with a core idle (it did: Keras 3.0.0 with its reproducers last, 106 s alone).
 LONGEST_FIRST = sorted(reversed(ENVIRONMENTS), key=lambda name: (
     "-jax" not in name, "-torch" not in name, "tf-keras" not in name, not runs_reproducers(name)))
 

@@ -40,13 +40,17 @@ def chapters(spec: Path = Path("spec")) -> list[Path]:
 
 
 def imported_by(module: Path, root: Path = Path(".")) -> set[Path]:
-    """The project's modules a module imports (by `import` or `from ... import`, at any depth of its code)."""
+    """The project's modules a module imports (by `import` or `from ... import`, relative or not, at any depth of its
+    code, and the plugins a conftest.py names)."""
     names = set()
     for node in ast.walk(ast.parse(module.read_text())):
         if isinstance(node, ast.Import):
             names |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
+        elif isinstance(node, ast.ImportFrom):
+            package = module.resolve().relative_to(root.resolve()).parent.parts  # what `from .` names
+            base = [*package[:len(package) + 1 - node.level], node.module] if node.level else [node.module]
+            name = ".".join(part for part in base if part)
+            names |= {name, *(f"{name}.{alias.name}" for alias in node.names)}
         elif isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "pytest_plugins" for t in node.targets):
             names |= {element.value for element in ast.walk(node.value)  # the plugins conftest.py loads
                       if isinstance(element, ast.Constant) and isinstance(element.value, str)}

@@ -77,6 +77,15 @@ def test_a_change_to_a_case_catalogue_or_data_runs_the_chapters_that_read_it_aga
     assert changed(before, keys()) == rerun
 
 
+def test_a_module_imported_relatively_is_followed_too(suite):
+    """`from . import observe` and `from .observe import CACHE` reach rnnspec/observe.py as an absolute import does."""
+    for text in ("from . import observe\n", "from .observe import CACHE\n"):
+        (suite / "rnnspec" / "plugin.py").write_text(text)
+        before = keys()
+        (suite / "rnnspec" / "observe.py").write_text(f"CACHE = {text!r}\n")
+        assert changed(before, keys()) == {"test_a", "test_b", "test_c"}, text
+
+
 def test_a_change_to_the_matrix_s_own_tools_runs_nothing_again(suite):
     before = keys()
     (suite / "rnnspec" / "version_matrix.py").write_text("TITLE = 'The version matrix'\n")
