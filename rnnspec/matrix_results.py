@@ -42,12 +42,11 @@ def chapters(spec: Path = Path("spec")) -> list[Path]:
 def imported_by(module: Path, root: Path = Path(".")) -> set[Path]:
     """The project's modules a module imports (by `import` or `from ... import`, relative or not, at any depth of its
     code, and the plugins a conftest.py names)."""
-    names = set()
+    names, package = set(), module.resolve().relative_to(root.resolve()).parent.parts  # what `from .` names
     for node in ast.walk(ast.parse(module.read_text())):
         if isinstance(node, ast.Import):
             names |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
-            package = module.resolve().relative_to(root.resolve()).parent.parts  # what `from .` names
             base = [*package[:len(package) + 1 - node.level], node.module] if node.level else [node.module]
             name = ".".join(part for part in base if part)
             names |= {name, *(f"{name}.{alias.name}" for alias in node.names)}

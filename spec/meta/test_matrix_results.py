@@ -126,9 +126,9 @@ TOOLS = ("bisect", "gpu_report", "matrix_results", "throughput_plot", "version_m
 
 def test_each_chapter_depends_on_the_plugin_and_the_observe_path_and_none_on_the_matrix_s_tools():
     """Followed from this project's conftest.py and each chapter: every chapter's digest takes in the plugin and the
-    one observe path, the snapshot chapter's the snapshot it compares with, the training chapter's its case catalogue; none takes in a
-    tool no spec run imports (the report, bisect, the results, the GPU report, the plot, the wheelhouse), so a change
-    to one reruns nothing."""
+    one observe path, the snapshot chapter's the snapshot it compares with, the training chapter's its case
+    catalogue; none takes in a tool no spec run imports (the report, bisect, the results, the GPU report, the plot,
+    the wheelhouse), so a change to one reruns nothing."""
     root = Path(__file__).parents[2]
     for chapter in matrix_results.chapters(root / "spec"):
         depends = {str(path.relative_to(root)) for path in matrix_results.depends_on(chapter, root)}
