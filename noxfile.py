@@ -1,6 +1,6 @@
 """The version matrix: `pytest spec` in fresh environments, one per Keras release and backend, and in the quick
 matrix, the nightlies and the export environment the minimal reproducers of the known divergences (`python -m
-rnnspec.repro --run`), then one comparison.
+rnnspec.divergences.repro --run`), then one comparison.
 
     nox                            # the quick matrix (tag `quick`): the oldest Keras 3, the newest on each
                                    # backend, tf_keras; then the report (docs/version-matrix.md and .html)
@@ -9,7 +9,7 @@ rnnspec.repro --run`), then one comparison.
     nox -j 2 -t weekly             # the nightlies beside the newest releases (.github/workflows/nightly-matrix.yml)
     nox -s "spec(keras-3.15.1-jax)" report    # one environment, then the report of all results so far
     nox -j 2 -t full -R            # again, reusing the environments (-R: no installs) and each chapter's results
-                                   # whose digest is unchanged (rnnspec.matrix_results)
+                                   # whose digest is unchanged (rnnspec.tools.matrix_results)
     nox -s "spec(keras-3.15.1-jax)" -- --cases=all    # every case there, not each statement's each-choice cover
 
 Each environment installs its Keras and backend first and this project without dependencies, so that the
@@ -31,7 +31,7 @@ from pathlib import Path
 import nox
 
 sys.path.insert(0, str(Path(__file__).parent))  # the project's rnnspec, whichever environment nox runs in
-from rnnspec import matrix_results  # noqa: E402  (the standard library only)
+from rnnspec.tools import matrix_results  # noqa: E402  (the standard library only)
 
 nox.needs_version = ">=2026.10.20"  # -j/--parallel and allow_parallel
 nox.options.default_venv_backend = "uv|venv"
@@ -54,7 +54,7 @@ TENSORFLOW = {
     **dict.fromkeys(("3.13", "3.14", "3.15"), ["tensorflow-cpu==2.21.0"]),
 }
 # Every Keras 3 release. The full matrix runs the first, 3.0.0 (the oldest the suite supports), and the last patch of
-# every minor release; `-t releases` runs them all, and `python -m rnnspec.bisect --run` those between two recorded
+# every minor release; `-t releases` runs them all, and `python -m rnnspec.tools.bisect --run` those between two recorded
 # releases whose outcomes differ.
 KERAS_3_RELEASES = {
     "3.0": ["3.0.0", "3.0.1", "3.0.2", "3.0.3", "3.0.4", "3.0.5"], "3.1": ["3.1.0", "3.1.1"],
@@ -81,7 +81,7 @@ def tags_of(version: str) -> list[str]:
 
 
 def environments() -> dict:
-    """name -> (packages, the arguments naming the installation to pytest and to rnnspec.repro, nox tags)."""
+    """name -> (packages, the arguments naming the installation to pytest and to rnnspec.divergences.repro, nox tags)."""
     found = {}
     for minor, patches in KERAS_3_RELEASES.items():
         tensorflow = TENSORFLOW[minor]
@@ -202,7 +202,7 @@ def spec(session, environment):
     # after every change to the spec's machinery: they import none of it.
     key = matrix_results.reproducers_key(installation, [*arguments, *SETTINGS])
     if not (reproducers.is_file() and reproducers_key.is_file() and reproducers_key.read_text() == key):
-        session.run("python", "-m", "rnnspec.repro", "--run", f"--record={reproducers}", *arguments,
+        session.run("python", "-m", "rnnspec.divergences.repro", "--run", f"--record={reproducers}", *arguments,
                     env=every_run, success_codes=[0, 1])
         reproducers_key.write_text(key)
 
@@ -210,4 +210,4 @@ def spec(session, environment):
 # Not in parallel with anything: nox starts it once every session before it has finished.
 @nox.session(python=False, tags=["quick", "full", "releases", "nightly", "weekly"], allow_parallel=False)
 def report(session):
-    session.run("python", "-m", "rnnspec.version_matrix", RESULTS, "docs/version-matrix")
+    session.run("python", "-m", "rnnspec.tools.version_matrix", RESULTS, "docs/version-matrix")

@@ -7,12 +7,14 @@ by tag, so a statement about states is held against every configuration that ret
 
 from pytest_cases import case, parametrize
 
-from rnnspec.configs import CALL_PATHS, CELLS, COMPILED_CALL_PATHS, SHAPES, LayerConfig
+from rnnspec.subjects.calls import CALL_PATHS, COMPILED_CALL_PATHS, Call
+from rnnspec.subjects.layers import CELLS, LayerSubject
+from rnnspec.subjects.shapes import SHAPES
 from spec.catalogue import EVERY_DEVICE, Axis, Tag, on_every_device, per_output_mode
 
 
 def layer(cell, shape, device, call_path, *, return_sequences, return_state):
-    return LayerConfig(cell, return_sequences, return_state, device, SHAPES[shape], call_path)
+    return LayerSubject(cell, return_sequences, return_state, device, SHAPES[shape], Call(call_path))
 
 
 OUTPUT_MODES = per_output_mode(
@@ -27,7 +29,7 @@ def case_lstm_states(return_sequences, shape, device, call_path):
     return layer("LSTM", shape, device, call_path, return_sequences=return_sequences, return_state=True)
 
 
-# The compiled call paths (rnnspec.compiled), on the shape whose Input leaves the time dimension open: compiling is
+# The compiled call paths (rnnspec.probes.compiled), on the shape whose Input leaves the time dimension open: compiling is
 # what costs, so one shape per output mode.
 COMPILED = per_output_mode(
     "compiled", layer, Axis("cell", CELLS), Axis("shape", ("dynamic_time",)), EVERY_DEVICE,
@@ -69,7 +71,7 @@ ARGUMENT_VARIANTS = [
 
 
 def variant(cell, arguments, device):
-    return LayerConfig(cell, True, True, device, SHAPES["batch"], "layer", options=arguments)
+    return LayerSubject(cell, True, True, device, SHAPES["batch"], options=arguments)
 
 
 @case(tags=(Tag.SEQUENCES, Tag.STATES))

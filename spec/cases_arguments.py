@@ -4,14 +4,10 @@ rank among them."""
 
 from pytest_cases import parametrize
 
-from rnnspec.configs import (
-    CELLS,
-    CONV_RANKS,
-    SHAPES,
-    BidirectionalConfig,
-    ConvLSTMTrainingConfig,
-    TrainingConfig,
-)
+from rnnspec.subjects.calls import TrainingSteps
+from rnnspec.subjects.convlstm import CONV_RANKS, ConvLSTMSubject
+from rnnspec.subjects.layers import CELLS, BidirectionalSubject, LayerSubject
+from rnnspec.subjects.shapes import SHAPES
 from spec.catalogue import on_every_device
 
 # A value other than the default for every argument of each class, as a user would write it. String identifiers keep
@@ -74,14 +70,14 @@ CONSTRAINED = tuple(sorted((f"{weight}_constraint", "non_neg") for weight in ("k
 @parametrize(cell=CELLS)
 @on_every_device
 def constrained_training(cell, device):
-    return TrainingConfig(cell, True, True, device, SHAPES["batch"], options=CONSTRAINED)
+    return LayerSubject(cell, True, True, device, SHAPES["batch"], TrainingSteps(), options=CONSTRAINED)
 
 
 @parametrize(rank=CONV_RANKS)
 @on_every_device
 def constrained_conv_lstm(rank, device):
     """A ConvLSTM returning its sequence, "same" padding, through one SGD step."""
-    return ConvLSTMTrainingConfig(rank, True, False, device, padding="same", options=CONSTRAINED)
+    return ConvLSTMSubject(rank, True, False, device, TrainingSteps(), padding="same", options=CONSTRAINED)
 
 
 @parametrize(cell=CONV_LSTM_CLASSES)
@@ -95,4 +91,4 @@ def conv_lstm_of(cell, device):
 def stateful_bidirectional(cell, device):
     """Bidirectional around a stateful layer returning sequences (with return_state it cannot be called: a known
     divergence)."""
-    return BidirectionalConfig(cell, True, False, device, SHAPES["batch"], options=(("stateful", True),))
+    return BidirectionalSubject(cell, True, False, device, SHAPES["batch"], options=(("stateful", True),))

@@ -11,15 +11,16 @@ from functools import partial
 
 from pytest_cases import parametrize
 
-from rnnspec.configs import CONV_RANKS, DATA_FORMATS, PADDINGS, ConvLSTMConfig
+from rnnspec.subjects.calls import Call
+from rnnspec.subjects.convlstm import CONV_RANKS, DATA_FORMATS, PADDINGS, ConvLSTMSubject
 from spec.cases_wrappers import DROPOUT_SEED, accepts
 from spec.catalogue import EVERY_DEVICE, Axis, on_every_device, per_output_mode
 
 
 def conv_lstm(rank, device, call_path="layer", *, return_sequences, return_state, **arguments):
     geometry = {name: arguments.pop(name) for name in ("padding", "strides", "data_format") if name in arguments}
-    return ConvLSTMConfig(
-        rank, return_sequences, return_state, device, call_path, **geometry, options=tuple(sorted(arguments.items()))
+    return ConvLSTMSubject(
+        rank, return_sequences, return_state, device, Call(call_path), **geometry, options=tuple(sorted(arguments.items()))
     )
 
 
@@ -81,7 +82,7 @@ def variant_id(variant) -> str:
 
 
 def with_arguments(rank, arguments, device, *, return_sequences, return_state):
-    return ConvLSTMConfig(rank, return_sequences, return_state, device, options=arguments)
+    return ConvLSTMSubject(rank, return_sequences, return_state, device, options=arguments)
 
 
 CONV_VARIANTS = per_output_mode(
@@ -125,7 +126,7 @@ def rank_of(rank, device):
     return rank, device
 
 
-def seeded_conv_lstm_of(rank, device) -> ConvLSTMConfig:
+def seeded_conv_lstm_of(rank, device) -> ConvLSTMSubject:
     """CONV_DROPOUT's layer of that rank, for chapter 9's statement on `seed`."""
     return with_dropout(rank, device, return_sequences=True, return_state=True)
 

@@ -4,15 +4,18 @@ on the CPU where serving runtimes run."""
 
 from pytest_cases import case, parametrize
 
-from rnnspec.configs import CELLS, SHAPES, BidirectionalConfig, LayerConfig, StackConfig
-from rnnspec.exported import FORMATS
+from rnnspec.probes.exported import FORMATS
+from rnnspec.subjects.calls import Call
+from rnnspec.subjects.cells import StackSubject
+from rnnspec.subjects.layers import CELLS, BidirectionalSubject, LayerSubject
+from rnnspec.subjects.shapes import SHAPES
 from spec.catalogue import Axis, Tag, per_output_mode
 
 SHAPE = SHAPES["batch"]
 
 
 def exported_layer(cell, format, *, return_sequences, return_state):
-    return LayerConfig(cell, return_sequences, return_state, "cpu", SHAPE, format)
+    return LayerSubject(cell, return_sequences, return_state, "cpu", SHAPE, Call(format))
 
 
 EXPORTED = per_output_mode("exported", exported_layer, Axis("cell", CELLS), Axis("format", FORMATS))
@@ -21,19 +24,19 @@ EXPORTED = per_output_mode("exported", exported_layer, Axis("cell", CELLS), Axis
 @case(tags=(Tag.SEQUENCES, Tag.STATES))
 @parametrize(cell=CELLS, format=FORMATS)
 def exported_backwards(cell, format):
-    return LayerConfig(cell, True, True, "cpu", SHAPE, format, options=(("go_backwards", True),))
+    return LayerSubject(cell, True, True, "cpu", SHAPE, Call(format), options=(("go_backwards", True),))
 
 
 @case(tags=(Tag.SEQUENCES, Tag.STATES))
 @parametrize(cell=CELLS, format=FORMATS)
 def exported_bidirectional(cell, format):
-    return BidirectionalConfig(cell, True, True, "cpu", SHAPE, format)
+    return BidirectionalSubject(cell, True, True, "cpu", SHAPE, Call(format))
 
 
 @case(tags=(Tag.SEQUENCES, Tag.STATES))
 @parametrize(cells=(("LSTM", "GRU"), ("SimpleRNN", "LSTM")), format=FORMATS, ids=None)
 def exported_stack(cells, format):
-    return StackConfig(cells, "cpu", format)
+    return StackSubject(cells, "cpu", Call(format))
 
 
 EVERY_EXPORT = (*EXPORTED, exported_backwards, exported_bidirectional, exported_stack)

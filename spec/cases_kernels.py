@@ -3,8 +3,9 @@ the catalogue on a GPU with TF32 disabled and enabled."""
 
 from pytest_cases import parametrize
 
-from rnnspec.configs import CALL_PATHS, CELLS, SHAPES, LayerConfig
-from rnnspec.sequences import PADDED
+from rnnspec.subjects.calls import CALL_PATHS, Call
+from rnnspec.subjects.layers import CELLS, LayerSubject
+from rnnspec.subjects.shapes import PADDED, SHAPES
 from spec.catalogue import on_every_device
 
 CUDNN_CELLS = ("LSTM", "GRU")  # SimpleRNN has no cuDNN kernel in Keras
@@ -20,7 +21,7 @@ INELIGIBLE_CASES = [(cell, argument) for cell in CUDNN_CELLS for argument in INE
 
 def on_device(cell, device, return_sequences=True, return_state=True, *arguments):
     """A layer on the padded batch of the chapters on time, so that its masks apply."""
-    return LayerConfig(cell, return_sequences, return_state, device, PADDED, options=tuple(sorted(arguments)))
+    return LayerSubject(cell, return_sequences, return_state, device, PADDED, options=tuple(sorted(arguments)))
 
 
 on_the_gpu = parametrize(device=("gpu",))  # cases whose statements speak of a GPU alone
@@ -52,14 +53,14 @@ every_configuration = parametrize(
 @every_configuration
 @parametrize(device=("cpu",))
 def catalogue_on_cpu(cell, return_sequences, return_state, shape, call_path, device):
-    return LayerConfig(cell, return_sequences, return_state, device, SHAPES[shape], call_path)
+    return LayerSubject(cell, return_sequences, return_state, device, SHAPES[shape], Call(call_path))
 
 
 @every_configuration
 @parametrize(tf32=(False, True))
 @on_the_gpu
 def catalogue_on_gpu(cell, return_sequences, return_state, shape, call_path, tf32, device):
-    return LayerConfig(cell, return_sequences, return_state, device, SHAPES[shape], call_path, tf32=tf32)
+    return LayerSubject(cell, return_sequences, return_state, device, SHAPES[shape], Call(call_path, tf32=tf32))
 
 
 @parametrize(cell=CUDNN_CELLS, return_state=(False, True))

@@ -4,19 +4,19 @@ Each family (right-padded, backwards, stateful, …) has one case function per o
 statement about states or sequences selects exactly the modes it speaks of (`has_tag`).
 """
 
-from dataclasses import replace
 from functools import partial
 
 from pytest_cases import parametrize
 
-from rnnspec.compiled import COMPILED_FUNCTION
-from rnnspec.configs import CELLS, BidirectionalConfig, LayerConfig
-from rnnspec.sequences import MIXED_LENGTHS, PADDED
+from rnnspec.probes.compiled import COMPILED_FUNCTION
+from rnnspec.subjects.layers import CELLS, BidirectionalSubject, LayerSubject
+from rnnspec.subjects.masks import MIXED_LENGTHS
+from rnnspec.subjects.shapes import PADDED
 from spec.catalogue import EVERY_DEVICE, Axis, on_every_device, per_output_mode
 
 
 def on_padded_batch(cell, device, *, return_sequences, return_state, **arguments):
-    return LayerConfig(cell, return_sequences, return_state, device, PADDED, options=tuple(sorted(arguments.items())))
+    return LayerSubject(cell, return_sequences, return_state, device, PADDED, options=tuple(sorted(arguments.items())))
 
 
 @parametrize(cell=CELLS, return_sequences=(False, True), return_state=(False, True), mask=MIXED_LENGTHS)
@@ -30,7 +30,7 @@ def masked_any_way(cell, return_sequences, return_state, device, mask):
 def masked_in_a_compiled_function(cell, return_sequences, return_state, device):
     """The mid-sequence mask, the one no other reading of the batch covers, through the backend's compiler."""
     config = on_padded_batch(cell, device, return_sequences=return_sequences, return_state=return_state)
-    return replace(config, call_path=COMPILED_FUNCTION), "mid_sequence"
+    return config.with_probe(call_path=COMPILED_FUNCTION), "mid_sequence"
 
 
 MASKED = (masked_any_way, masked_in_a_compiled_function)
@@ -57,4 +57,4 @@ ZERO_OUTPUT_FOR_MASK = per_output_mode(
 @parametrize(cell=CELLS, return_sequences=(False, True))
 @on_every_device
 def bidirectional_layer(cell, return_sequences, device):
-    return BidirectionalConfig(cell, return_sequences, True, device, PADDED)
+    return BidirectionalSubject(cell, return_sequences, True, device, PADDED)

@@ -3,22 +3,16 @@ backwards, and under masks (right padding, the common case; gaps mid-sequence, w
 through Keras's training loop; dropout in training, input and recurrent, seeded; on a GPU with TF32 disabled and
 enabled, through cuDNN, and under mixed precision policies."""
 
-from dataclasses import replace
 
 from pytest_cases import parametrize
 
-from rnnspec.configs import (
-    CELLS,
-    BidirectionalGradientConfig,
-    GradientConfig,
-    LayerConfig,
-    Shape,
-    StackGradientConfig,
-    TrainingConfig,
-)
-from rnnspec.gradients import READINGS
-from rnnspec.gradients import gradient_subject as gradient_of
-from rnnspec.sequences import ALIKE_LENGTH, PADDED
+from rnnspec.subjects.calls import Gradient, TrainingSteps
+from rnnspec.subjects.cells import StackSubject
+from rnnspec.subjects.layers import CELLS, BidirectionalSubject, LayerSubject
+from rnnspec.subjects.masks import ALIKE_LENGTH
+from rnnspec.subjects.readings import READINGS
+from rnnspec.subjects.readings import gradient_subject as gradient_of
+from rnnspec.subjects.shapes import PADDED, Shape
 from spec.cases_wrappers import DROPOUT_SEED, STACKS, accepts
 from spec.catalogue import EVERY_DEVICE, OUTPUT_MODES, Axis, on_every_device, per_output_mode
 
@@ -30,20 +24,21 @@ MASKED_GRADIENTS = per_output_mode(
 
 
 def stateful_gradient_of(cell, device, *, return_sequences, return_state):
-    return GradientConfig(
-        cell, return_sequences, return_state, device, PADDED, options=(("stateful", True),), after_a_previous_call=True
+    return LayerSubject(
+        cell, return_sequences, return_state, device, PADDED, Gradient(after_a_previous_call=True),
+        options=(("stateful", True),),
     )
 
 
 STATEFUL_GRADIENTS = per_output_mode("stateful_gradient", stateful_gradient_of, Axis("cell", CELLS), EVERY_DEVICE)
 
 
-def right_padded_alike_of(cell, device, reading) -> GradientConfig:
+def right_padded_alike_of(cell, device, reading) -> LayerSubject:
     """Every sample padded after ALIKE_LENGTH steps, the last output and the states returned (with
     return_sequences the padded steps' outputs, which repeat the last valid one, would carry gradient of their
     own); its unpadded counterpart is `unpadded(config)`."""
     options, _ = READINGS[reading]
-    return GradientConfig(cell, False, True, device, PADDED, options=options, mask="right_padded_alike")
+    return LayerSubject(cell, False, True, device, PADDED, Gradient(mask="right_padded_alike"), options=options)
 
 
 @parametrize(cell=CELLS, reading=("forwards", "backwards"))
@@ -52,15 +47,15 @@ def right_padded_alike(cell, device, reading):
     return right_padded_alike_of(cell, device, reading)
 
 
-def unpadded(config: GradientConfig) -> GradientConfig:
+def unpadded(config: LayerSubject) -> LayerSubject:
     """The subject called on the valid steps of its right-padded-alike inputs alone, without a mask."""
-    return replace(config, mask=None, steps=ALIKE_LENGTH)
+    return config.with_probe(mask=None, steps=ALIKE_LENGTH)
 
 
 def bidirectional_gradient_of(cell, device, merge_mode, reading, *, return_sequences, return_state):
     options, mask = READINGS[reading]
-    return BidirectionalGradientConfig(
-        cell, return_sequences, return_state, device, PADDED, options=options, mask=mask, merge_mode=merge_mode
+    return BidirectionalSubject(
+        cell, return_sequences, return_state, device, PADDED, Gradient(mask=mask), options=options, merge_mode=merge_mode
     )
 
 
@@ -83,11 +78,11 @@ BIDIRECTIONAL_GRADIENTS = (
 @parametrize(masked=(False, True))
 @on_every_device
 def stack_gradient(cells, masked, device):
-    return StackGradientConfig(cells, device, masked=masked)
+    return StackSubject(cells, device, Gradient(mask="batch" if masked else None))
 
 
-def trained(cell, device, call_path, *, return_sequences, return_state):
-    return TrainingConfig(cell, return_sequences, return_state, device, PADDED, call_path=call_path)
+def trained(cell, device, loop, *, return_sequences, return_state):
+    return LayerSubject(cell, return_sequences, return_state, device, PADDED, TrainingSteps(loop))
 
 
 # One step where the loss reaches the last output alone and where it reaches every step's output and every state;
@@ -95,17 +90,17 @@ def trained(cell, device, call_path, *, return_sequences, return_state):
 # every output mode against the reference already.
 TRAINING_STEPS = (
     *per_output_mode(
-        "trained", trained, Axis("cell", CELLS), EVERY_DEVICE, Axis("call_path", ("train_on_batch",)),
+        "trained", trained, Axis("cell", CELLS), EVERY_DEVICE, Axis("loop", ("train_on_batch",)),
         modes=("last_output", "sequences_and_states"),
     ),
     *per_output_mode(
-        "trained", trained, Axis("cell", CELLS), EVERY_DEVICE, Axis("call_path", ("fit",)),
+        "trained", trained, Axis("cell", CELLS), EVERY_DEVICE, Axis("loop", ("fit",)),
         modes=("sequences_and_states",),
     ),
 )
 
 
-# Dropout in training: the masks, read from the gradient of the very call whose values are compared (rnnspec.gradients).
+# Dropout in training: the masks, read from the gradient of the very call whose values are compared (rnnspec.probes.gradients).
 DROPOUT_RATE = 0.5
 # An LSTM may draw a recurrent mask for each of its four gates' products (Keras 3 does): at 0.75 a unit of the
 # state is dropped from all four with probability 0.32, so that some are, among eight units, where at 0.5 (0.06)
@@ -124,12 +119,12 @@ def dropout_options(cell, **rates) -> tuple:
 
 def input_dropout_gradient_of(cell, device, *, return_sequences, return_state):
     options = dropout_options(cell, dropout=DROPOUT_RATE)
-    return GradientConfig(cell, return_sequences, return_state, device, PADDED, options=options, training=True)
+    return LayerSubject(cell, return_sequences, return_state, device, PADDED, Gradient(training=True), options=options)
 
 
 def recurrent_dropout_gradient_of(cell, device, *, return_sequences, return_state):
     options = dropout_options(cell, recurrent_dropout=RECURRENT_DROPOUT_RATE)
-    return GradientConfig(cell, return_sequences, return_state, device, ONE_SAMPLE, options=options, training=True)
+    return LayerSubject(cell, return_sequences, return_state, device, ONE_SAMPLE, Gradient(training=True), options=options)
 
 
 INPUT_DROPOUT = per_output_mode("input_dropout", input_dropout_gradient_of, Axis("cell", CELLS), EVERY_DEVICE)
@@ -140,10 +135,10 @@ RECURRENT_DROPOUT_OF_THE_STATE_ALONE = per_output_mode(
 )
 
 
-def seeded_dropout_of(cell, device, which) -> LayerConfig:
+def seeded_dropout_of(cell, device, which) -> LayerSubject:
     """A layer returning sequences and states on the padded batch, with `which` ("dropout" or "recurrent_dropout")
     at DROPOUT_RATE, seeded where the layer takes a seed."""
-    return LayerConfig(cell, True, True, device, PADDED, options=dropout_options(cell, **{which: DROPOUT_RATE}))
+    return LayerSubject(cell, True, True, device, PADDED, options=dropout_options(cell, **{which: DROPOUT_RATE}))
 
 
 @parametrize(cell=CELLS, which=("dropout", "recurrent_dropout"))
@@ -190,7 +185,7 @@ MIXED_POLICIES = ("mixed_float16", "mixed_bfloat16")
 
 
 def under_policy(cell, device, policy, *, return_sequences, return_state):
-    return GradientConfig(cell, return_sequences, return_state, device, PADDED, options=(("dtype", policy),))
+    return LayerSubject(cell, return_sequences, return_state, device, PADDED, Gradient(), options=(("dtype", policy),))
 
 
 # One output mode: the dtype of a weight's gradient does not depend on what the layer returns.
@@ -204,4 +199,4 @@ MIXED_GRADIENTS = per_output_mode(
 @on_every_device
 def trained_under_mixed_float16(cell, device):
     """A layer under "mixed_float16" returning its last output, for a model trained on the mean squared error."""
-    return LayerConfig(cell, False, False, device, PADDED, options=(("dtype", "mixed_float16"),))
+    return LayerSubject(cell, False, False, device, PADDED, options=(("dtype", "mixed_float16"),))

@@ -5,16 +5,11 @@ import inspect
 
 from pytest_cases import case, parametrize
 
-from rnnspec.configs import (
-    CELLS,
-    MERGE_MODES,
-    SHAPES,
-    BidirectionalConfig,
-    LayerConfig,
-    StackConfig,
-    TimeDistributedConfig,
-    layer_class,
-)
+from rnnspec.oracle.recurrent import MERGE_MODES
+from rnnspec.subjects.calls import Call
+from rnnspec.subjects.cells import StackSubject
+from rnnspec.subjects.layers import CELLS, BidirectionalSubject, LayerSubject, TimeDistributedSubject, layer_class
+from rnnspec.subjects.shapes import SHAPES
 from spec.catalogue import (
     EVERY_DEVICE,
     OUTPUT_MODES,
@@ -53,10 +48,12 @@ def wrapped_id(wrapped) -> str:
     return f"{cell}-merge_mode={merge_mode}-{call_path}"
 
 
-def bidirectional(cell, merge_mode, device, call_path="layer", *, return_sequences=True, return_state=True, **more):
+def bidirectional(
+    cell, merge_mode, device, call_path="layer", mask=None, *, return_sequences=True, return_state=True, **more
+):
     shape = SHAPES["dynamic_time"] if call_path == "model" else SHAPES["batch"]
-    return BidirectionalConfig(
-        cell, return_sequences, return_state, device, shape, call_path, merge_mode=merge_mode, **more
+    return BidirectionalSubject(
+        cell, return_sequences, return_state, device, shape, Call(call_path, mask=mask), merge_mode=merge_mode, **more
     )
 
 
@@ -127,7 +124,7 @@ MASKED = [("LSTM", "concat"), ("GRU", None), ("SimpleRNN", "sum")]
 @parametrize("cell, merge_mode", MASKED, ids=[f"{c}-merge_mode={m}" for c, m in MASKED])
 @on_every_device
 def variant_masked(cell, merge_mode, device):
-    return bidirectional(cell, merge_mode, device, masked=True)
+    return bidirectional(cell, merge_mode, device, mask="batch")
 
 
 # TimeDistributed around each layer, returning its last output and its sequences; one of them through a functional
@@ -138,10 +135,10 @@ DISTRIBUTED = [
 ]
 
 
-def time_distributed(cell, return_sequences, device, call_path="layer", masked=None, **arguments):
+def time_distributed(cell, return_sequences, device, call_path="layer", mask=None, **arguments):
     options = tuple(sorted(arguments.items()))
-    return TimeDistributedConfig(
-        cell, return_sequences, False, device, call_path=call_path, options=options, masked=masked
+    return TimeDistributedSubject(
+        cell, return_sequences, False, device, probe=Call(call_path, mask=mask), options=options
     )
 
 
@@ -160,13 +157,13 @@ DISTRIBUTED_MASKED = [("LSTM", True), ("GRU", False), ("SimpleRNN", True)]
 @parametrize("cell, return_sequences", DISTRIBUTED_MASKED, ids=[f"{c}-return_sequences={r}" for c, r in DISTRIBUTED_MASKED])
 @on_every_device
 def time_distributed_mask_of_steps(cell, return_sequences, device):
-    return time_distributed(cell, return_sequences, device, masked="steps")
+    return time_distributed(cell, return_sequences, device, mask="steps")
 
 
 @parametrize("cell, return_sequences", DISTRIBUTED_MASKED, ids=[f"{c}-return_sequences={r}" for c, r in DISTRIBUTED_MASKED])
 @on_every_device
 def time_distributed_mask_of_slices(cell, return_sequences, device):
-    return time_distributed(cell, return_sequences, device, masked="slices")
+    return time_distributed(cell, return_sequences, device, mask="slices")
 
 
 @on_every_device
@@ -184,13 +181,13 @@ STACKS = [("LSTM", "GRU"), ("GRU", "SimpleRNN"), ("SimpleRNN", "LSTM")]
 @parametrize("cells", STACKS, ids=["-".join(cells) for cells in STACKS])
 @on_every_device
 def stack_unmasked(cells, device):
-    return StackConfig(cells, device)
+    return StackSubject(cells, device)
 
 
 @parametrize("cells", [("LSTM", "GRU")], ids=["LSTM-GRU"])
 @on_every_device
 def stack_masked(cells, device):
-    return StackConfig(cells, device, masked=True)
+    return StackSubject(cells, device, Call(mask="batch"))
 
 
 @on_every_device
@@ -198,9 +195,9 @@ def device_any(device):
     return device
 
 
-def returning_everything(cell, device, **arguments) -> LayerConfig:
+def returning_everything(cell, device, **arguments) -> LayerSubject:
     """A layer returning sequences and states on the `batch` shape, with further arguments."""
-    return LayerConfig(cell, True, True, device, SHAPES["batch"], options=tuple(sorted(arguments.items())))
+    return LayerSubject(cell, True, True, device, SHAPES["batch"], options=tuple(sorted(arguments.items())))
 
 
 @parametrize(cell=CELLS)
@@ -212,7 +209,7 @@ def layer_plain(cell, device):
 DROPOUT_SEED = 1234
 
 
-def with_dropout(cell, device, dropout, recurrent_dropout) -> LayerConfig:
+def with_dropout(cell, device, dropout, recurrent_dropout) -> LayerSubject:
     """Dropout seeded through the layer's own `seed` argument where it has one, which leaves the global seed alone."""
     seeded = {"seed": DROPOUT_SEED} if accepts(cell, "seed") else {}
     return returning_everything(cell, device, dropout=dropout, recurrent_dropout=recurrent_dropout, **seeded)

@@ -9,7 +9,7 @@ and resetting a whole model; Bidirectional's default `merge_mode`, a stateful Bi
 passed on by `compute_mask`; `constants`; a cell's initial state and one step. The ConvLSTM layers
 (https://keras.io/api/layers/recurrent_layers/conv_lstm2d/ and the 1D and 3D pages), which take the LSTM's
 arguments, are held to the same statements on initializers, regularizers, constraints, configuration, saving and
-masks. `rnnspec.coverage` counts what each statement documents (`@documents`).
+masks. `rnnspec.statements.coverage` counts what each statement documents (`@documents`).
 """
 
 import json
@@ -18,24 +18,19 @@ import numpy as np
 import pytest
 from pytest_cases import parametrize_with_cases
 
-from rnnspec import data, installation, reference
-from rnnspec.assertions import Described, assert_close, assert_identical
-from rnnspec.configs import (
-    CELLS,
-    CONV_CHANNELS,
-    CONV_FILTERS,
-    CONV_KERNEL_SIZE,
-    CONV_SPATIAL,
-    STATE_NAMES,
-    ConvShape,
-    layer_class,
-    recurrent_layer,
-)
-from rnnspec.coverage import documents
-from rnnspec.expected import cell_spec
-from rnnspec.observe import call, layer_weights, leaves
-from rnnspec.plugin import skip_unless_visible
-from rnnspec.tolerances import BETWEEN_IMPLEMENTATIONS, PENALTY_VERSUS_NUMPY, VERSUS_REFERENCE
+from rnnspec import installation
+from rnnspec.oracle import recurrent
+from rnnspec.oracle.recurrent import STATE_NAMES
+from rnnspec.probes.observe import call, layer_weights, leaves
+from rnnspec.statements.assertions import Described, assert_close, assert_identical
+from rnnspec.statements.coverage import documents
+from rnnspec.statements.expected import cell_spec
+from rnnspec.statements.shared import assert_names, skip_unless_visible
+from rnnspec.statements.tolerances import BETWEEN_IMPLEMENTATIONS, PENALTY_VERSUS_NUMPY, VERSUS_REFERENCE
+from rnnspec.subjects import seeded
+from rnnspec.subjects.convlstm import CONV_CHANNELS, CONV_FILTERS, CONV_KERNEL_SIZE, CONV_SPATIAL
+from rnnspec.subjects.layers import CELLS, layer_class, recurrent_layer
+from rnnspec.subjects.shapes import ConvShape
 from spec.cases import layer_of
 from spec.cases_arguments import (
     BUILT_WITHOUT,
@@ -49,7 +44,6 @@ from spec.cases_arguments import (
     stateful_bidirectional,
     with_every_argument,
 )
-from spec.test_configuration import assert_names
 
 LAYERS = "{LSTM,GRU,SimpleRNN}"
 CELL_CLASSES = "{LSTMCell,GRUCell,SimpleRNNCell}"
@@ -63,7 +57,7 @@ WEIGHTS = {"kernel": "kernel", "recurrent": "recurrent_kernel", "bias": "bias"} 
 @pytest.fixture(autouse=True)
 def keras_3_only():
     if installation.is_keras_2():
-        pytest.skip("chapter 12 states Keras 3's API, as rnnspec.coverage measures it")
+        pytest.skip("chapter 12 states Keras 3's API, as rnnspec.statements.coverage measures it")
 
 
 def keras():
@@ -71,7 +65,7 @@ def keras():
 
 
 def sequences(seed_name: str, shape=(BATCH, STEPS, FEATURES)) -> np.ndarray:
-    return data.inputs(shape, data.seed_for(seed_name))
+    return seeded.inputs(shape, seeded.seed_for(seed_name))
 
 
 def is_conv_lstm(name: str) -> bool:
@@ -82,7 +76,7 @@ def new_layer(name: str, **arguments):
     """A new LSTM, GRU or SimpleRNN of UNITS, or ConvLSTM1D, 2D or 3D of CONV_FILTERS filters of its kernel size.
     Its initializers draw their seeds from Python's generator, seeded here: the same weights in every run, so that a
     failure's numbers are too."""
-    keras().utils.set_random_seed(data.seed_for("new layer"))
+    keras().utils.set_random_seed(seeded.seed_for("new layer"))
     if is_conv_lstm(name):
         return layer_class(name)(CONV_FILTERS, CONV_KERNEL_SIZE[int(name[8])], **arguments)
     return recurrent_layer(name, UNITS, **arguments)
@@ -112,7 +106,7 @@ def built_alone(cell: str, form: str, **arguments):
 
 
 def with_distinct_weights(layer, seed_name: str):
-    layer.set_weights(data.distinct_weights([(w.name, tuple(w.shape)) for w in layer.weights], data.seed_for(seed_name)))
+    layer.set_weights(seeded.distinct_weights([(w.name, tuple(w.shape)) for w in layer.weights], seeded.seed_for(seed_name)))
     return layer
 
 
@@ -389,7 +383,7 @@ def test_reset_state_with_states_sets_the_states(cell, device):
     argument states": after `reset_state(states=[...])` a stateful layer's `states` hold the values given."""
     skip_unless_visible(device)
     layer = stateful_layer(cell, device)
-    given = [data.inputs((BATCH, UNITS), seed=i) for i, _ in enumerate(STATE_NAMES[cell])]
+    given = [seeded.inputs((BATCH, UNITS), seed=i) for i, _ in enumerate(STATE_NAMES[cell])]
     layer.reset_state(states=given)
     run = Described(f"stateful {cell}({UNITS}) on {device} after reset_state(states=...)")
     for name, variable, value in zip(STATE_NAMES[cell], layer.states, given):
@@ -441,7 +435,7 @@ def bidirectional_reference(config, layer, inputs, initial_state=None):
     layer's weights."""
     spec = cell_spec(config)
     forward, backward = (layer_weights(direction) for direction in (layer.forward_layer, layer.backward_layer))
-    return reference.bidirectional(spec, forward, spec, backward, inputs, return_sequences=True, initial_state=initial_state)
+    return recurrent.bidirectional(spec, forward, spec, backward, inputs, return_sequences=True, initial_state=initial_state)
 
 
 @documents("Bidirectional.call(sequences)")
@@ -452,7 +446,7 @@ def test_a_stateful_bidirectional_layer_starts_each_direction_from_its_last_stat
     from its own)."""
     built = build(config)
     layer = from_zero_states(built.layer)
-    second = data.inputs(built.inputs.shape, seed=99)
+    second = seeded.inputs(built.inputs.shape, seed=99)
     call(config, layer, built.inputs, note="first batch")
     carried = call(config, layer, second, note="second batch")
     _, forward_states, backward_states = bidirectional_reference(config, layer, built.inputs)
@@ -484,7 +478,7 @@ def test_bidirectional_reset_states_restores_the_first_result(config, method, bu
     built = build(config)
     layer = from_zero_states(built.layer)
     first = call(config, layer, built.inputs)
-    call(config, layer, data.inputs(built.inputs.shape, seed=99))
+    call(config, layer, seeded.inputs(built.inputs.shape, seed=99))
     getattr(layer, method)()
     again = call(config, layer, built.inputs, note=f"after {method}()")
     assert_identical(again.output, first.output, f"the output after {method}() and the first", again)
@@ -512,7 +506,7 @@ def test_bidirectional_weights_are_its_initial_weights(cell, device):
     k = keras()
     shapes = k.layers.Bidirectional(recurrent_layer(cell, UNITS))
     shapes.build((None, STEPS, FEATURES))
-    given = data.distinct_weights([(w.name, tuple(w.shape)) for w in shapes.weights], data.seed_for("weights="))
+    given = seeded.distinct_weights([(w.name, tuple(w.shape)) for w in shapes.weights], seeded.seed_for("weights="))
     layer = k.layers.Bidirectional(recurrent_layer(cell, UNITS), weights=given)
     with installation.on_device(device):
         layer.build((None, STEPS, FEATURES))
@@ -647,10 +641,10 @@ def test_a_cell_called_on_one_step_returns_the_references_step(cell, device):
     layer.build((None, FEATURES))
     with_distinct_weights(layer, f"one step {cell}")
     step = sequences("one step", (BATCH, FEATURES))
-    states = [data.inputs((BATCH, UNITS), seed=10 + i) for i, _ in enumerate(STATE_NAMES[cell])]
+    states = [seeded.inputs((BATCH, UNITS), seed=10 + i) for i, _ in enumerate(STATE_NAMES[cell])]
     with installation.on_device(device):
         returned = [numpy(t) for t in leaves(layer(step, states))]
-    output, new_states = reference.cell_step(reference.CellSpec(cell, UNITS), layer_weights(layer), step, states)
+    output, new_states = recurrent.cell_step(recurrent.CellSpec(cell, UNITS), layer_weights(layer), step, states)
     run = Described(f"{cell}Cell({UNITS}) on {device}, one step")
     for name, actual, wanted in zip(("output", *STATE_NAMES[cell]), returned, (output, *new_states)):
         assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"the step's {name} and the reference's", run)

@@ -4,9 +4,9 @@ kernel, and proof of which kernel that was.
 `pytest spec` runs each benchmark once, untimed, as a smoke check (`--benchmark-disable` in pytest.ini). To time
 them, pass `--benchmark-enable`; results are grouped per cell, mode and size, so that the CPU, cuDNN and generic GPU
 kernels of one size sit side by side. Each saved result carries, in `extra_info`, the kernel that ran (recorded
-while the first warm-up round traced the step), its FLOPs per call (formulas in `rnnspec.benchmarking`), the
+while the first warm-up round traced the step), its FLOPs per call (formulas in `rnnspec.statements.benchmarks`), the
 GFLOP/s from the mean time and, on the CPU, the GFLOP/s of NumPy's bare matrix products of the same sizes.
-`python -m rnnspec.throughput_plot` prints them and draws them. See the README's section on benchmarks.
+`python -m rnnspec.tools.throughput_plot` prints them and draws them. See the README's section on benchmarks.
 
 A benchmark labelled cuDNN fails when the generic kernel ran: its time would be a lie. Where Keras is known to
 prevent a benchmark (no cuDNN GRU on JAX; no recurrent layer built inside `keras.device` on PyTorch), the table of
@@ -16,7 +16,7 @@ known divergences, `rnnspec.divergences`, makes it a strict xfail that says why.
 import pytest
 
 from rnnspec import installation
-from rnnspec.benchmarking import (
+from rnnspec.statements.benchmarks import (
     CELLS,
     GRID,
     MODES,
@@ -28,7 +28,7 @@ from rnnspec.benchmarking import (
     timed_step,
     warm_up,
 )
-from rnnspec.plugin import skip_unless_visible
+from rnnspec.statements.shared import skip_unless_visible
 
 # Each target with its device, so that the plugin deselects the devices not chosen, as for every case.
 ON_THEIR_DEVICES = [pytest.param(target.device, name, id=name) for name, target in TARGETS.items()]

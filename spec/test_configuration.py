@@ -13,29 +13,24 @@ the statement says what it should do, and the table of known divergences (`rnnsp
 xfail stating what Keras does instead.
 """
 
-import re
 from dataclasses import replace
 
 import numpy as np
 import pytest
 from pytest_cases import parametrize_with_cases
 
-from rnnspec import data, installation, reference
-from rnnspec.assertions import Described, assert_close, assert_identical
-from rnnspec.configs import (
-    CELLS,
-    GATE_COUNT,
-    SHAPES,
-    STATE_NAMES,
-    LayerConfig,
-    layer_configuration,
-    recurrent_layer,
-)
-from rnnspec.coverage import documents
-from rnnspec.expected import cell_spec, expected
-from rnnspec.observe import call, layer_weights, twin
-from rnnspec.plugin import skip_unless_visible
-from rnnspec.tolerances import BETWEEN_IMPLEMENTATIONS, VERSUS_REFERENCE
+from rnnspec import installation
+from rnnspec.oracle import recurrent
+from rnnspec.oracle.recurrent import GATE_COUNT, STATE_NAMES
+from rnnspec.probes.observe import call, layer_weights, twin
+from rnnspec.statements.assertions import Described, assert_close, assert_identical
+from rnnspec.statements.coverage import documents
+from rnnspec.statements.expected import cell_spec, expected
+from rnnspec.statements.shared import assert_names, skip_unless_visible
+from rnnspec.statements.tolerances import BETWEEN_IMPLEMENTATIONS, VERSUS_REFERENCE
+from rnnspec.subjects import seeded
+from rnnspec.subjects.layers import CELLS, LayerSubject, layer_configuration, recurrent_layer
+from rnnspec.subjects.shapes import SHAPES
 from spec.cases import layer_of, variant_dtype
 from spec.cases_wrappers import (
     activation_argument_of,
@@ -195,9 +190,9 @@ def test_a_saved_model_reloads_to_identical_outputs(saving_format, tmp_path):
     and loaded with `keras.saving.load_model`, or saved with `save_weights` to a .weights.h5 file and loaded into a
     new model of the same layers, returns exactly what it returned before."""
     model = recurrent_model()
-    seed = data.seed_for("saved model")
-    model.set_weights(data.distinct_weights([(w.name, tuple(w.shape)) for w in model.weights], seed))
-    inputs = data.inputs(SHAPES["batch"].input_shape, seed)
+    seed = seeded.seed_for("saved model")
+    model.set_weights(seeded.distinct_weights([(w.name, tuple(w.shape)) for w in model.weights], seed))
+    inputs = seeded.inputs(SHAPES["batch"].input_shape, seed)
     before = [installation.to_numpy(t) for t in model(inputs)]
     after = [installation.to_numpy(t) for t in reloaded(model, saving_format, tmp_path)(inputs)]
     run = Described(f"a model of {', '.join(SAVED_LAYERS)} saved as .{saving_format}")
@@ -236,7 +231,7 @@ def test_a_stateful_layer_carries_its_states_under_a_mixed_policy(cell, policy, 
     """A stateful layer under a mixed policy, called on the first half of a sequence and then on the second,
     returns for the second call the reference's output and states for the whole sequence, within the tolerance of
     its compute dtype."""
-    config = LayerConfig(cell, False, True, device, SHAPES["batch"], options=(("dtype", policy), ("stateful", True)))
+    config = LayerSubject(cell, False, True, device, SHAPES["batch"], options=(("dtype", policy), ("stateful", True)))
     built = build(config)
     layer, inputs = built.layer, built.inputs
     for variable in layer.states:  # from zero states, whatever ran before
@@ -244,7 +239,7 @@ def test_a_stateful_layer_carries_its_states_under_a_mixed_policy(cell, policy, 
     half = config.shape.timesteps // 2
     call(config, layer, inputs[:, :half], note="first half")
     second = call(config, layer, inputs[:, half:], note=f"{policy}, second half after the first")
-    _, states = reference.run_sequence(cell_spec(config), layer_weights(layer), inputs)
+    _, states = recurrent.run_sequence(cell_spec(config), layer_weights(layer), inputs)
     tolerance = VERSUS_REFERENCE[COMPUTE_DTYPES[policy]]
     for name, actual, wanted in zip(config.returned_names, second.arrays, (states[0], *states)):
         wanted = wanted.astype(actual.dtype).astype(np.float64)
@@ -255,17 +250,6 @@ def test_a_stateful_layer_carries_its_states_under_a_mixed_policy(cell, policy, 
 # Bad input
 
 
-def own_message(error) -> str:
-    """The error's message without the "Arguments received by ..." list that Keras 3 appends to errors raised in
-    `call`, which names every argument whatever went wrong."""
-    return str(error).split("Arguments received by")[0]
-
-
-def assert_names(error, pattern: str, what: str):
-    message = own_message(error)
-    assert re.search(pattern, message), f"the {type(error).__name__} does not name {what}: {message}"
-
-
 @parametrize_with_cases("cell, device", cases=layer_of)
 def test_a_built_layer_refuses_inputs_of_another_feature_size(cell, device):
     """A layer built for inputs of 5 features refuses inputs of 7 with a ValueError that names both sizes."""
@@ -273,7 +257,7 @@ def test_a_built_layer_refuses_inputs_of_another_feature_size(cell, device):
     layer = recurrent_layer(cell, 4)
     layer.build((None, 6, 5))
     with installation.on_device(device), pytest.raises(ValueError) as refused:
-        layer(data.inputs((3, 6, 7), seed=0))
+        layer(seeded.inputs((3, 6, 7), seed=0))
     assert_names(refused.value, r"5(.|\n)*7|7(.|\n)*5", "the sizes 5 and 7")
 
 
@@ -285,7 +269,7 @@ def test_a_mask_of_another_shape_is_refused(cell, device, mask_shape):
     skip_unless_visible(device)
     layer = recurrent_layer(cell, 4)
     with installation.on_device(device), pytest.raises(ValueError) as refused:
-        layer(data.inputs((3, 6, 5), seed=0), mask=np.ones(mask_shape, dtype=bool))
+        layer(seeded.inputs((3, 6, 5), seed=0), mask=np.ones(mask_shape, dtype=bool))
     assert_names(refused.value, r"(?i)mask", "the mask")
 
 
@@ -299,7 +283,7 @@ def test_an_initial_state_of_another_shape_is_refused(cell, device, wrong):
     shape = (3, 5) if wrong == "units" else (2, 4)
     states = [installation.as_tensor(np.zeros(shape, dtype="float32")) for _ in STATE_NAMES[cell]]
     with installation.on_device(device), pytest.raises(ValueError) as refused:
-        layer(data.inputs((3, 6, 5), seed=0), initial_state=states)
+        layer(seeded.inputs((3, 6, 5), seed=0), initial_state=states)
     assert_names(refused.value, r"(?i)initial.?state", "the initial state")
 
 
@@ -311,7 +295,7 @@ def test_an_initial_state_of_another_number_of_tensors_is_refused(cell, count, d
     layer = recurrent_layer(cell, 4)
     states = [installation.as_tensor(np.zeros((3, 4), dtype="float32")) for _ in range(count)]
     with installation.on_device(device), pytest.raises(ValueError) as refused:
-        layer(data.inputs((3, 6, 5), seed=0), initial_state=states)
+        layer(seeded.inputs((3, 6, 5), seed=0), initial_state=states)
     assert_names(refused.value, r"(?i)initial.?state", "the initial state")
 
 

@@ -7,7 +7,7 @@ input is (batch, time, *spatial, channels), or (batch, time, channels, *spatial)
 h and c, each shaped like one step of the output: the filters over the spatial dimensions that `padding` and
 `strides` leave. The seed notebook's claims are stated for it as chapter 1 states them for the LSTM, and its values
 against an independent NumPy implementation of the ConvLSTM equations with a convolution of its own
-(`rnnspec/reference_convlstm.py`): the input convolution with the layer's padding and strides, the state
+(`rnnspec/oracle/convlstm.py`): the input convolution with the layer's padding and strides, the state
 convolution with stride 1 and "same" padding. `go_backwards`, `stateful`, `initial_state`, `get_initial_state`,
 a mask and dropout at inference are stated as chapters 3 to 6, 9 and 12 state them for the LSTM; chapter 12 holds
 the ConvLSTM layers to its statements on initializers, regularizers, constraints, configuration and saving, and
@@ -21,14 +21,21 @@ import numpy as np
 import pytest
 from pytest_cases import parametrize_with_cases
 
-from rnnspec import data, installation
-from rnnspec.assertions import assert_close, assert_identical, assert_shape
-from rnnspec.configs import CONV_FILTERS
-from rnnspec.coverage import documents
-from rnnspec.expected import expected_conv_lstm
-from rnnspec.observe import call, layer_weights
-from rnnspec.plugin import skip_unless_visible
-from rnnspec.tolerances import CONV_LSTM_VERSUS_REFERENCE, FLOAT32_REARRANGED
+from rnnspec import installation
+from rnnspec.probes.observe import call, layer_weights
+from rnnspec.statements.assertions import assert_close, assert_identical, assert_shape
+from rnnspec.statements.coverage import documents
+from rnnspec.statements.expected import expected_conv_lstm
+from rnnspec.statements.shared import (
+    assert_backwards_is_forwards_on_the_reversed_input,
+    assert_c_is_not_h,
+    assert_h_is_bounded_by_tanh_of_c,
+    returned_container,
+    skip_unless_visible,
+)
+from rnnspec.statements.tolerances import CONV_LSTM_VERSUS_REFERENCE, FLOAT32_REARRANGED
+from rnnspec.subjects import seeded
+from rnnspec.subjects.convlstm import CONV_FILTERS
 from spec.cases_convlstm import (
     CONV_BACKWARDS,
     CONV_DROPOUT,
@@ -40,12 +47,6 @@ from spec.cases_convlstm import (
     rank_of,
 )
 from spec.catalogue import Tag
-from spec.test_go_backwards import assert_backwards_is_forwards_on_the_reversed_input
-from spec.test_outputs_and_states import (
-    assert_c_is_not_h,
-    assert_h_is_bounded_by_tanh_of_c,
-    returned_container,
-)
 
 CONV = "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}"
 WITH_TANH = (*CONV_LSTM, *CONV_GEOMETRIES)  # the default activations, which the identities of c and h rest on
@@ -263,7 +264,7 @@ def test_a_second_stateful_call_starts_from_the_first_calls_final_states(config,
     """A stateful ConvLSTM's second call returns what the reference returns for the second batch started from the
     first batch's final h and c."""
     built = from_zero_states(build(config))
-    second = data.inputs(built.inputs.shape, seed=99)
+    second = seeded.inputs(built.inputs.shape, seed=99)
     call(config, built.layer, built.inputs)
     returned = call(config, built.layer, second, note="second call")
     weights = layer_weights(built.layer)
@@ -278,7 +279,7 @@ def test_reset_states_restores_the_first_result(config, build):
     exactly what it returned the first time."""
     built = from_zero_states(build(config))
     first = call(config, built.layer, built.inputs)
-    other = data.inputs(built.inputs.shape, seed=99)
+    other = seeded.inputs(built.inputs.shape, seed=99)
     # Keras 2 has reset_states() alone
     for method in [name for name in ("reset_state", "reset_states") if hasattr(built.layer, name)]:
         call(config, built.layer, other)
@@ -294,7 +295,7 @@ def test_initial_state_is_where_the_recurrence_starts(config, build):
     """Given `initial_state=[h, c]`, each shaped like one output step, the output and states equal the reference
     started from them (and not the reference started from zeros)."""
     built = build(config)
-    rng = np.random.default_rng(data.seed_for("initial", config.cell))
+    rng = np.random.default_rng(seeded.seed_for("initial", config.cell))
     shape = (config.shape.batch, *output_step_shape(config))
     initial = [rng.uniform(-0.9, 0.9, size=shape).astype("float32") for _ in range(2)]
     returned = call(

@@ -7,7 +7,7 @@ kernel, the layer will use a fast cuDNN implementation": activation tanh, recurr
 recurrent_dropout 0, unroll False, use_bias True, GRU reset_after True, masks strictly right-padded
 (https://keras.io/api/layers/recurrent_layers/lstm/). `use_cudnn` ("auto", True, False) chooses.
 
-Which kernel ran is proven, not assumed (`rnnspec.kernels` watches Keras's cuDNN entry points): a parity check
+Which kernel ran is proven, not assumed (`rnnspec.probes.kernels` watches Keras's cuDNN entry points): a parity check
 between two runs of one kernel would check nothing. Where the backends differ in what reaches cuDNN, each
 backend's expectation is stated. GPU statements skip, with the reason, where no GPU is visible.
 """
@@ -19,15 +19,18 @@ import numpy as np
 import pytest
 from pytest_cases import parametrize_with_cases
 
-from rnnspec import compat, compiled, installation, kernels
-from rnnspec.assertions import assert_close, assert_cudnn_then_generic, assert_identical
-from rnnspec.configs import CELLS, SHAPES, LayerConfig, recurrent_layer
-from rnnspec.coverage import documents
-from rnnspec.expected import expected
-from rnnspec.installation import BACKENDS
-from rnnspec.observe import call, layer_weights, twin
-from rnnspec.sequences import MASKS, is_right_padded, lengths, padded_steps_expected
-from rnnspec.tolerances import BACKEND_PARITY, GPU_VERSUS_CPU, VERSUS_REFERENCE
+from rnnspec import installation
+from rnnspec.installation import BACKENDS, compat
+from rnnspec.probes import compiled, kernels
+from rnnspec.probes.observe import call, layer_weights, twin
+from rnnspec.statements.assertions import assert_close, assert_cudnn_then_generic, assert_identical
+from rnnspec.statements.coverage import documents
+from rnnspec.statements.expected import expected, padded_steps_expected
+from rnnspec.statements.shared import cudnn_expected, require_kernel_record, require_use_cudnn
+from rnnspec.statements.tolerances import BACKEND_PARITY, GPU_VERSUS_CPU, VERSUS_REFERENCE
+from rnnspec.subjects.layers import CELLS, LayerSubject, recurrent_layer
+from rnnspec.subjects.masks import MASKS, lengths
+from rnnspec.subjects.shapes import SHAPES
 from spec.cases import CATALOGUE
 from spec.cases_kernels import (
     catalogue_on_cpu,
@@ -37,29 +40,6 @@ from spec.cases_kernels import (
     ineligible_on_gpu,
     masked_sequences_on_gpu,
 )
-
-
-def cudnn_expected(cell: str, mask: np.ndarray | None = None) -> bool:
-    """Whether an otherwise eligible layer reaches cuDNN on this backend's GPU. TensorFlow (the documented case):
-    yes, with no mask or a strictly right-padded one without a fully masked sample. PyTorch: yes, without a mask.
-    JAX: LSTM without a mask; Keras's JAX GRU fast path is a scan, never cuDNN."""
-    backend = installation.current().backend
-    if backend == "jax" and cell == "GRU":
-        return False
-    if mask is None:
-        return True
-    return backend == "tensorflow" and is_right_padded(mask) and bool(np.all(lengths(mask) > 0))
-
-
-def require_kernel_record(run) -> None:
-    if run.kernel == kernels.UNDETERMINED:
-        pytest.skip(f"Keras {installation.current().keras_version} exposes no cuDNN function to watch, so which "
-                    "kernel ran cannot be proven here")
-
-
-def require_use_cudnn() -> None:
-    if not installation.has_use_cudnn():
-        pytest.skip(f"Keras {installation.current().keras_version} has no use_cudnn argument (Keras 3 added it)")
 
 
 @parametrize_with_cases("config", cases=catalogue_on_cpu)
@@ -149,7 +129,7 @@ def test_on_a_gpu_outputs_and_states_equal_the_cpus(config, observe):
     """On a GPU every configuration returns what it returns on the CPU, within the tolerance for TF32 disabled
     (a few float32 ulps) or enabled (TF32's 10-bit mantissa)."""
     gpu = observe(config)
-    cpu = observe(replace(config, device="cpu", tf32=None))
+    cpu = observe(replace(config, device="cpu").with_probe(tf32=None))
     for name, on_gpu, on_cpu in zip(gpu.names, gpu.arrays, cpu.arrays):
         assert_close(on_gpu, on_cpu, GPU_VERSUS_CPU[config.tf32], f"{name} on the GPU ({gpu.kernel}) and on the CPU", gpu)
 
@@ -160,7 +140,7 @@ def test_on_a_gpu_cudnn_equals_the_generic_kernel(config, build):
     return the same outputs and states; the check first proves that the two runs used different kernels."""
     require_use_cudnn()
     built = build(config)
-    disabled = replace(config, tf32=False)  # the runs say so, in failure messages and in recorded comparisons
+    disabled = config.with_probe(tf32=False)  # the runs say so, in failure messages and in recorded comparisons
     with installation.tf32(False):
         fast = call(disabled, built.layer, built.inputs)
         generic = call(disabled, twin(built, use_cudnn=False), built.inputs, note="use_cudnn=False")
@@ -186,7 +166,7 @@ def test_under_a_mask_cudnn_writes_zeros_where_the_generic_kernel_repeats_the_la
 
 
 PARITY_CONFIGS = tuple(
-    LayerConfig(cell, sequences, state, "cpu", SHAPES[shape])
+    LayerSubject(cell, sequences, state, "cpu", SHAPES[shape])
     for cell in CELLS for sequences in (False, True) for state in (False, True) for shape in ("notebook", "batch")
 )
 
@@ -225,7 +205,7 @@ def test_a_recurrent_layer_builds_and_runs_inside_keras_device(cell):
 
 @parametrize_with_cases("config", cases=CATALOGUE)
 def test_each_call_path_runs_the_recurrent_loop_as_it_says(config, observe):
-    """How the loop runs is proven, as the kernel is (`rnnspec.compiled` watches the backend's recurrent loops):
+    """How the loop runs is proven, as the kernel is (`rnnspec.probes.compiled` watches the backend's recurrent loops):
     the bare layer and a functional model called directly run it eagerly; `predict` in the backend's compiled
     function (a tf.function graph, a jax.jit trace; eagerly on PyTorch, whose `jit_compile="auto"` is off);
     `predict` with `jit_compile=True` under XLA on TensorFlow, jax.jit on JAX and torch.compile on PyTorch; and the
@@ -235,8 +215,8 @@ def test_each_call_path_runs_the_recurrent_loop_as_it_says(config, observe):
     run = observe(config)
     if run.compilation == compiled.UNDETERMINED:
         pytest.skip(f"{installation.current().describe()} exposes no recurrent loop to watch")
-    wanted = compiled.expected_context(config.call_path, installation.current().backend)
+    wanted = compiled.expected_context(config.probe.call_path, installation.current().backend)
     assert run.compilation == wanted, (
-        f"the recurrent loop ran {run.compilation}; along {config.call_path} it should run {wanted}"
+        f"the recurrent loop ran {run.compilation}; along {config.probe.call_path} it should run {wanted}"
         f"\n  configuration: {run.describe()}"
     )

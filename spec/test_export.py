@@ -14,23 +14,22 @@ optional extra `.[export]` (the runtimes); without it, its cases skip and say so
 costs about a second a model, too long for the default run.
 """
 
-from dataclasses import replace
 
 import pytest
 from pytest_cases import parametrize_with_cases
 
-from rnnspec import exported
-from rnnspec.assertions import assert_close
-from rnnspec.tolerances import EXPORTED
+from rnnspec.probes import exported
+from rnnspec.statements.assertions import assert_close
+from rnnspec.statements.tolerances import EXPORTED
 from spec.cases_export import EVERY_EXPORT
 
 
 def exported_and_keras(config, observe):
     """What the artifact returned, and what the same model returned called in Keras."""
-    missing = exported.runtime_missing(config.call_path)
+    missing = exported.runtime_missing(config.probe.call_path)
     if missing:
         pytest.skip(missing)
-    return observe(config), observe(replace(config, call_path="model"))
+    return observe(config), observe(config.with_probe(call_path="model"))
 
 
 @parametrize_with_cases("config", cases=EVERY_EXPORT)
@@ -40,7 +39,7 @@ def test_an_exported_model_returns_as_many_outputs_of_the_same_shapes(config, ob
     run, keras_run = exported_and_keras(config, observe)
     shapes, wanted = [a.shape for a in run.arrays], [a.shape for a in keras_run.arrays]
     assert shapes == wanted, (
-        f"the {config.call_path} artifact returned {len(shapes)} tensors of shapes {shapes}; Keras returns "
+        f"the {config.probe.call_path} artifact returned {len(shapes)} tensors of shapes {shapes}; Keras returns "
         f"{len(wanted)}: {', '.join(f'{n} {s}' for n, s in zip(keras_run.names, wanted))}\n  configuration: {run.describe()}"
     )
 
@@ -53,4 +52,4 @@ def test_an_exported_model_returns_keras_values_in_keras_order(config, observe):
     assert len(run.arrays) == len(keras_run.arrays), f"{len(run.arrays)} tensors, Keras returns {len(keras_run.arrays)}"
     for name, actual, wanted in zip(keras_run.names, run.arrays, keras_run.arrays):
         assert actual.shape == wanted.shape, f"{name}: shape {actual.shape}, Keras's {wanted.shape}\n  {run.describe()}"
-        assert_close(actual, wanted, EXPORTED[config.call_path], f"{name} of the artifact and of Keras", run)
+        assert_close(actual, wanted, EXPORTED[config.probe.call_path], f"{name} of the artifact and of Keras", run)

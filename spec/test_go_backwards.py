@@ -9,12 +9,13 @@ the time-reversed input. Under a right-padding mask, the padding is what the lay
 import numpy as np
 from pytest_cases import parametrize_with_cases
 
-from rnnspec.assertions import assert_close, assert_identical
-from rnnspec.coverage import documents
-from rnnspec.expected import expected
-from rnnspec.observe import call, layer_weights, twin
-from rnnspec.sequences import MASKS, lengths
-from rnnspec.tolerances import VERSUS_REFERENCE
+from rnnspec.probes.observe import call, layer_weights
+from rnnspec.statements.assertions import assert_close, assert_identical
+from rnnspec.statements.coverage import documents
+from rnnspec.statements.expected import expected
+from rnnspec.statements.shared import assert_backwards_is_forwards_on_the_reversed_input
+from rnnspec.statements.tolerances import VERSUS_REFERENCE
+from rnnspec.subjects.masks import MASKS, lengths
 from spec.cases_time import BACKWARDS
 from spec.catalogue import Tag
 
@@ -35,16 +36,6 @@ def test_reading_backwards_equals_a_forward_layer_on_the_reversed_input(config, 
     """A layer with `go_backwards=True` returns exactly what the same layer reading forwards returns for the
     time-reversed input."""
     assert_backwards_is_forwards_on_the_reversed_input(config, build(config))
-
-
-def assert_backwards_is_forwards_on_the_reversed_input(config, built) -> None:
-    """The built layer reading backwards against its twin reading forwards on the time-reversed inputs (chapters 4
-    and 13)."""
-    forward = twin(built, go_backwards=False)
-    backwards = call(config, built.layer, built.inputs)
-    reversed_input = call(config, forward, built.inputs[:, ::-1].copy(), note="forward layer, reversed input")
-    for name, actual, wanted in zip(backwards.names, backwards.arrays, reversed_input.arrays):
-        assert_identical(actual, wanted, f"{name} reading backwards and {name} of the reversed input", backwards)
 
 
 @documents("{LSTM,GRU,SimpleRNN}.go_backwards")

@@ -10,18 +10,20 @@ shape are stated in the chapter on configuration and errors.
 import numpy as np
 from pytest_cases import parametrize_with_cases
 
-from rnnspec import data, installation, reference
-from rnnspec.assertions import assert_close
-from rnnspec.coverage import documents
-from rnnspec.expected import cell_spec, expected
-from rnnspec.observe import call, layer_weights
-from rnnspec.tolerances import VERSUS_REFERENCE
+from rnnspec import installation
+from rnnspec.oracle import recurrent
+from rnnspec.probes.observe import call, layer_weights
+from rnnspec.statements.assertions import assert_close
+from rnnspec.statements.coverage import documents
+from rnnspec.statements.expected import cell_spec, expected
+from rnnspec.statements.tolerances import VERSUS_REFERENCE
+from rnnspec.subjects import seeded
 from spec.cases_time import RIGHT_PADDED, bidirectional_layer
 
 
 def initial_states(config, count: int) -> list[np.ndarray]:
     """Distinct non-zero states, so that a layer starting from zeros cannot pass."""
-    rng = np.random.default_rng(data.seed_for("initial", config.cell))
+    rng = np.random.default_rng(seeded.seed_for("initial", config.cell))
     shape = (config.shape.batch, config.shape.units)
     return [rng.uniform(-0.9, 0.9, size=shape).astype("float32") for _ in range(count)]
 
@@ -57,7 +59,7 @@ def test_bidirectional_takes_forward_states_then_backward_states(config, build):
     returned = call(config, built.layer, built.inputs, note="initial_state given", initial_state=as_tensors(initial))
     forward, backward = (layer_weights(part) for part in config.parts(built.layer))
     spec = cell_spec(config)
-    merged, forward_states, backward_states = reference.bidirectional(
+    merged, forward_states, backward_states = recurrent.bidirectional(
         spec, forward, spec, backward, built.inputs, return_sequences=config.return_sequences, initial_state=initial,
     )
     names = ["output"] + [f"forward {n}" for n in config.state_names] + [f"backward {n}" for n in config.state_names]

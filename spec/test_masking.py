@@ -18,13 +18,13 @@ import numpy as np
 from pytest_cases import parametrize_with_cases
 
 from rnnspec import installation
-from rnnspec.assertions import assert_close, assert_identical
-from rnnspec.coverage import documents
-from rnnspec.expected import expected
-from rnnspec.kernels import CUDNN
-from rnnspec.observe import call, layer_weights
-from rnnspec.sequences import MASK_VALUE, MASKS, for_masking_layer, lengths, padded_steps_expected
-from rnnspec.tolerances import FLOAT32_REARRANGED, VERSUS_REFERENCE
+from rnnspec.probes.kernels import CUDNN
+from rnnspec.probes.observe import call, layer_weights
+from rnnspec.statements.assertions import assert_close, assert_identical
+from rnnspec.statements.coverage import documents
+from rnnspec.statements.expected import expected, padded_steps_expected
+from rnnspec.statements.tolerances import FLOAT32_REARRANGED, VERSUS_REFERENCE
+from rnnspec.subjects.masks import MASK_VALUE, MASKS, for_masking_layer, lengths
 from spec.cases_time import MASKED, RIGHT_PADDED, ZERO_OUTPUT_FOR_MASK, masked_any_way
 from spec.catalogue import Tag
 

@@ -16,18 +16,18 @@ import pytest
 from pytest_cases import parametrize_with_cases
 
 from rnnspec import installation
-from rnnspec.assertions import assert_identical, assert_shape
-from rnnspec.configs import SHAPES, recurrent_layer
-from rnnspec.coverage import documents
-from rnnspec.plugin import skip_unless_visible
-from rnnspec.tolerances import FLOAT32_BOUND
+from rnnspec.statements.assertions import assert_identical, assert_shape
+from rnnspec.statements.coverage import documents
+from rnnspec.statements.shared import (
+    assert_c_is_not_h,
+    assert_h_is_bounded_by_tanh_of_c,
+    returned_container,
+    skip_unless_visible,
+)
+from rnnspec.subjects.layers import recurrent_layer
+from rnnspec.subjects.shapes import SHAPES
 from spec.cases import CATALOGUE, layer_of, stack_of
 from spec.catalogue import Tag
-
-
-def returned_container() -> type:
-    """Keras 3 returns `(output, *states)` as a tuple; Keras 2 (tf_keras) returns `[output, *states]` as a list."""
-    return tuple if installation.current().keras_major >= 3 else list
 
 
 @documents("{LSTM,GRU,SimpleRNN}.call(sequences)")
@@ -184,23 +184,3 @@ def test_symbolic_output_shapes_agree_with_the_tensors(config, observe):
     )
 
 
-def assert_c_is_not_h(run):
-    """An LSTM's (or ConvLSTM's) cell state c differs from h in every element (chapters 1 and 13)."""
-    h, c = run.state["h"], run.state["c"]
-    same = np.argwhere(h == c)
-    assert same.size == 0, (
-        f"c equals h at {len(same)} of {h.size} elements, first at {tuple(same[0])}\n  configuration: {run.describe()}"
-    )
-
-
-def assert_h_is_bounded_by_tanh_of_c(run):
-    """h = o * tanh(c) with o in (0, 1): |h| <= |tanh(c)| within float32's bound, with the sign of tanh(c)."""
-    h, c = run.state["h"].astype(np.float64), run.state["c"].astype(np.float64)
-    excess = np.abs(h) - np.abs(np.tanh(c))
-    worst = np.unravel_index(np.argmax(excess), excess.shape)
-    assert excess[worst] <= FLOAT32_BOUND.atol, (
-        f"|h| exceeds |tanh(c)| by {excess[worst]:.3g} at {tuple(int(i) for i in worst)} "
-        f"(h={h[worst]:.6g}, c={c[worst]:.6g}; allowed {FLOAT32_BOUND})\n  configuration: {run.describe()}"
-    )
-    opposite = np.argwhere(h * np.tanh(c) < 0)
-    assert opposite.size == 0, f"h and tanh(c) differ in sign at {tuple(opposite[0])}\n  configuration: {run.describe()}"

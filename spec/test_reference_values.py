@@ -2,7 +2,7 @@
 
 Shapes and identities cannot tell a correct LSTM from a wrong one of the right shape. Here each configuration's
 output and states are held against an independent NumPy implementation of the cell equations in float64
-(`rnnspec.reference`), written from the published equations and Keras's documented weight layout:
+(`rnnspec.oracle.recurrent`), written from the published equations and Keras's documented weight layout:
 
 - LSTM: kernel (features, 4 units), gate blocks i, f, c, o; c' = f c + i g; h' = o tanh(c').
 - GRU: gate blocks z, r, h; with `reset_after=True` (the default) the bias is (2, 3 units), input and recurrent
@@ -10,7 +10,7 @@ output and states are held against an independent NumPy implementation of the ce
 - SimpleRNN: h' = activation(x W + h U + b).
 
 See https://keras.io/api/layers/recurrent_layers/ and the papers cited there. The comparison is made at the
-layer's dtype, within the tolerances of `rnnspec.tolerances.VERSUS_REFERENCE`, each with its reason.
+layer's dtype, within the tolerances of `rnnspec.statements.tolerances.VERSUS_REFERENCE`, each with its reason.
 """
 
 import numpy as np
@@ -18,10 +18,10 @@ import pytest
 from pytest_cases import parametrize_with_cases
 
 from rnnspec import installation
-from rnnspec.assertions import assert_close
-from rnnspec.coverage import documents
-from rnnspec.expected import expected_returns
-from rnnspec.tolerances import VERSUS_REFERENCE
+from rnnspec.statements.assertions import assert_close
+from rnnspec.statements.coverage import documents
+from rnnspec.statements.expected import expected_returns
+from rnnspec.statements.tolerances import VERSUS_REFERENCE
 from spec.cases import CATALOGUE, Tag, variant_arguments, variant_dtype
 
 VARIANTS = (variant_arguments, variant_dtype)

@@ -2,7 +2,7 @@
 
 The statements of the other chapters say what must hold. This one says that nothing observable changed against
 a recorded installation: for every configuration of the catalogue on the CPU, the returned structure, shapes,
-dtypes and values (within `rnnspec.tolerances.SNAPSHOT`), and for the training chapter's gradient subjects the
+dtypes and values (within `rnnspec.statements.tolerances.SNAPSHOT`), and for the training chapter's gradient subjects the
 gradients with respect to the inputs, the initial states and the weights (within `SNAPSHOT_GRADIENTS`). The
 project ships the snapshot of its reference installation (`snapshots/reference.npz`, named in its header);
 `--snapshot=PATH` compares with another file, and `--snapshot-update` records this installation to it instead
@@ -11,8 +11,8 @@ project ships the snapshot of its reference installation (`snapshots/reference.n
 
 import pytest
 
-from rnnspec import snapshot
-from rnnspec.plugin import EACH_CHOICE
+from rnnspec.plugin.command_line import EACH_CHOICE
+from rnnspec.tools import snapshot
 
 
 def test_behaviour_matches_the_snapshot(observe, snapshot_path, request):

@@ -15,12 +15,13 @@ import numpy as np
 import pytest
 from pytest_cases import parametrize_with_cases
 
-from rnnspec import data, installation
-from rnnspec.assertions import assert_close, assert_identical
-from rnnspec.coverage import documents
-from rnnspec.expected import expected
-from rnnspec.observe import call, layer_weights, recorded_call
-from rnnspec.tolerances import VERSUS_REFERENCE
+from rnnspec import installation
+from rnnspec.probes.observe import call, layer_weights, recorded_call
+from rnnspec.statements.assertions import assert_close, assert_identical
+from rnnspec.statements.coverage import documents
+from rnnspec.statements.expected import expected
+from rnnspec.statements.tolerances import VERSUS_REFERENCE
+from rnnspec.subjects import seeded
 from spec.cases_time import STATEFUL
 from spec.catalogue import Tag
 
@@ -32,7 +33,7 @@ def from_zero_states(built):
 
 
 def second_batch(built) -> np.ndarray:
-    return data.inputs(built.inputs.shape, seed=99)
+    return seeded.inputs(built.inputs.shape, seed=99)
 
 
 def continuation(config, built) -> tuple[np.ndarray, ...]:

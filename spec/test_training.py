@@ -1,9 +1,9 @@
 """Chapter 11. Training: the gradients of what a recurrent layer returns, and what a training step does with them.
 
 A layer is trained through the gradient of a loss over what it returns. Here the loss is a seeded weighted sum
-of the output and of every returned state (rnnspec.gradients), so that each return path carries gradient, and
+of the output and of every returned state (rnnspec.probes.gradients), so that each return path carries gradient, and
 its gradient with respect to the inputs, the initial states and every weight is held against backpropagation
-through time in NumPy (rnnspec.reference_gradients, itself proved against finite differences). A regression
+through time in NumPy (rnnspec.oracle.backprop, itself proved against finite differences). A regression
 that leaves the forward values untouched (a gradient cut through time, a masked step that leaks gradient) fails
 here, and nowhere else. "training: Python boolean indicating whether the layer should behave in training mode"
 (https://keras.io/api/layers/recurrent_layers/lstm/); https://keras.io/api/models/model_training_apis/.
@@ -24,11 +24,14 @@ import numpy as np
 import pytest
 from pytest_cases import parametrize_with_cases
 
-from rnnspec import data, installation
-from rnnspec.assertions import Described, assert_close, assert_cudnn_then_generic, assert_identical, where
-from rnnspec.configs import CELLS, GATE_COUNT
-from rnnspec.coverage import documents
-from rnnspec.expected import (
+from rnnspec import installation
+from rnnspec.installation import BACKENDS
+from rnnspec.oracle.recurrent import GATE_COUNT
+from rnnspec.probes.gradients import LEARNING_RATE
+from rnnspec.probes.observe import call, layer_weights, probed, twin
+from rnnspec.statements.assertions import Described, assert_close, assert_cudnn_then_generic, assert_identical, where
+from rnnspec.statements.coverage import documents
+from rnnspec.statements.expected import (
     expected_bidirectional_gradients,
     expected_gradients,
     expected_mean_squared_error_gradients,
@@ -36,11 +39,8 @@ from rnnspec.expected import (
     expected_training,
     expected_values,
 )
-from rnnspec.gradients import LEARNING_RATE, READINGS, every_backend_agrees, gradient_subject
-from rnnspec.installation import BACKENDS
-from rnnspec.observe import along_call_path, call, layer_weights, twin
-from rnnspec.sequences import ALIKE_LENGTH, MASKS
-from rnnspec.tolerances import (
+from rnnspec.statements.shared import cudnn_expected, require_kernel_record, require_use_cudnn
+from rnnspec.statements.tolerances import (
     FLOAT32_REARRANGED,
     GRADIENT_BACKEND_PARITY,
     GRADIENT_GPU_VERSUS_CPU,
@@ -50,6 +50,11 @@ from rnnspec.tolerances import (
     TRAINED_VERSUS_REFERENCE,
     VERSUS_REFERENCE,
 )
+from rnnspec.subjects import seeded
+from rnnspec.subjects.layers import CELLS
+from rnnspec.subjects.masks import ALIKE_LENGTH
+from rnnspec.subjects.readings import READINGS, every_backend_agrees, gradient_subject
+from spec.cases_convlstm import seeded_conv_lstm
 from spec.cases_training import (
     BIDIRECTIONAL_GRADIENTS,
     CUDNN_GRADIENTS,
@@ -68,8 +73,6 @@ from spec.cases_training import (
     trained_under_mixed_float16,
     unpadded,
 )
-from spec.cases_convlstm import seeded_conv_lstm
-from spec.test_devices_and_kernels import cudnn_expected, require_kernel_record, require_use_cudnn
 
 
 def assert_gradients_equal_the_reference(run, which=lambda name: True, expected=expected_gradients):
@@ -132,7 +135,7 @@ def test_the_inputs_at_masked_steps_receive_no_gradient(config, observe):
     """A masked step does not count: its input receives exactly zero gradient, whatever the loss."""
     run = observe(config)
     d_inputs = run.arrays[run.names.index("inputs")]
-    masked = d_inputs[~MASKS[config.mask]]
+    masked = d_inputs[~config.probe.mask_array]
     assert_identical(masked, np.zeros_like(masked), "the gradient for the inputs at masked steps and zeros", run)
 
 
@@ -149,7 +152,7 @@ def test_a_right_padded_sample_gives_the_weight_gradients_of_its_unpadded_sequen
     downstream layer [...] will ignore the masked timesteps", https://keras.io/guides/understanding_masking_and_padding/)."""
     padded, alone = padded_and_unpadded(config, observe)
     run = observe(config)  # what a failure describes
-    for name in config.gradient_names[1:]:
+    for name in config.probe.gradient_names(config)[1:]:
         what = f"the gradient for {name} of the right-padded batch and of its first {ALIKE_LENGTH} steps alone"
         assert_close(padded[name], alone[name], GRADIENT_REARRANGED, what, run)
 
@@ -171,7 +174,7 @@ def test_sgd_moves_every_weight_by_the_learning_rate_times_the_gradient(config, 
     weights are the reference's, stepped the same way from the same start."""
     run = observe(config)
     for name, actual, wanted in zip(run.names, run.arrays, expected_training(run)):
-        what = f"{name} after {config.call_path} (SGD, learning rate {LEARNING_RATE}) and the reference's"
+        what = f"{name} after {config.probe.loop} (SGD, learning rate {LEARNING_RATE}) and the reference's"
         assert_close(actual, wanted, TRAINED_VERSUS_REFERENCE, what, run)
 
 
@@ -208,7 +211,7 @@ def state_units_dropped(cell: str, d_recurrent_kernel: np.ndarray) -> np.ndarray
 
 
 def assert_values_equal_the_reference(run, wanted_values, what: str):
-    for name, wanted in zip(run.config.value_names, wanted_values):
+    for name, wanted in zip(run.config.probe.value_names(run.config), wanted_values):
         actual = gradients_and_values(run)[name]
         assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"the {name} in training and the reference's {what}", run)
 
@@ -358,7 +361,7 @@ def test_on_a_gpu_the_gradients_equal_the_cpus(config, observe):
     within the tolerance for TF32 disabled or enabled (read forwards, backwards, and under masks where cuDNN and
     the generic kernel return the same: without return_sequences)."""
     gpu = observe(config)
-    cpu = observe(replace(config, device="cpu", tf32=None))
+    cpu = observe(replace(config, device="cpu").with_probe(tf32=None))
     for name, on_gpu, on_cpu in zip(gpu.names, gpu.arrays, cpu.arrays):
         assert_close(
             on_gpu, on_cpu, GRADIENT_GPU_VERSUS_CPU[config.tf32],
@@ -372,13 +375,13 @@ def test_on_a_gpu_cudnn_gradients_equal_the_generic_kernels(config, build):
     (`use_cudnn=False`, same weights); the check first proves that the two runs used different kernels."""
     require_use_cudnn()
     built = build(config)
-    disabled = replace(config, tf32=False)  # the runs say so, in failure messages and in recorded comparisons
+    disabled = config.with_probe(tf32=False)  # the runs say so, in failure messages and in recorded comparisons
     with installation.tf32(False):
-        fast = along_call_path(disabled, built)
-        generic = along_call_path(disabled, replace(built, layer=twin(built, use_cudnn=False)), note="use_cudnn=False")
+        fast = probed(disabled, built)
+        generic = probed(disabled, replace(built, layer=twin(built, use_cudnn=False)), note="use_cudnn=False")
     require_kernel_record(fast)
-    if not cudnn_expected(config.cell, None if config.mask is None else MASKS[config.mask]):
-        under = "" if config.mask is None else f" under the {config.mask} mask"
+    if not cudnn_expected(config.cell, config.probe.mask_array):
+        under = "" if config.probe.mask is None else f" under the {config.probe.mask} mask"
         pytest.skip(f"{installation.current().backend} runs no cuDNN {config.cell}{under}: there is no second kernel")
     assert_cudnn_then_generic(fast, generic)
     for name, a, b in zip(fast.names, fast.arrays, generic.arrays):
@@ -422,7 +425,7 @@ def trained(config) -> Described:
 
 
 def seeded_targets(config) -> np.ndarray:
-    return data.inputs((config.shape.batch, config.shape.units), data.seed_for("targets", *config.seed_parts))
+    return seeded.inputs((config.shape.batch, config.shape.units), seeded.seed_for("targets", *config.seed_parts))
 
 
 def train_on_batch(config, model, inputs, targets) -> None:

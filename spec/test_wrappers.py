@@ -14,44 +14,41 @@ and a `mask` of shape "(samples, timesteps)" are "passed to the wrapped layer".
 
 `RNN` (https://keras.io/api/layers/recurrent_layers/rnn/) runs a cell over time: one of Keras's cells, a list of
 cells stacked into one, or "a class that has a `call(input_at_t, states_at_t)` method [...] and a `state_size`
-attribute". Values are held against the NumPy reference, `rnnspec.reference`.
+attribute". Values are held against the NumPy reference, `rnnspec.oracle.recurrent`.
 """
 
 import re
-from dataclasses import replace
 
 import numpy as np
 import pytest
 from pytest_cases import parametrize_with_cases
 
-from rnnspec import data, installation
-from rnnspec.assertions import Described, assert_close, assert_identical, assert_shape
-from rnnspec.configs import (
-    BATCH_MASK,
-    GATE_COUNT,
-    SLICE_MASK,
-    STACK_UNITS,
-    STATE_NAMES,
-    STEP_MASK,
-    CustomCellConfig,
-    LayerConfig,
-    Shape,
-    TimeDistributedConfig,
-    layer_class,
-    layer_configuration,
-    recurrent_layer,
-)
-from rnnspec.coverage import documents
-from rnnspec.expected import (
+from rnnspec import installation
+from rnnspec.oracle.recurrent import GATE_COUNT, STATE_NAMES
+from rnnspec.probes.observe import call, layer_weights, weight_name
+from rnnspec.statements.assertions import Described, assert_close, assert_identical, assert_shape
+from rnnspec.statements.coverage import documents
+from rnnspec.statements.expected import (
     expected,
     expected_bidirectional,
     expected_custom_cell,
     expected_stack,
     expected_time_distributed,
 )
-from rnnspec.observe import call, layer_weights, weight_name
-from rnnspec.plugin import skip_unless_visible
-from rnnspec.tolerances import BETWEEN_IMPLEMENTATIONS, VERSUS_REFERENCE
+from rnnspec.statements.shared import assert_names, returned_container, skip_unless_visible
+from rnnspec.statements.tolerances import BETWEEN_IMPLEMENTATIONS, VERSUS_REFERENCE
+from rnnspec.subjects import seeded
+from rnnspec.subjects.calls import Call
+from rnnspec.subjects.cells import STACK_UNITS, CustomCellSubject
+from rnnspec.subjects.layers import (
+    LayerSubject,
+    TimeDistributedSubject,
+    layer_class,
+    layer_configuration,
+    recurrent_layer,
+)
+from rnnspec.subjects.masks import BATCH_MASK, SLICE_MASK, STEP_MASK
+from rnnspec.subjects.shapes import Shape
 from spec.cases_wrappers import (
     BIDIRECTIONAL,
     device_any,
@@ -69,8 +66,6 @@ from spec.cases_wrappers import (
     variant_wrapped_arguments,
 )
 from spec.catalogue import Tag
-from spec.test_configuration import assert_names
-from spec.test_outputs_and_states import returned_container
 
 VARIANTS = (variant_wrapped_arguments, variant_backward_layer, variant_masked)
 
@@ -395,18 +390,18 @@ def test_time_distributed_passes_a_mask_of_its_slices_to_the_layer_above():
     over the reference LSTM's sentence vectors, under that mask."""
     k = installation.keras()
     words = np.arange(WORDS) < SENTENCE_LENGTHS[..., None]
-    inputs = np.where(words[..., None], data.inputs((*words.shape, 2), data.seed_for("documents")), 0).astype("float32")
+    inputs = np.where(words[..., None], seeded.inputs((*words.shape, 2), seeded.seed_for("documents")), 0).astype("float32")
     sentences = k.layers.TimeDistributed(recurrent_layer("LSTM", SENTENCE_UNITS))
     document = recurrent_layer("GRU", DOCUMENT_UNITS)
     padded = k.Input(inputs.shape[1:])
     model = k.Model(padded, document(sentences(k.layers.Masking(0.0)(padded))))
     for part, layer in (("sentences", sentences.layer), ("document", document)):
         shapes = [(w.name, tuple(w.shape)) for w in layer.weights]
-        layer.set_weights(data.distinct_weights(shapes, data.seed_for("documents", part)))
+        layer.set_weights(seeded.distinct_weights(shapes, seeded.seed_for("documents", part)))
     run = Described(f"Masking → TimeDistributed(LSTM({SENTENCE_UNITS})) → GRU({DOCUMENT_UNITS}) on {inputs.shape} documents")
-    sentence = TimeDistributedConfig("LSTM", False, False, "cpu")
+    sentence = TimeDistributedSubject("LSTM", False, False, "cpu")
     vectors = expected_time_distributed(sentence, layer_weights(sentences.layer), inputs, step_mask=words)
-    reader = LayerConfig("GRU", False, False, "cpu", Shape("document", *vectors.shape, DOCUMENT_UNITS))
+    reader = LayerSubject("GRU", False, False, "cpu", Shape("document", *vectors.shape, DOCUMENT_UNITS))
     (wanted,) = expected(reader, layer_weights(document), vectors, mask=words.any(axis=-1))
     actual = np.asarray(installation.to_numpy(model(inputs)), dtype=np.float64)
     assert_close(actual, wanted, VERSUS_REFERENCE["float32"], "the document vectors and the reference's", run)
@@ -500,7 +495,7 @@ def test_stacked_cells_nest_each_cells_states_as_its_state_size(config, call_pat
     [h, c] for a cell whose `state_size` lists two sizes (LSTMCell), the tensor h itself for a cell whose
     `state_size` is one number (GRUCell, SimpleRNNCell), as `compute_output_shape` has it. The whole is a tuple in
     Keras 3 and a list in Keras 2."""
-    run = observe(replace(config, call_path=call_path))
+    run = observe(config.with_probe(call_path=call_path))
     s = config.shape
     per_cell = [
         f"list(array{(s.batch, units)}, array{(s.batch, units)})" if cell == "LSTM" else f"array{(s.batch, units)}"
@@ -517,7 +512,7 @@ def test_stacked_cells_nest_each_cells_states_as_its_state_size(config, call_pat
 def test_a_custom_cell_returns_its_own_output_and_its_state(device, observe):
     """`RNN(cell)` over a cell written as a Keras layer, whose output ([h, x K], twice as wide) is not its state
     (h), returns the cell's outputs as the output sequence and the cell's state as the final state."""
-    run = observe(CustomCellConfig("WideOutputCell", device))
+    run = observe(CustomCellSubject("WideOutputCell", device))
     outputs, h = expected_custom_cell(run)
     assert_close(run.arrays[0], outputs, VERSUS_REFERENCE["float32"], "the output sequence and the cell's outputs", run)
     assert_close(run.arrays[1], h, VERSUS_REFERENCE["float32"], "the final state and the cell's h", run)
@@ -527,7 +522,7 @@ def test_a_custom_cell_returns_its_own_output_and_its_state(device, observe):
 def test_a_masked_step_of_a_custom_cell_repeats_its_previous_output(device, observe):
     """Under a mask, a masked step of a custom cell outputs exactly the previous step's output (zeros before the
     first valid step): not its state, nor an output computed at that step."""
-    run = observe(CustomCellConfig("WideOutputCell", device, masked=True))
+    run = observe(CustomCellSubject("WideOutputCell", device, Call(mask="batch")))
     output = run.arrays[0]
     for sample, step in zip(*np.nonzero(~BATCH_MASK)):
         previous = output[sample, step - 1] if step else np.zeros_like(output[sample, step])
@@ -539,7 +534,7 @@ def test_a_masked_step_of_a_custom_cell_repeats_its_previous_output(device, obse
 def test_a_cell_that_is_not_a_keras_layer_runs_in_rnn(device, observe):
     """`RNN` runs a cell that is a plain Python class with `call(input_at_t, states_at_t)` and `state_size`, as the
     RNN page describes a cell: its output sequence is the cell's h at every step."""
-    run = observe(CustomCellConfig("PlainCell", device))
+    run = observe(CustomCellSubject("PlainCell", device))
     outputs, _ = expected_custom_cell(run)
     units = run.config.shape.units
     assert_close(run.arrays[0], outputs[..., :units], VERSUS_REFERENCE["float32"], "the output sequence and h", run)

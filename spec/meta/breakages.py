@@ -7,7 +7,7 @@ meta-test (`spec.meta.breaking`), the way a regression in Keras would change the
 import numpy as np
 
 from rnnspec import installation
-from rnnspec.configs import CELLS
+from rnnspec.subjects.layers import CELLS
 from spec.meta.breaking import replacing, together
 
 

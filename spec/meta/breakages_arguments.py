@@ -2,7 +2,7 @@
 configuration that forgets one, errors that say nothing, masks not passed on, cells that start from the wrong
 states, a Bidirectional whose states or a stack whose output size are misreported."""
 
-from rnnspec.configs import CELLS
+from rnnspec.subjects.layers import CELLS
 from spec.meta.breakages import ops
 from spec.meta.breaking import replacing
 

@@ -9,7 +9,7 @@ import functools
 import numpy as np
 
 from rnnspec import installation
-from rnnspec.configs import CONV_RANKS
+from rnnspec.subjects.convlstm import CONV_RANKS
 from spec.meta.breakages import during_call
 from spec.meta.breaking import replacing
 

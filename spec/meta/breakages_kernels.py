@@ -1,8 +1,8 @@
 """Recurrent layers broken in how they choose and report kernels, and other backends that drift."""
 
-from rnnspec import backend_parity
 from rnnspec.installation import current
-from rnnspec.observe import ObservationCache
+from rnnspec.probes import backend_parity
+from rnnspec.probes.observe import ObservationCache
 from spec.meta.breakages import during_call
 from spec.meta.breaking import replacing
 
@@ -36,7 +36,7 @@ def use_cudnn_defaults_to_false(original):
 
 
 class OwnResults:
-    """Stands in for another backend's process (rnnspec.backend_parity.start): this backend's own results for
+    """Stands in for another backend's process (rnnspec.probes.backend_parity.start): this backend's own results for
     the same configurations, observed once per scene when asked for, optionally drifted."""
 
     drift = 0.0

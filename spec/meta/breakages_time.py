@@ -3,7 +3,7 @@
 import numpy as np
 
 from rnnspec import installation
-from rnnspec.configs import CELLS
+from rnnspec.subjects.layers import CELLS
 from spec.meta.breakages import during_call
 from spec.meta.breaking import replacing, together
 

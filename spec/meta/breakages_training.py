@@ -6,7 +6,7 @@ anew at every step, unscaled, leaking gradient, unseeded or kept from one call t
 applies, so the chapters that call layers for inference cannot see these either."""
 
 from rnnspec import installation
-from rnnspec.configs import CELLS
+from rnnspec.subjects.layers import CELLS
 from spec.meta.breakages import ops
 from spec.meta.breaking import replacing, together
 

@@ -7,7 +7,7 @@ states, dropout at the wrong time or rate, a default changed, saving that loses 
 import importlib
 
 from rnnspec import installation
-from rnnspec.configs import CELLS
+from rnnspec.subjects.layers import CELLS
 from spec.meta.breakages import during_call, join, ops, split, transform_returned
 from spec.meta.breaking import replacing
 

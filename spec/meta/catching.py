@@ -8,8 +8,9 @@ from typing import Callable
 
 import pytest
 
-from rnnspec import divergences, installation
-from rnnspec.observe import ObservationCache
+from rnnspec import installation
+from rnnspec.divergences import conditions, table
+from rnnspec.probes.observe import ObservationCache
 from spec.meta.statement_fixtures import PROVIDERS, Scene
 
 CAUGHT = (AssertionError, pytest.fail.Exception)
@@ -48,7 +49,7 @@ def assert_caught(catch: Catch, monkeypatch, observation_cache, meta_test: pytes
     if installation.is_keras_2():
         pytest.skip("the breakages patch Keras 3's layers and backends; the meta-tests run on Keras 3")
     statement = f"{catch.statement.__module__.removeprefix('spec.')}.py::{catch.statement.__name__}"
-    if row := divergences.divergence_for(statement, installation.current(), divergences.Case(catch.arguments)):
+    if row := table.divergence_for(statement, installation.current(), conditions.Case(catch.arguments)):
         pytest.skip(f"the statement is a strict xfail here (rnnspec.divergences: {row.reason}); its failure shows it")
     if catch.environment:
         catch.environment(monkeypatch)

@@ -2,7 +2,8 @@
 with its catches (spec/meta/catches/<chapter>.py); the statements that need none are those the table of known
 divergences makes fail here."""
 
-from rnnspec import divergences, installation
+from rnnspec import installation
+from rnnspec.divergences import conditions, table
 from spec import (
     test_arguments,
     test_configuration,
@@ -40,10 +41,10 @@ def failing_here(chapter) -> dict:
     """The chapter's statements that the table of known divergences makes strict xfails on every case of this
     installation (a row whose condition does not depend on the case): that failure already shows they can fail,
     and no broken layer is needed to show it."""
-    here, any_case = installation.current(), divergences.Case({})
+    here, any_case = installation.current(), conditions.Case({})
     named = {
         statement.split("::")[1]
-        for row in divergences.DIVERGENCES
+        for row in table.DIVERGENCES
         if row.condition.holds(here, any_case)
         for statement in row.statements
         if statement.split("::")[0] == f"{chapter.__name__.removeprefix('spec.')}.py"

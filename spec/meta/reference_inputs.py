@@ -1,7 +1,6 @@
 """Seeded weights for the NumPy reference's own tests, in Keras's layout."""
 
-from rnnspec.configs import GATE_COUNT
-from rnnspec.reference import CellSpec
+from rnnspec.oracle.recurrent import GATE_COUNT, CellSpec
 
 
 def random_weights(spec: CellSpec, features: int, rng, scale: float) -> dict:

@@ -4,7 +4,7 @@ machine without one (TensorFlow backend).
 Inside a "gpu" device scope, Keras is made to believe a GPU is available, and its cuDNN helpers are replaced by a
 stand-in that computes with the NumPy reference and cuDNN's documented conventions (zeros at masked steps, the
 final h as the last output, right-padded masks only), and differentiates with the reference's backpropagation
-through time (rnnspec.reference_gradients), as cuDNN's backward kernel would. The kernel record then reads cuDNN
+through time (rnnspec.oracle.backprop), as cuDNN's backward kernel would. The kernel record then reads cuDNN
 exactly when Keras chose the cuDNN path, as it would on a GPU. The breakages below change the stand-in the way a
 faulty fast path would.
 """
@@ -14,8 +14,9 @@ import importlib
 import numpy as np
 import pytest
 
-from rnnspec import installation, reference, reference_gradients
-from rnnspec.sequences import is_right_padded, lengths
+from rnnspec import installation
+from rnnspec.oracle import backprop, recurrent
+from rnnspec.subjects.masks import is_right_padded, lengths
 
 
 def tf_rnn():
@@ -49,7 +50,7 @@ def run_cudnn(cell, inputs, states, kernel, recurrent_kernel, bias, mask, go_bac
     mask = None if mask is None else np.asarray(mask).astype(bool)
     if mask is not None and StandIn.checks_masks and not (is_right_padded(mask) and np.all(lengths(mask) > 0)):
         raise NotImplementedError
-    spec = reference.CellSpec(cell, int(recurrent_kernel.shape[0]))
+    spec = recurrent.CellSpec(cell, int(recurrent_kernel.shape[0]))
     zero_output_for_mask = mask is not None and StandIn.zeros_masked_steps
     as_tensor = lambda a, drift: tf.constant((np.asarray(a) + drift).astype("float32"))
 
@@ -58,7 +59,7 @@ def run_cudnn(cell, inputs, states, kernel, recurrent_kernel, bias, mask, go_bac
         weights = {"kernel": np.asarray(kernel), "recurrent_kernel": np.asarray(recurrent_kernel), "bias": np.asarray(bias)}
         run = dict(initial_state=[np.asarray(s) for s in states], mask=mask, go_backwards=go_backwards,
                    zero_output_for_mask=zero_output_for_mask)
-        outputs, final = reference.run_sequence(spec, weights, np.asarray(inputs), **run)
+        outputs, final = recurrent.run_sequence(spec, weights, np.asarray(inputs), **run)
         last = final[0] if mask is not None else outputs[:, -1]  # the final h either way
         sequence = outputs if return_sequences else last[:, None]
 
@@ -71,7 +72,7 @@ def run_cudnn(cell, inputs, states, kernel, recurrent_kernel, bias, mask, go_bac
             d_h = d_final[0] + d_last + (0.0 if return_sequences else d_sequence[:, 0])
             d_outputs = d_sequence if return_sequences else np.zeros(outputs.shape)
             backward_run = run if StandIn.backward_reads_the_mask else {**run, "mask": None}
-            found = reference_gradients.sequence_vjp(
+            found = backprop.sequence_vjp(
                 spec, weights, np.asarray(inputs), d_outputs=d_outputs, d_states=[d_h, *d_final[1:]], **backward_run
             )
             wanted = (found.inputs, found.weights["kernel"], found.weights["recurrent_kernel"], found.weights["bias"],

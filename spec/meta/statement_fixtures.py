@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from rnnspec.observe import ObservationCache, build, observe_fresh
+from rnnspec.probes.observe import ObservationCache, build, observe_fresh
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ such a regression (and does: spec/meta/catches/training.py)."""
 
 import pytest
 
-from rnnspec.configs import CELLS
+from rnnspec.subjects.layers import CELLS
 from spec import test_configuration, test_masking, test_outputs_and_states, test_reference_values, test_stateful
 from spec.cases_wrappers import with_dropout
 from spec.meta import breakages_training as broken

@@ -10,8 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from rnnspec import benchmarking, divergences, installation, kernels, throughput_plot
-from rnnspec.configs import Shape
+from rnnspec import installation
+from rnnspec.divergences import conditions, table
+from rnnspec.probes import kernels
+from rnnspec.statements import benchmarks
+from rnnspec.subjects.shapes import Shape
+from rnnspec.tools import throughput_plot
 
 pytestmark = pytest.mark.meta
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,20 +33,20 @@ SVG = "{http://www.w3.org/2000/svg}"
     ],
 )
 def test_flops_count_the_matrix_products_of_a_tiny_case_by_hand(cell, mode, expected):
-    assert benchmarking.flops(cell, mode, TINY) == expected
+    assert benchmarks.flops(cell, mode, TINY) == expected
 
 
 def test_throughput_is_flops_per_second_in_billions():
-    assert benchmarking.gflops_per_second(3_000_000_000, 1.5) == 2.0
+    assert benchmarks.gflops_per_second(3_000_000_000, 1.5) == 2.0
 
 
 def test_the_numpy_bound_is_a_finite_positive_throughput():
-    gflops = benchmarking.numpy_matmul_gflops("GRU", TINY, min_seconds=0.01)
+    gflops = benchmarks.numpy_matmul_gflops("GRU", TINY, min_seconds=0.01)
     assert math.isfinite(gflops) and gflops > 0
 
 
-CUDNN_TARGET = benchmarking.TARGETS["gpu-cuDNN"]
-GENERIC_TARGET = benchmarking.TARGETS["gpu-generic"]
+CUDNN_TARGET = benchmarks.TARGETS["gpu-cuDNN"]
+GENERIC_TARGET = benchmarks.TARGETS["gpu-generic"]
 WATCHED = ("_cudnn_lstm", "_cudnn_gru")
 
 
@@ -54,12 +58,12 @@ WATCHED = ("_cudnn_lstm", "_cudnn_gru")
 def test_a_benchmark_whose_kernel_record_contradicts_its_label_fails(target, ran):
     record = kernels.KernelRecord(watched=WATCHED, ran=ran)
     with pytest.raises(AssertionError, match=f"labelled {target.kernel} but the {record.kernel} kernel ran"):
-        benchmarking.check_kernel(target, record, "LSTM inference large on gpu")
+        benchmarks.check_kernel(target, record, "LSTM inference large on gpu")
 
 
 @pytest.mark.parametrize("target, ran", [(CUDNN_TARGET, ["_cudnn_lstm"]), (GENERIC_TARGET, [])], ids=["cuDNN", "generic"])
 def test_a_benchmark_whose_kernel_record_matches_its_label_passes(target, ran):
-    benchmarking.check_kernel(target, kernels.KernelRecord(watched=WATCHED, ran=ran), "LSTM inference large on gpu")
+    benchmarks.check_kernel(target, kernels.KernelRecord(watched=WATCHED, ran=ran), "LSTM inference large on gpu")
 
 
 
@@ -81,7 +85,7 @@ def test_benchmarks_that_keras_is_known_to_prevent_are_known_divergences(
 ):
     gpus = ("GPU 0",) if default_device == "gpu" else ()
     keras = installation.Installation("keras", "3.15.1", backend, {}, gpus)
-    row = divergences.divergence_for(BENCHMARK, keras, divergences.Case({"cell": cell, "target_name": target_name}))
+    row = table.divergence_for(BENCHMARK, keras, conditions.Case({"cell": cell, "target_name": target_name}))
     assert (row is not None) == known
 
 
@@ -90,7 +94,7 @@ def test_only_the_first_call_runs_under_the_kernel_recording():
     module, names = kernels.cudnn_functions(backend)
     original = getattr(module, names[0])
     watched_during_calls = []
-    step = benchmarking.RecordedFirstCall(
+    step = benchmarks.RecordedFirstCall(
         lambda: watched_during_calls.append(getattr(module, names[0]) is not original), backend
     )
     step()
@@ -103,10 +107,10 @@ def test_only_the_first_call_runs_under_the_kernel_recording():
 
 def test_warm_up_runs_the_warm_up_rounds_and_sizes_the_timed_rounds_to_the_pace_of_the_step(monkeypatch):
     calls = []
-    assert benchmarking.warm_up(lambda: calls.append(1)) == benchmarking.MAX_ROUNDS  # too fast to fill the time
-    assert len(calls) == benchmarking.WARMUP_ROUNDS
-    monkeypatch.setattr(benchmarking, "TIMED_SECONDS", 0.001)
-    assert benchmarking.warm_up(lambda: time.sleep(0.002)) == benchmarking.MIN_ROUNDS  # one round would fill it
+    assert benchmarks.warm_up(lambda: calls.append(1)) == benchmarks.MAX_ROUNDS  # too fast to fill the time
+    assert len(calls) == benchmarks.WARMUP_ROUNDS
+    monkeypatch.setattr(benchmarks, "TIMED_SECONDS", 0.001)
+    assert benchmarks.warm_up(lambda: time.sleep(0.002)) == benchmarks.MIN_ROUNDS  # one round would fill it
 
 
 def fake_result(cell, device, kernel, mode, size, gflops, numpy_gflops=None):

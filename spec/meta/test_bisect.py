@@ -1,11 +1,11 @@
-"""python -m rnnspec.bisect: the first release of each line where a statement's outcome changed, with what it said
+"""python -m rnnspec.tools.bisect: the first release of each line where a statement's outcome changed, with what it said
 on both sides, from the recorded results; and which of the matrix's environments would narrow the gap."""
 
 import io
 
 import pytest
 
-from rnnspec import bisect, version_matrix
+from rnnspec.tools import bisect, version_matrix
 from spec.meta.test_version_matrix import junit
 
 pytestmark = pytest.mark.meta

@@ -8,7 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from rnnspec import compat, installation
+from rnnspec import installation
+from rnnspec.installation import compat
 
 pytestmark = pytest.mark.meta
 
@@ -92,12 +93,12 @@ def test_the_suite_reaches_the_apis_of_the_table_only_through_it():
              for path in suite_sources()
              for number, line in enumerate(path.read_text().splitlines(), 1)
              if any(pattern.search(line) for pattern in direct)]
-    assert not found, "Keras APIs of rnnspec.compat called directly:\n" + "\n".join(found)
+    assert not found, "Keras APIs of rnnspec.installation.compat called directly:\n" + "\n".join(found)
 
 
 def test_the_suite_uses_no_keras_tree():
     """`keras.tree` is not in Keras 3.0 nor in tf_keras: the suite walks its nested arguments with its own
-    `rnnspec.compiled.leaves` and `refilled` (a call of keras.tree errored on every compiled case there)."""
+    `rnnspec.probes.compiled.leaves` and `refilled` (a call of keras.tree errored on every compiled case there)."""
     uses = re.compile(r"(?<!`)\bkeras(?:\(\))?\.tree\.")
     found = [f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
              for path in suite_sources()
@@ -106,7 +107,7 @@ def test_the_suite_uses_no_keras_tree():
 
 
 def test_nested_arguments_are_refilled_in_the_order_of_their_leaves():
-    from rnnspec.compiled import leaves, refilled
+    from rnnspec.probes.compiled import leaves, refilled
 
     structure = ("x", {"mask": "m", "initial_state": ["h", "c"], "training": None})
     assert leaves(structure) == ["x", "h", "c", "m", None]  # a dict by its sorted keys

@@ -1,4 +1,4 @@
-"""Every item of the recurrent layers' API (rnnspec.coverage: each public recurrent class's constructor and `call`
+"""Every item of the recurrent layers' API (rnnspec.statements.coverage: each public recurrent class's constructor and `call`
 arguments and its methods, read from the installed Keras) is documented by a statement or listed out of scope with
 its reason, and every declaration and entry names an item that exists."""
 
@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from rnnspec import coverage, installation
+from rnnspec import installation
+from rnnspec.statements import coverage
 
 pytestmark = pytest.mark.meta
 
@@ -21,7 +22,7 @@ def measured():
 def test_every_item_has_a_statement_or_a_reason_to_have_none(measured):
     assert not measured.missing, (
         f"{len(measured.missing)} items have neither a statement (@documents) nor an entry in "
-        f"rnnspec.coverage.OUT_OF_SCOPE: {measured.missing}"
+        f"rnnspec.statements.coverage.OUT_OF_SCOPE: {measured.missing}"
     )
 
 
@@ -37,5 +38,5 @@ def test_the_readme_reports_the_coverage_measured(measured):
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     start = readme.index(coverage.README_START) + len(coverage.README_START)
     assert readme[start : readme.index(coverage.README_END)].strip() == coverage.markdown_table(measured), (
-        "the README's coverage table is stale: run `python -m rnnspec.coverage --update README.md`"
+        "the README's coverage table is stale: run `python -m rnnspec.statements.coverage --update README.md`"
     )

@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from rnnspec import divergences, installation, options
-from rnnspec.divergences import Divergence, case_has, on_backend
+from rnnspec import installation
+from rnnspec.divergences import conditions, readme, table
+from rnnspec.divergences.conditions import EVERY_KERAS, case_has, on_backend
+from rnnspec.divergences.table import Divergence
+from rnnspec.installation import options
 
 pytestmark = pytest.mark.meta
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,7 +69,7 @@ def keras_on(backend: str) -> installation.Installation:
     return installation.Installation("keras", "3.15.1", backend, {}, ())
 
 
-def row(*tests: str, condition=divergences.EVERY_KERAS, raises=None) -> Divergence:
+def row(*tests: str, condition=EVERY_KERAS, raises=None) -> Divergence:
     statements = tuple(f"test_statements.py::{test}" for test in tests)
     return Divergence(
         statements, condition, "Keras does otherwise", seen_on="a meta-test", reproducer="none", raises=raises
@@ -75,12 +78,12 @@ def row(*tests: str, condition=divergences.EVERY_KERAS, raises=None) -> Divergen
 
 def elsewhere(statement: str, reason: str) -> Divergence:
     """A row naming a statement of another chapter than test_statements.py."""
-    return Divergence((statement,), divergences.EVERY_KERAS, reason, seen_on="-", reproducer="none")
+    return Divergence((statement,), EVERY_KERAS, reason, seen_on="-", reproducer="none")
 
 
 def run_with_table(pytester, monkeypatch, rows, *tests: str):
     """Run the statements named (all, if none) under the plugin, with `rows` as the table of known divergences."""
-    monkeypatch.setattr(divergences, "DIVERGENCES", tuple(rows))
+    monkeypatch.setattr(table, "DIVERGENCES", tuple(rows))
     monkeypatch.setattr(options, "current", options.current)  # the inner run's configuration sets it anew
     pytester.makepyfile(test_statements=STATEMENTS)
     here = installation.current()
@@ -139,14 +142,14 @@ def test_a_row_naming_no_collected_statement_is_reported(pytester, monkeypatch):
     result = run_with_table(pytester, monkeypatch, rows, "test_holds")
     result.assert_outcomes(passed=1, warnings=2)
     result.stdout.fnmatch_lines([
-        "*StaleDivergenceWarning: rnnspec.divergences names test_statements.py::test_renamed, which is no test*",
-        "*StaleDivergenceWarning: rnnspec.divergences names test_gone.py::test_holds, which is no test*",
+        "*StaleDivergenceWarning: rnnspec.divergences.table names test_statements.py::test_renamed, which is no test*",
+        "*StaleDivergenceWarning: rnnspec.divergences.table names test_gone.py::test_holds, which is no test*",
     ])
 
 
 def test_every_row_names_a_test_of_its_chapter():
     chapters = {path.name: importlib.import_module(f"spec.{path.stem}") for path in (ROOT / "spec").glob("test_*.py")}
-    assert divergences.stale_statements(chapters) == []
+    assert table.stale_statements(chapters) == []
 
 
 def test_a_condition_states_itself_in_words():
@@ -171,29 +174,29 @@ def test_the_installation_decides_a_condition_in_three_values_and_rules_out_what
 
 
 def test_the_readme_shows_the_table_it_is_generated_from():
-    readme = (ROOT / "README.md").read_text()
-    assert divergences.readme_table(readme) == divergences.markdown_table(), (
-        "README.md's table of known divergences is not the one rnnspec/divergences.py generates; regenerate it with "
-        "`python -m rnnspec.divergences --update README.md`"
+    text = (ROOT / "README.md").read_text()
+    assert readme.readme_table(text) == readme.markdown_table(), (
+        "README.md's table of known divergences is not the one rnnspec/divergences/table.py generates; regenerate it with "
+        "`python -m rnnspec.divergences.readme --update README.md`"
     )
 
 
 def test_the_gradients_every_backend_agrees_on_are_those_no_row_of_the_training_chapter_touches():
-    """rnnspec.gradients.every_backend_agrees, which chooses what the backend parity of gradients and the behaviour
+    """rnnspec.probes.gradients.every_backend_agrees, which chooses what the backend parity of gradients and the behaviour
     snapshot hold, agrees with the table: a gradient subject of the training chapter is left out exactly where a row
     naming a statement of that chapter applies to it on some backend."""
     from dataclasses import replace
 
-    from rnnspec.configs import CELLS
-    from rnnspec.gradients import READINGS, every_backend_agrees, gradient_subject
+    from rnnspec.subjects.layers import CELLS
+    from rnnspec.subjects.readings import READINGS, every_backend_agrees, gradient_subject
 
     here = installation.current()
-    rows = [row for row in divergences.DIVERGENCES if any(s.startswith("test_training.py::") for s in row.statements)]
+    rows = [row for row in table.DIVERGENCES if any(s.startswith("test_training.py::") for s in row.statements)]
     for subject in (
         gradient_subject(cell, "cpu", reading, return_sequences=sequences, return_state=state)
         for cell in CELLS for sequences in (False, True) for state in (False, True) for reading in READINGS
     ):
-        case = divergences.Case({"config": subject})
+        case = conditions.Case({"config": subject})
         touched = [backend for row in rows for backend in installation.BACKENDS
                    if row.condition.holds(replace(here, backend=backend), case)]
         assert every_backend_agrees(subject) == (not touched), f"{subject.describe()}: rows apply on {touched}"

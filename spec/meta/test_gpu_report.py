@@ -7,12 +7,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnnspec import assertions, gpu_report, installation, options, throughput_plot, version_matrix
-from rnnspec.assertions import ComparisonRecord, assert_close
-from rnnspec.configs import LayerConfig
-from rnnspec.observe import ObservationCache
-from rnnspec.sequences import PADDED
-from rnnspec.tolerances import GPU_VERSUS_CPU, Tolerance
+from rnnspec import installation
+from rnnspec.installation import options
+from rnnspec.probes.observe import ObservationCache
+from rnnspec.statements import assertions
+from rnnspec.statements.assertions import ComparisonRecord, assert_close
+from rnnspec.statements.tolerances import GPU_VERSUS_CPU, Tolerance
+from rnnspec.subjects.calls import Call
+from rnnspec.subjects.layers import LayerSubject
+from rnnspec.subjects.shapes import PADDED
+from rnnspec.tools import gpu_report, throughput_plot, version_matrix
 from spec import test_devices_and_kernels as devices_chapter
 from spec.meta import simulated_gpu
 from spec.meta.catching import Catch, run_statement
@@ -26,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 class FakeRun:
     """What assert_close reads from an observation: its subject, its kernel and a description."""
 
-    config = LayerConfig("GRU", True, False, "gpu", PADDED, tf32=True)
+    config = LayerSubject("GRU", True, False, "gpu", PADDED, Call(tf32=True))
     kernel = "cuDNN"
 
     def describe(self):
@@ -60,7 +64,7 @@ def test_the_gpu_parity_statement_records_what_it_measured_on_a_simulated_gpu(mo
     simulated_gpu.cudnn_result_drifts_by_1e_3(monkeypatch)
     record = ComparisonRecord(test="the statement")
     monkeypatch.setattr(assertions, "recording", record)
-    config = LayerConfig("LSTM", False, True, "gpu", PADDED)
+    config = LayerSubject("LSTM", False, True, "gpu", PADDED)
     catch = Catch(devices_chapter.test_on_a_gpu_cudnn_equals_the_generic_kernel, simulated_gpu.cudnn_result_drifts_by_1e_3,
                   {"config": config})
     scene = Scene(ObservationCache(), request)
@@ -77,8 +81,8 @@ def test_the_plugin_writes_the_record_with_the_installation(pytester, monkeypatc
     monkeypatch.setattr(assertions, "recording", None)
     pytester.makepyfile(test_compared="""
         import numpy as np
-        from rnnspec.assertions import Described, assert_close
-        from rnnspec.tolerances import BACKEND_PARITY
+        from rnnspec.statements.assertions import Described, assert_close
+        from rnnspec.statements.tolerances import BACKEND_PARITY
 
         def test_compares():
             assert_close(np.array([1.0]), np.array([1.0 + 1e-7]), BACKEND_PARITY, "output", Described("a run"))

@@ -8,10 +8,15 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from rnnspec import data, forked, installation, options, plugin
-from rnnspec.assertions import assert_close, assert_identical
-from rnnspec.matrix import PROPERTY, BehaviourMatrix
-from rnnspec.tolerances import Tolerance
+from rnnspec import installation
+from rnnspec.divergences import forked
+from rnnspec.installation import options
+from rnnspec.plugin import scheduling
+from rnnspec.plugin.behaviour_matrix import PROPERTY, BehaviourMatrix
+from rnnspec.statements.assertions import assert_close, assert_identical
+from rnnspec.statements.tolerances import Tolerance
+from rnnspec.subjects import seeded
+from rnnspec.subjects.calls import Gradient
 
 pytestmark = pytest.mark.meta
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_distinct_weights_are_distinct_seeded_and_biases_bounded_away_from_zero():
     shapes = [("kernel", (2, 16)), ("recurrent_kernel", (4, 16)), ("bias", (16,))]
-    first, again = data.distinct_weights(shapes, seed=7), data.distinct_weights(shapes, seed=7)
+    first, again = seeded.distinct_weights(shapes, seed=7), seeded.distinct_weights(shapes, seed=7)
     assert all(np.array_equal(a, b) for a, b in zip(first, again))
     flat = np.concatenate([w.ravel() for w in first])
     assert np.unique(flat).size == flat.size
@@ -27,9 +32,9 @@ def test_distinct_weights_are_distinct_seeded_and_biases_bounded_away_from_zero(
 
 
 def test_seeds_do_not_depend_on_the_process():
-    code = "from rnnspec.data import seed_for; print(seed_for('LSTM', 'batch', ()))"
+    code = "from rnnspec.subjects.seeded import seed_for; print(seed_for('LSTM', 'batch', ()))"
     runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT).stdout for _ in range(2)}
-    assert runs == {f"{data.seed_for('LSTM', 'batch', ())}\n"}
+    assert runs == {f"{seeded.seed_for('LSTM', 'batch', ())}\n"}
 
 
 def test_chapter_12_s_new_layers_draw_the_same_weights_every_time():
@@ -161,19 +166,19 @@ def test_each_choice_keeps_few_cases_that_give_every_parameter_its_every_value(p
 
 
 def test_the_subjects_sent_to_another_backends_process_arrive_as_they_were_sent():
-    """rnnspec.backend_parity sends recurrent layers and gradients to another backend's process, and refuses a kind
+    """rnnspec.probes.backend_parity sends recurrent layers and gradients to another backend's process, and refuses a kind
     of subject it cannot run there, by name."""
-    from rnnspec import backend_parity
-    from rnnspec.configs import SHAPES, BidirectionalConfig, GradientConfig, LayerConfig
-    from rnnspec.sequences import PADDED
+    from rnnspec.probes import backend_parity
+    from rnnspec.subjects.layers import BidirectionalSubject, LayerSubject
+    from rnnspec.subjects.shapes import PADDED, SHAPES
 
     sent = [
-        LayerConfig("LSTM", True, False, "cpu", SHAPES["dynamic_time"], options=(("go_backwards", True),)),
-        GradientConfig("GRU", False, True, "cpu", PADDED, options=(("go_backwards", True),), mask="mid_sequence"),
+        LayerSubject("LSTM", True, False, "cpu", SHAPES["dynamic_time"], options=(("go_backwards", True),)),
+        LayerSubject("GRU", False, True, "cpu", PADDED, Gradient(mask="mid_sequence"), options=(("go_backwards", True),)),
     ]
     assert backend_parity.from_json(backend_parity.to_json(sent)) == sent
-    with pytest.raises(TypeError, match="BidirectionalConfig"):
-        backend_parity.to_json([BidirectionalConfig("GRU", True, True, "cpu", SHAPES["batch"])])
+    with pytest.raises(TypeError, match="BidirectionalSubject"):
+        backend_parity.to_json([BidirectionalSubject("GRU", True, True, "cpu", SHAPES["batch"])])
 
 
 @pytest.mark.parametrize(
@@ -186,7 +191,7 @@ def test_the_subjects_sent_to_another_backends_process_arrive_as_they_were_sent(
     ],
 )
 def test_a_forked_script_exits_and_prints_as_the_interpreter_would_run_it(tmp_path, capsys, source, status, printed):
-    """rnnspec.forked runs a reproducer in a child of a process with Keras imported: what the child does there must
+    """rnnspec.divergences.forked runs a reproducer in a child of a process with Keras imported: what the child does there must
     be what `python SCRIPT` does (exit status, stdout, stderr with any traceback), or the reproducers' meta-test
     reads a different outcome."""
     script = tmp_path / "script.py"
@@ -218,7 +223,7 @@ class WorkerCountConfig:
     "args, options, gpus, cores, workers",
     [
         (["spec"], {}, [], 2, 2),
-        (["spec"], {}, [], 64, plugin.MOST_WORKERS),
+        (["spec"], {}, [], 64, scheduling.MOST_WORKERS),
         (["spec/test_masking.py", "spec/test_stateful.py::test_reset_states_restores_the_first_result"], {}, [], 8, 2),
         (["spec/test_masking.py"], {}, [], 8, 0),
         (["spec"], {}, [], 1, 0),
@@ -233,17 +238,17 @@ def test_the_run_is_spread_over_the_cores_except_where_one_process_must_run_it(
 ):
     monkeypatch.setattr(installation, "nvidia_smi_gpus", lambda: gpus)
     monkeypatch.setattr("os.cpu_count", lambda: cores)
-    assert plugin.pytest_xdist_auto_num_workers(WorkerCountConfig(args, **options)) == workers
+    assert scheduling.pytest_xdist_auto_num_workers(WorkerCountConfig(args, **options)) == workers
 
 
 def test_a_worker_is_given_whole_modules_the_catalogue_chapters_together_and_catches_by_chapter():
-    catalogue = {plugin.unit_of_work(f"spec/{name}::test_x[case]") for name in plugin.CATALOGUE_CHAPTERS}
+    catalogue = {scheduling.unit_of_work(f"spec/{name}::test_x[case]") for name in scheduling.CATALOGUE_CHAPTERS}
     assert len(catalogue) == 1
-    assert plugin.unit_of_work("spec/test_masking.py::test_a[x-y]") == "spec/test_masking.py"
+    assert scheduling.unit_of_work("spec/test_masking.py::test_a[x-y]") == "spec/test_masking.py"
     catches = "spec/meta/test_statements_catch_breakages.py::test_statement_catches_the_broken_layer"
-    assert plugin.unit_of_work(f"{catches}[training-test_x-broken-GRU]") == plugin.unit_of_work(f"{catches}[training-y]")
-    assert plugin.unit_of_work(f"{catches}[training-test_x]") != plugin.unit_of_work(f"{catches}[masking-test_x]")
-    assert all((ROOT / "spec" / name).exists() for name in (*plugin.CATALOGUE_CHAPTERS, f"meta/{plugin.CATCHES}"))
+    assert scheduling.unit_of_work(f"{catches}[training-test_x-broken-GRU]") == scheduling.unit_of_work(f"{catches}[training-y]")
+    assert scheduling.unit_of_work(f"{catches}[training-test_x]") != scheduling.unit_of_work(f"{catches}[masking-test_x]")
+    assert all((ROOT / "spec" / name).exists() for name in (*scheduling.CATALOGUE_CHAPTERS, f"meta/{scheduling.CATCHES}"))
 
 
 @pytest.mark.parametrize("layout", ["functions of backend (Keras 3.0 to 3.15)", "module backend.rnn (the nightly)"])
@@ -252,7 +257,7 @@ def test_the_compiled_paths_proof_watches_the_loops_where_keras_keeps_them(monke
     holds them (the nightly's `backend.rnn`), which would break every recurrent layer."""
     import types
 
-    from rnnspec import compiled
+    from rnnspec.probes import compiled
 
     loops = {name: (lambda *a, **k: None) for name in compiled.LOOPS}
     if layout.startswith("module"):

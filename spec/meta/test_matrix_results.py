@@ -1,11 +1,11 @@
 """The version matrix reuses a chapter's recorded results only while all they depend on is unchanged
-(rnnspec.matrix_results), and the report reads every chapter's results merged."""
+(rnnspec.tools.matrix_results), and the report reads every chapter's results merged."""
 
 from pathlib import Path
 
 import pytest
 
-from rnnspec import matrix_results, version_matrix
+from rnnspec.tools import matrix_results, version_matrix
 
 pytestmark = pytest.mark.meta
 INSTALLATION, ARGUMENTS = "python 3.11.9 keras==3.15.1", ["--keras-backend=jax"]
@@ -19,15 +19,15 @@ def suite(tmp_path, monkeypatch):
         "conftest.py": 'pytest_plugins = ["rnnspec.plugin", "pytester"]\n',
         "pytest.ini": "[pytest]\n",
         "rnnspec/__init__.py": "",
-        "rnnspec/plugin.py": "from rnnspec import observe\n",
-        "rnnspec/observe.py": "CACHE = {}\n",
-        "rnnspec/snapshot.py": "FORMAT = 1\n",
-        "rnnspec/version_matrix.py": "TITLE = 'Version matrix'\n",
+        "rnnspec/plugin/__init__.py": "from rnnspec.probes import observe\n",
+        "rnnspec/probes/observe.py": "CACHE = {}\n",
+        "rnnspec/tools/snapshot.py": "FORMAT = 1\n",
+        "rnnspec/tools/version_matrix.py": "TITLE = 'Version matrix'\n",
         "snapshots/reference.npz": "recorded\n",
         "spec/cases.py": "CELLS = ['LSTM']\n",
         "spec/test_a.py": "from spec.cases import CELLS\ndef test_a(): pass\n",
         "spec/test_b.py": "from spec.test_a import test_a\ndef test_b(): pass\n",
-        "spec/test_c.py": "from rnnspec import snapshot\ndef test_c(): pass\n",
+        "spec/test_c.py": "from rnnspec.tools import snapshot\ndef test_c(): pass\n",
     }
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(exist_ok=True)
@@ -59,7 +59,7 @@ def test_a_change_to_a_chapter_runs_it_and_the_chapters_importing_it_again(suite
 def test_a_change_to_what_every_chapter_depends_on_runs_them_all_again(suite, change):
     before = keys()
     if change == "the one observe path":  # imported by the plugin conftest.py loads
-        (suite / "rnnspec" / "observe.py").write_text("CACHE = None\n")
+        (suite / "rnnspec" / "probes" / "observe.py").write_text("CACHE = None\n")
     if change == "configuration":
         (suite / "pytest.ini").write_text("[pytest]\nxfail_strict = true\n")
     after = keys(INSTALLATION.replace("3.15.1", "3.15.0") if change == "installation" else INSTALLATION,
@@ -78,17 +78,18 @@ def test_a_change_to_a_case_catalogue_or_data_runs_the_chapters_that_read_it_aga
 
 
 def test_a_module_imported_relatively_is_followed_too(suite):
-    """`from . import observe` and `from .observe import CACHE` reach rnnspec/observe.py as an absolute import does."""
-    for text in ("from . import observe\n", "from .observe import CACHE\n"):
-        (suite / "rnnspec" / "plugin.py").write_text(text)
+    """`from ..probes import observe` and `from ..probes.observe import CACHE` in rnnspec/plugin/__init__.py reach
+    rnnspec/probes/observe.py as an absolute import does."""
+    for text in ("from ..probes import observe\n", "from ..probes.observe import CACHE\n"):
+        (suite / "rnnspec" / "plugin" / "__init__.py").write_text(text)
         before = keys()
-        (suite / "rnnspec" / "observe.py").write_text(f"CACHE = {text!r}\n")
+        (suite / "rnnspec" / "probes" / "observe.py").write_text(f"CACHE = {text!r}\n")
         assert changed(before, keys()) == {"test_a", "test_b", "test_c"}, text
 
 
 def test_a_change_to_the_matrix_s_own_tools_runs_nothing_again(suite):
     before = keys()
-    (suite / "rnnspec" / "version_matrix.py").write_text("TITLE = 'The version matrix'\n")
+    (suite / "rnnspec" / "tools" / "version_matrix.py").write_text("TITLE = 'The version matrix'\n")
     assert changed(before, keys()) == set()
 
 
@@ -96,14 +97,14 @@ def test_the_reproducers_run_again_when_what_they_import_changes_not_when_the_sp
     """The reproducers' record is kept under a digest of the runner, the reproducers and the project's modules they
     import, and of the installation: a change to a module they do not import (the one observe path) reruns every
     chapter but no reproducer."""
-    (suite / "rnnspec" / "reproducers").mkdir()
-    (suite / "rnnspec" / "repro.py").write_text("from rnnspec.divergences import DIVERGENCES\n")
-    (suite / "rnnspec" / "divergences.py").write_text("DIVERGENCES = []\n")
-    (suite / "rnnspec" / "reproducers" / "fails.py").write_text("import keras\n")
+    (suite / "rnnspec" / "divergences" / "reproducers").mkdir(parents=True)
+    (suite / "rnnspec" / "divergences" / "repro.py").write_text("from rnnspec.divergences.table import DIVERGENCES\n")
+    (suite / "rnnspec" / "divergences" / "table.py").write_text("DIVERGENCES = []\n")
+    (suite / "rnnspec" / "divergences" / "reproducers" / "fails.py").write_text("import keras\n")
     before = matrix_results.reproducers_key(INSTALLATION, ARGUMENTS)
-    (suite / "rnnspec" / "observe.py").write_text("CACHE = None\n")
+    (suite / "rnnspec" / "probes" / "observe.py").write_text("CACHE = None\n")
     assert matrix_results.reproducers_key(INSTALLATION, ARGUMENTS) == before
-    for module, changed_text in (("divergences.py", "DIVERGENCES = [1]\n"), ("reproducers/fails.py", "import jax\n")):
+    for module, changed_text in (("divergences/table.py", "DIVERGENCES = [1]\n"), ("divergences/reproducers/fails.py", "import jax\n")):
         (suite / "rnnspec" / module).write_text(changed_text)
         after = matrix_results.reproducers_key(INSTALLATION, ARGUMENTS)
         assert after != before, f"a change to rnnspec/{module} leaves the reproducers' digest as it was"
@@ -112,13 +113,13 @@ def test_the_reproducers_run_again_when_what_they_import_changes_not_when_the_sp
 
 
 def test_the_reproducers_import_neither_the_plugin_nor_the_one_observe_path():
-    """What `python -m rnnspec.repro --run` reaches leaves out the spec's machinery (so a change there keeps the
+    """What `python -m rnnspec.divergences.repro --run` reaches leaves out the spec's machinery (so a change there keeps the
     reproducers' record) and takes in the table of known divergences (so a change there reruns them)."""
     root = Path(__file__).parents[2]
-    started = [root / "rnnspec" / "repro.py", *sorted((root / "rnnspec" / "reproducers").glob("*.py"))]
+    started = [root / "rnnspec" / "divergences" / "repro.py", *sorted((root / "rnnspec" / "divergences" / "reproducers").glob("*.py"))]
     reached = {str(path.relative_to(root)) for path in matrix_results.reached_from(started, root)}
-    assert "rnnspec/divergences.py" in reached
-    assert not reached & {"rnnspec/plugin.py", "rnnspec/observe.py", "conftest.py"}, sorted(reached)
+    assert "rnnspec/divergences/table.py" in reached
+    assert not reached & {"rnnspec/plugin/__init__.py", "rnnspec/probes/observe.py", "conftest.py"}, sorted(reached)
 
 
 TOOLS = ("bisect", "gpu_report", "matrix_results", "throughput_plot", "version_matrix", "wheelhouse")
@@ -132,8 +133,8 @@ def test_each_chapter_depends_on_the_plugin_and_the_observe_path_and_none_on_the
     root = Path(__file__).parents[2]
     for chapter in matrix_results.chapters(root / "spec"):
         depends = {str(path.relative_to(root)) for path in matrix_results.depends_on(chapter, root)}
-        assert {"conftest.py", "pytest.ini", "rnnspec/plugin.py", "rnnspec/observe.py"} <= depends, chapter.name
-        tools = sorted(depends & {f"rnnspec/{tool}.py" for tool in TOOLS})
+        assert {"conftest.py", "pytest.ini", "rnnspec/plugin/__init__.py", "rnnspec/probes/observe.py"} <= depends, chapter.name
+        tools = sorted(depends & {f"rnnspec/tools/{tool}.py" for tool in TOOLS})
         assert not tools, f"a run of {chapter.name} imports {tools}"
     snapshot = {str(p.relative_to(root)) for p in matrix_results.depends_on(root / "spec" / "test_snapshot.py", root)}
     assert "snapshots/reference.npz" in snapshot

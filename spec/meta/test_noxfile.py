@@ -1,5 +1,5 @@
 """The version matrix holds what it promises: every Keras 3 minor release on TensorFlow, the nightlies on every
-backend, and the oldest release in the quick matrix, which keeps the suite running there (rnnspec.compat)."""
+backend, and the oldest release in the quick matrix, which keeps the suite running there (rnnspec.installation.compat)."""
 
 import importlib.util
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""Tests of the NumPy oracle itself (rnnspec.reference): hand-worked cases and properties."""
+"""Tests of the NumPy oracle itself (rnnspec.oracle.recurrent): hand-worked cases and properties."""
 
 import math
 import re
@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pytest
 
-from rnnspec.reference import ACTIVATIONS, CellSpec, bidirectional, cell_step, run_sequence
+from rnnspec.oracle.recurrent import ACTIVATIONS, CellSpec, bidirectional, cell_step, run_sequence
 from spec.meta.reference_inputs import random_weights
 
 pytestmark = pytest.mark.meta

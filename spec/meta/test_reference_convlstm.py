@@ -1,4 +1,4 @@
-"""Tests of the ConvLSTM NumPy oracle itself (rnnspec.reference_convlstm): its convolution worked by hand and against a
+"""Tests of the ConvLSTM NumPy oracle itself (rnnspec.oracle.convlstm): its convolution worked by hand and against a
 plain loop over every output position, its cell worked by hand, and its agreement with the LSTM oracle where the two
 must agree (1-wide kernels)."""
 
@@ -8,9 +8,9 @@ import math
 import numpy as np
 import pytest
 
-from rnnspec.reference import CellSpec
-from rnnspec.reference import run_sequence as lstm_sequence
-from rnnspec.reference_convlstm import ConvLSTMSpec, conv_lstm_step, convolve, output_size, run_sequence
+from rnnspec.oracle.convlstm import ConvLSTMSpec, conv_lstm_step, convolve, output_size, run_sequence
+from rnnspec.oracle.recurrent import CellSpec
+from rnnspec.oracle.recurrent import run_sequence as lstm_sequence
 
 pytestmark = pytest.mark.meta
 
@@ -158,7 +158,7 @@ def test_gate_block_order_is_i_f_c_o():
 
 def test_one_wide_kernels_compute_an_lstm_at_every_position():
     """With kernel size 1 the convolutions are per-position matrix products: every position is an LSTM (the LSTM
-    oracle, rnnspec.reference) over its own sequence."""
+    oracle, rnnspec.oracle.recurrent) over its own sequence."""
     rng = np.random.default_rng(6)
     channels, filters, positions = 3, 2, 4
     weights = {

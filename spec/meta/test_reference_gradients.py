@@ -1,5 +1,5 @@
-"""Tests of the hand-written gradients of the NumPy oracle (rnnspec.reference_gradients): each vector-Jacobian
-product against central finite differences of the forward reference (rnnspec.reference), and the properties the
+"""Tests of the hand-written gradients of the NumPy oracle (rnnspec.oracle.backprop): each vector-Jacobian
+product against central finite differences of the forward reference (rnnspec.oracle.recurrent), and the properties the
 module documents."""
 
 from dataclasses import dataclass
@@ -7,9 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from rnnspec.configs import MERGE_MODES
-from rnnspec.reference import ACTIVATIONS, CellSpec, bidirectional, run_sequence
-from rnnspec.reference_gradients import ACTIVATION_DERIVATIVES, bidirectional_vjp, sequence_vjp, stacked_vjp
+from rnnspec.oracle.backprop import ACTIVATION_DERIVATIVES, bidirectional_vjp, sequence_vjp, stacked_vjp
+from rnnspec.oracle.recurrent import ACTIVATIONS, MERGE_MODES, CellSpec, bidirectional, run_sequence
 from spec.meta.reference_inputs import random_weights
 
 pytestmark = pytest.mark.meta

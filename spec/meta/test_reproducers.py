@@ -1,4 +1,4 @@
-"""The minimal reproducers of the known divergences (rnnspec/reproducers, `python -m rnnspec.repro`): one for every
+"""The minimal reproducers of the known divergences (rnnspec/divergences/reproducers, `python -m rnnspec.divergences.repro`): one for every
 row, short, with nothing but Keras and NumPy, and saying on the installation under test what the table says: that
 the divergence holds where its row applies and not elsewhere."""
 
@@ -8,9 +8,10 @@ from dataclasses import replace
 
 import pytest
 
-from rnnspec import divergences, installation, repro
+from rnnspec import installation
+from rnnspec.divergences import repro, table
 from rnnspec.installation import Installation
-from rnnspec.plugin import reproducer_results
+from rnnspec.plugin.marking import reproducer_results
 
 pytestmark = pytest.mark.meta
 NAMES = [reproducer.name for reproducer in repro.REPRODUCERS]
@@ -24,7 +25,7 @@ def keras_on(backend: str, keras_module: str = "keras", gpus: tuple[str, ...] = 
 
 def test_every_row_names_a_reproducer_and_every_reproducer_a_row():
     files = {path.stem for path in repro.FOLDER.glob("*.py")}
-    assert files == {row.reproducer for row in divergences.DIVERGENCES}
+    assert files == {row.reproducer for row in table.DIVERGENCES}
 
 
 @pytest.mark.parametrize("reproducer", repro.REPRODUCERS, ids=NAMES)
@@ -125,7 +126,7 @@ def test_the_command_line_lists_prints_and_writes_them(tmp_path):
 def results_here(request):
     """Every reproducer that applies to the installation under test and can run on it, each in its own process,
     started as collection ended (rnnspec.plugin). (One whose row does not apply here is left out: its process would
-    cost seconds to show, each time, what `python -m rnnspec.repro --run` on that installation shows.)"""
+    cost seconds to show, each time, what `python -m rnnspec.divergences.repro --run` on that installation shows.)"""
     return reproducer_results(request.config)
 
 

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from rnnspec import snapshot
+from rnnspec.tools import snapshot
 
 pytestmark = pytest.mark.meta
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rnnspec import version_matrix
+from rnnspec.tools import version_matrix
 
 pytestmark = pytest.mark.meta
 
@@ -53,7 +53,7 @@ def test_environments_are_ordered_by_version(tmp_path):
     assert [p.stem for p in ordered] == ["keras-3.0", "keras-3.5", "keras-3.10", "tf-keras-2.21"]
 
 
-# What `python -m rnnspec.repro --run --record` wrote on Keras 3.15.1 with JAX (four of its reproducers).
+# What `python -m rnnspec.divergences.repro --run --record` wrote on Keras 3.15.1 with JAX (four of its reproducers).
 REPRODUCERS_ON_JAX = """{
  "installation": "Keras 3.15.1 on jax | tensorflow 2.21.0, jax 0.10.2, torch 2.13.0+cpu | devices: cpu",
  "reproducers": [

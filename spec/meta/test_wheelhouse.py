@@ -2,7 +2,7 @@
 
 import pytest
 
-from rnnspec import wheelhouse
+from rnnspec.tools import wheelhouse
 
 pytestmark = pytest.mark.meta
 

@@ -3,7 +3,11 @@ errors that say nothing, masks not passed on, a stateful Bidirectional that forg
 dropout that never reaches a direction or a stacked cell, cells that start from the wrong states; the ConvLSTM layers
 among them."""
 
-from rnnspec.configs import CELLS, SHAPES, BidirectionalConfig, ConvLSTMTrainingConfig, TrainingConfig
+
+from rnnspec.subjects.calls import TrainingSteps
+from rnnspec.subjects.convlstm import ConvLSTMSubject
+from rnnspec.subjects.layers import CELLS, BidirectionalSubject, LayerSubject
+from rnnspec.subjects.shapes import SHAPES
 from spec import test_arguments as chapter
 from spec.cases_arguments import CONSTRAINED
 from spec.meta import breakages_arguments as broken
@@ -15,15 +19,15 @@ from spec.meta.catching import Catch
 
 
 def constrained(cell):
-    return TrainingConfig(cell, True, True, "cpu", SHAPES["batch"], options=CONSTRAINED)
+    return LayerSubject(cell, True, True, "cpu", SHAPES["batch"], TrainingSteps(), options=CONSTRAINED)
 
 
 def constrained_conv_lstm(rank):
-    return ConvLSTMTrainingConfig(rank, True, False, "cpu", padding="same", options=CONSTRAINED)
+    return ConvLSTMSubject(rank, True, False, "cpu", TrainingSteps(), padding="same", options=CONSTRAINED)
 
 
 def stateful_bidirectional(cell):
-    return BidirectionalConfig(cell, True, False, "cpu", SHAPES["batch"], options=(("stateful", True),))
+    return BidirectionalSubject(cell, True, False, "cpu", SHAPES["batch"], options=(("stateful", True),))
 
 
 CATCHES = [

@@ -1,7 +1,8 @@
 """The breakages chapter 9 (spec/test_configuration.py) catches: dropout at the wrong time or rate, a drifting
 unroll, a default changed, weights in the wrong dtype, saving that loses weights, bad input let through."""
 
-from rnnspec.configs import SHAPES, LayerConfig
+from rnnspec.subjects.layers import LayerSubject
+from rnnspec.subjects.shapes import SHAPES
 from spec import test_configuration as chapter
 from spec.cases_wrappers import returning_everything, with_dropout
 from spec.meta import breakages_time as broken_in_time
@@ -14,7 +15,7 @@ def layer(config):
 
 
 def with_policy(cell, policy):
-    return layer(LayerConfig(cell, True, True, "cpu", SHAPES["batch"], options=(("dtype", policy),)))
+    return layer(LayerSubject(cell, True, True, "cpu", SHAPES["batch"], options=(("dtype", policy),)))
 
 
 def default(cell, argument, value):

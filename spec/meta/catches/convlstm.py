@@ -2,7 +2,7 @@
 or step, ignore their padding or strides, read their weights in another layout, pad on the wrong side, drift,
 or mishandle time, state and masks."""
 
-from rnnspec.configs import ConvLSTMConfig
+from rnnspec.subjects.convlstm import ConvLSTMSubject
 from spec import test_convlstm as chapter
 from spec.meta import breakages as broken
 from spec.meta import breakages_arguments as broken_argument
@@ -14,7 +14,7 @@ from spec.meta.catching import Catch
 
 
 def config(rank, return_sequences=True, return_state=True, padding="valid", strides=1, data_format="channels_last", **options):
-    layer = ConvLSTMConfig(
+    layer = ConvLSTMSubject(
         rank, return_sequences, return_state, "cpu", padding=padding, strides=strides, data_format=data_format,
         options=tuple(sorted(options.items())),
     )

@@ -2,9 +2,10 @@
 there is no GPU, one is simulated on the CPU (spec/meta/simulated_gpu.py); another backend that drifts, its process
 stood in for by this one (the statement skips where that backend is not installed)."""
 
-from rnnspec.configs import SHAPES, LayerConfig
 from rnnspec.installation import BACKENDS, current
-from rnnspec.sequences import PADDED
+from rnnspec.subjects.calls import Call
+from rnnspec.subjects.layers import LayerSubject
+from rnnspec.subjects.shapes import PADDED, SHAPES
 from spec import test_devices_and_kernels as chapter
 from spec.meta import breakages as layers_broken
 from spec.meta import breakages_kernels as broken
@@ -13,7 +14,7 @@ from spec.meta.catching import Catch
 
 
 def config(cell, device="gpu", return_sequences=True, return_state=True, tf32=None, **arguments):
-    layer = LayerConfig(cell, return_sequences, return_state, device, PADDED, options=tuple(sorted(arguments.items())), tf32=tf32)
+    layer = LayerSubject(cell, return_sequences, return_state, device, PADDED, Call(tf32=tf32), options=tuple(sorted(arguments.items())))
     return {"config": layer}
 
 
@@ -22,7 +23,7 @@ def simulated(statement, breakage, arguments):
 
 
 def compiled(call_path, cell="GRU"):
-    return {"config": LayerConfig(cell, True, True, "cpu", SHAPES["dynamic_time"], call_path)}
+    return {"config": LayerSubject(cell, True, True, "cpu", SHAPES["dynamic_time"], Call(call_path))}
 
 
 CATCHES = [

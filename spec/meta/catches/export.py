@@ -1,12 +1,14 @@
 """The breakages chapter 14 (spec/test_export.py) catches: exports that drop the last state, reverse the time axis or
 swap h and c. Held on ONNX, the format every backend exports (they skip, saying so, without the export extra)."""
 
-from rnnspec.configs import SHAPES, LayerConfig
+from rnnspec.subjects.calls import Call
+from rnnspec.subjects.layers import LayerSubject
+from rnnspec.subjects.shapes import SHAPES
 from spec import test_export as chapter
 from spec.meta import breakages_export as broken
 from spec.meta.catching import Catch
 
-LSTM = {"config": LayerConfig("LSTM", True, True, "cpu", SHAPES["batch"], "onnx")}
+LSTM = {"config": LayerSubject("LSTM", True, True, "cpu", SHAPES["batch"], Call("onnx"))}
 
 CATCHES = [
     Catch(chapter.test_an_exported_model_returns_as_many_outputs_of_the_same_shapes, broken.export_drops_the_last_state, LSTM),

@@ -1,7 +1,8 @@
 """The breakages chapter 1 (spec/test_outputs_and_states.py) catches: layers that return another structure, shape or
 dtype, or the wrong step or state."""
 
-from rnnspec.configs import SHAPES, LayerConfig
+from rnnspec.subjects.layers import LayerSubject
+from rnnspec.subjects.shapes import SHAPES
 from spec import test_outputs_and_states as chapter
 from spec.meta import breakages as broken
 from spec.meta.breaking import only
@@ -9,7 +10,7 @@ from spec.meta.catching import Catch
 
 
 def config(cell, return_sequences, return_state):
-    return {"config": LayerConfig(cell, return_sequences, return_state, "cpu", SHAPES["notebook"], "layer")}
+    return {"config": LayerSubject(cell, return_sequences, return_state, "cpu", SHAPES["notebook"])}
 
 
 CATCHES = [

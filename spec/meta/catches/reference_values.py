@@ -1,14 +1,15 @@
 """The breakages chapter 2 (spec/test_reference_values.py) catches: layers that compute something other than the
 cell equations."""
 
-from rnnspec.configs import SHAPES, LayerConfig
+from rnnspec.subjects.layers import LayerSubject
+from rnnspec.subjects.shapes import SHAPES
 from spec import test_reference_values as chapter
 from spec.meta import breakages as broken
 from spec.meta.catching import Catch
 
 
 def config(cell, return_sequences=True, return_state=True, **options):
-    layer = LayerConfig(cell, return_sequences, return_state, "cpu", SHAPES["batch"], "layer", tuple(options.items()))
+    layer = LayerSubject(cell, return_sequences, return_state, "cpu", SHAPES["batch"], options=tuple(options.items()))
     return {"config": layer}
 
 

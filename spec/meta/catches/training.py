@@ -5,13 +5,21 @@ simulated on the CPU (spec/meta/simulated_gpu.py), a cuDNN backward pass that dr
 cuDNN path that falls back; weights kept in the compute dtype; loss scaling that is not set up, does not scale, or
 lets an overflowed step through."""
 
-from rnnspec.configs import GradientConfig, LayerConfig, StackGradientConfig, TrainingConfig
-from spec.cases_training import bidirectional_gradient_of, right_padded_alike_of, stateful_gradient_of
 from rnnspec.installation import BACKENDS, current
-from rnnspec.sequences import PADDED
+from rnnspec.subjects.calls import Gradient, TrainingSteps
+from rnnspec.subjects.cells import StackSubject
+from rnnspec.subjects.layers import LayerSubject
+from rnnspec.subjects.shapes import PADDED
 from spec import test_training as chapter
-from spec.cases_training import input_dropout_gradient_of, recurrent_dropout_gradient_of, seeded_dropout_of
 from spec.cases_convlstm import seeded_conv_lstm_of
+from spec.cases_training import (
+    bidirectional_gradient_of,
+    input_dropout_gradient_of,
+    recurrent_dropout_gradient_of,
+    right_padded_alike_of,
+    seeded_dropout_of,
+    stateful_gradient_of,
+)
 from spec.meta import breakages_convlstm as conv_broken
 from spec.meta import breakages_kernels as kernels_broken
 from spec.meta import breakages_training as broken
@@ -21,8 +29,8 @@ from spec.meta.catching import Catch
 
 
 def gradient(cell, return_sequences=True, return_state=True, mask=None, device="cpu", tf32=None, **options):
-    config = GradientConfig(
-        cell, return_sequences, return_state, device, PADDED, options=tuple(options.items()), mask=mask, tf32=tf32
+    config = LayerSubject(
+        cell, return_sequences, return_state, device, PADDED, Gradient(mask=mask, tf32=tf32), options=tuple(options.items())
     )
     return {"config": config}
 
@@ -35,7 +43,7 @@ def bidirectional(cell, merge_mode, reading, return_sequences=True, return_state
 
 
 def stacked(lower, upper, masked=False):
-    return {"config": StackGradientConfig((lower, upper), "cpu", masked=masked)}
+    return {"config": StackSubject((lower, upper), "cpu", Gradient(mask="batch" if masked else None))}
 
 
 def stateful(cell, return_sequences=True, return_state=True):
@@ -46,8 +54,8 @@ def padded_alike(cell, reading="forwards"):
     return {"config": right_padded_alike_of(cell, "cpu", reading)}
 
 
-def trained(cell, call_path, return_sequences=True, return_state=True):
-    return {"config": TrainingConfig(cell, return_sequences, return_state, "cpu", PADDED, call_path=call_path)}
+def trained(cell, loop, return_sequences=True, return_state=True):
+    return {"config": LayerSubject(cell, return_sequences, return_state, "cpu", PADDED, TrainingSteps(loop))}
 
 
 def input_dropout(cell, return_sequences=True, return_state=True):
@@ -63,7 +71,7 @@ def seeded(cell, which):
 
 
 def under_mixed_float16(cell):
-    return {"config": LayerConfig(cell, False, False, "cpu", PADDED, options=(("dtype", "mixed_float16"),))}
+    return {"config": LayerSubject(cell, False, False, "cpu", PADDED, options=(("dtype", "mixed_float16"),))}
 
 
 def simulated(statement, breakage, arguments):

@@ -1,0 +1,61 @@
+"""The README's table of known divergences, generated from the table: `python -m rnnspec.divergences.readme` prints
+it, `python -m rnnspec.divergences.readme --update README.md` writes it between the README's markers."""
+
+import argparse
+import re
+from pathlib import Path
+
+from rnnspec.divergences.table import DIVERGENCES, Divergence
+
+README_START = "<!-- generated from rnnspec/divergences/table.py by `python -m rnnspec.divergences.readme --update README.md` -->"
+README_END = "<!-- end of the generated table -->"
+REPRODUCERS_FOLDER = "rnnspec/divergences/reproducers"  # relative to the README, at the repository's root
+GITHUB_ISSUE = re.compile(r"https://github\.com/([^/]+/[^/]+)/(?:issues|pull)/(\d+)")
+
+
+def issue_link(url: str) -> str:
+    found = GITHUB_ISSUE.fullmatch(url)
+    return f"[{found[1]}#{found[2]}]({url})" if found else url
+
+
+def reproducer_link(row: Divergence) -> str:
+    needs = " (needs a GPU)" if row.reproducer_needs_gpu else ""
+    return f"[{row.reproducer}]({REPRODUCERS_FOLDER}/{row.reproducer}.py){needs}"
+
+
+def markdown_table() -> str:
+    lines = ["| divergence | where | reproducer | upstream |", "| --- | --- | --- | --- |"]
+    for row in DIVERGENCES:
+        upstream = ", ".join(map(issue_link, row.upstream)) or "none found"
+        where = f"{row.condition.words}; seen on {row.seen_on}"
+        lines.append(f"| {row.reason} | {where} | {reproducer_link(row)} | {upstream} |")
+    return "\n".join(lines)
+
+
+def table_span(readme: str) -> tuple[int, int]:
+    return readme.index(README_START) + len(README_START), readme.index(README_END)
+
+
+def readme_table(readme: str) -> str:
+    """The table between the README's markers."""
+    start, end = table_span(readme)
+    return readme[start:end].strip()
+
+
+def with_table(readme: str, table: str) -> str:
+    start, end = table_span(readme)
+    return f"{readme[:start]}\n{table}\n{readme[end:]}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="The table of known divergences, in Markdown.")
+    parser.add_argument("--update", metavar="README", type=Path, help="write it between the markers of this file")
+    arguments = parser.parse_args()
+    if arguments.update:
+        arguments.update.write_text(with_table(arguments.update.read_text(), markdown_table()))
+    else:
+        print(markdown_table())
+
+
+if __name__ == "__main__":
+    main()

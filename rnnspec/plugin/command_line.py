@@ -1,0 +1,84 @@
+"""The suite's command-line options, and the choices they make once per process: the Keras, backend and devices
+under test, and the reporters a run asks for."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from rnnspec import installation
+from rnnspec.installation import options
+from rnnspec.plugin.reporting import ComparisonRecorder, MatrixReporter
+
+ALL_CASES, EACH_CHOICE = "all", "each-choice"  # --cases: every case, or each statement's each-choice cover
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("rnnspec", "rnnspec: Keras recurrent layer conformance")
+    group.addoption(
+        "--keras-backend",
+        default=os.environ.get("KERAS_BACKEND", "tensorflow"),
+        help="Keras backend to test: tensorflow, jax or torch (default: $KERAS_BACKEND, else tensorflow)",
+    )
+    group.addoption(
+        "--keras",
+        default=installation.keras_module,
+        help="the Keras under test: keras (Keras 3) or tf_keras (the Keras 2 API; default when "
+        "TF_USE_LEGACY_KERAS=1)",
+    )
+    group.addoption(
+        "--snapshot",
+        default=None,
+        help="behaviour snapshot to compare with (default: snapshots/reference.npz, the project's reference "
+        "installation)",
+    )
+    group.addoption(
+        "--snapshot-update",
+        action="store_true",
+        help="record this installation's behaviour to --snapshot instead of comparing with it (overwrites it)",
+    )
+    group.addoption(
+        "--devices",
+        default=None,
+        help="comma-separated devices to test: cpu, gpu (default: both; gpu cases skip when no GPU is visible, "
+        "while a GPU named here and not visible stops the run)",
+    )
+    group.addoption(
+        "--record-comparisons",
+        default=None,
+        metavar="PATH",
+        help="write to PATH, as JSON, the largest difference each comparison within a tolerance measured, with its "
+        "cell, device, kernel and TF32 setting, and the installation with its CUDA and cuDNN versions (what "
+        "`python -m rnnspec.tools.gpu_report` reports from)",
+    )
+    group.addoption(
+        "--cases",
+        default=ALL_CASES,
+        choices=(ALL_CASES, EACH_CHOICE),
+        help="all: every case of every statement (default). each-choice: of each statement's cases, a few that "
+        "together give every parameter its every value (cell, output mode, shape, call path, ...), the rest "
+        "deselected: states less, in a fraction of the time (what the version matrix runs)",
+    )
+
+
+def pytest_configure(config):
+    try:
+        chosen = options.parse(
+            config.getoption("--keras-backend"), config.getoption("--devices"), config.getoption("--keras")
+        )
+    except options.OptionError as error:
+        raise pytest.UsageError(str(error)) from None
+    installation.select(chosen.keras, chosen.backend)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up notices would drown the report
+    options.current = chosen
+    if chosen.devices_requested and "gpu" in chosen.devices and not installation.current().gpus:
+        raise pytest.UsageError(
+            f"--devices names gpu, but {chosen.backend} sees no GPU; install a GPU build of the backend "
+            "(see README) or leave gpu out"
+        )
+    config.pluginmanager.register(MatrixReporter(), "rnnspec-matrix")
+    record = config.getoption("--record-comparisons")
+    if record:
+        if config.getoption("numprocesses", None):
+            raise pytest.UsageError("--record-comparisons records the comparisons of one process; leave out -n")
+        config.pluginmanager.register(ComparisonRecorder(Path(record)), "rnnspec-comparisons")
