@@ -10,14 +10,14 @@ from pytest_cases import case, parametrize
 from rnnspec.subjects.calls import CALL_PATHS, COMPILED_CALL_PATHS, Call
 from rnnspec.subjects.layers import CELLS, LayerSubject
 from rnnspec.subjects.shapes import SHAPES
-from spec.catalogue import EVERY_DEVICE, Axis, Tag, on_every_device, per_output_mode
+from spec.vocabulary import EVERY_DEVICE, Axis, Tag, on_every_device, per_output_mode
 
 
 def layer(cell, shape, device, call_path, *, return_sequences, return_state):
     return LayerSubject(cell, return_sequences, return_state, device, SHAPES[shape], Call(call_path))
 
 
-OUTPUT_MODES = per_output_mode(
+CALL_PATH_CASES = per_output_mode(
     "case", layer, Axis("cell", CELLS), Axis("shape", tuple(SHAPES)), EVERY_DEVICE, Axis("call_path", CALL_PATHS)
 )
 
@@ -31,12 +31,12 @@ def case_lstm_states(return_sequences, shape, device, call_path):
 
 # The compiled call paths (rnnspec.probes.compiled), on the shape whose Input leaves the time dimension open: compiling is
 # what costs, so one shape per output mode.
-COMPILED = per_output_mode(
+COMPILED_CASES = per_output_mode(
     "compiled", layer, Axis("cell", CELLS), Axis("shape", ("dynamic_time",)), EVERY_DEVICE,
     Axis("call_path", COMPILED_CALL_PATHS),
 )
 
-CATALOGUE = (*OUTPUT_MODES, case_lstm_states, *COMPILED)
+CATALOGUE = (*CALL_PATH_CASES, case_lstm_states, *COMPILED_CASES)
 
 
 @parametrize(cell=CELLS)

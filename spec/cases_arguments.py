@@ -8,7 +8,7 @@ from rnnspec.subjects.calls import TrainingSteps
 from rnnspec.subjects.convlstm import CONV_RANKS, ConvLSTMSubject
 from rnnspec.subjects.layers import CELLS, BidirectionalSubject, LayerSubject
 from rnnspec.subjects.shapes import SHAPES
-from spec.catalogue import on_every_device
+from spec.vocabulary import on_every_device
 
 # A value other than the default for every argument of each class, as a user would write it. String identifiers keep
 # the table readable and hashable; units differ from the default-free 4 used elsewhere.

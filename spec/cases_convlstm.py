@@ -4,7 +4,7 @@ Every output mode of every rank, called eagerly and through `model.predict`, wit
 padding, stride 1, channels last); the geometries (padding × strides × data_format), and variants of the other
 arguments (activations, bias, dilation), on the mode that returns everything; and for the statements on time and state, every rank reading backwards, stateful, masked, and with dropout (initial
 states are given to the geometries, whose states differ in shape).
-Each family takes one case function per output mode, tagged with it (spec/catalogue.py).
+Each family takes one case function per output mode, tagged with it (spec/vocabulary.py).
 """
 
 from functools import partial
@@ -14,7 +14,7 @@ from pytest_cases import parametrize
 from rnnspec.subjects.calls import Call
 from rnnspec.subjects.convlstm import CONV_RANKS, DATA_FORMATS, PADDINGS, ConvLSTMSubject
 from spec.cases_wrappers import DROPOUT_SEED, accepts
-from spec.catalogue import EVERY_DEVICE, Axis, on_every_device, per_output_mode
+from spec.vocabulary import EVERY_DEVICE, Axis, on_every_device, per_output_mode
 
 
 def conv_lstm(rank, device, call_path="layer", *, return_sequences, return_state, **arguments):

@@ -9,7 +9,7 @@ from rnnspec.subjects.calls import Call
 from rnnspec.subjects.cells import StackSubject
 from rnnspec.subjects.layers import CELLS, BidirectionalSubject, LayerSubject
 from rnnspec.subjects.shapes import SHAPES
-from spec.catalogue import Axis, Tag, per_output_mode
+from spec.vocabulary import Axis, Tag, per_output_mode
 
 SHAPE = SHAPES["batch"]
 

@@ -6,7 +6,7 @@ from pytest_cases import parametrize
 from rnnspec.subjects.calls import CALL_PATHS, Call
 from rnnspec.subjects.layers import CELLS, LayerSubject
 from rnnspec.subjects.shapes import PADDED, SHAPES
-from spec.catalogue import on_every_device
+from spec.vocabulary import on_every_device
 
 CUDNN_CELLS = ("LSTM", "GRU")  # SimpleRNN has no cuDNN kernel in Keras
 

@@ -12,7 +12,7 @@ from rnnspec.probes.compiled import COMPILED_FUNCTION
 from rnnspec.subjects.layers import CELLS, BidirectionalSubject, LayerSubject
 from rnnspec.subjects.masks import MIXED_LENGTHS
 from rnnspec.subjects.shapes import PADDED
-from spec.catalogue import EVERY_DEVICE, Axis, on_every_device, per_output_mode
+from spec.vocabulary import EVERY_DEVICE, Axis, on_every_device, per_output_mode
 
 
 def on_padded_batch(cell, device, *, return_sequences, return_state, **arguments):
@@ -29,8 +29,8 @@ def masked_any_way(cell, return_sequences, return_state, device, mask):
 @on_every_device
 def masked_in_a_compiled_function(cell, return_sequences, return_state, device):
     """The mid-sequence mask, the one no other reading of the batch covers, through the backend's compiler."""
-    config = on_padded_batch(cell, device, return_sequences=return_sequences, return_state=return_state)
-    return config.with_probe(call_path=COMPILED_FUNCTION), "mid_sequence"
+    subject = on_padded_batch(cell, device, return_sequences=return_sequences, return_state=return_state)
+    return subject.with_probe(call_path=COMPILED_FUNCTION), "mid_sequence"
 
 
 MASKED = (masked_any_way, masked_in_a_compiled_function)

@@ -14,7 +14,7 @@ from rnnspec.subjects.readings import READINGS
 from rnnspec.subjects.readings import gradient_subject as gradient_of
 from rnnspec.subjects.shapes import PADDED, Shape
 from spec.cases_wrappers import DROPOUT_SEED, STACKS, accepts
-from spec.catalogue import EVERY_DEVICE, OUTPUT_MODES, Axis, on_every_device, per_output_mode
+from spec.vocabulary import EVERY_DEVICE, OUTPUT_MODES, Axis, on_every_device, per_output_mode
 
 GRADIENTS = per_output_mode("gradient", gradient_of, Axis("cell", CELLS), EVERY_DEVICE, Axis("reading", tuple(READINGS)))
 MASKED_GRADIENTS = per_output_mode(
@@ -47,9 +47,9 @@ def right_padded_alike(cell, device, reading):
     return right_padded_alike_of(cell, device, reading)
 
 
-def unpadded(config: LayerSubject) -> LayerSubject:
+def unpadded(subject: LayerSubject) -> LayerSubject:
     """The subject called on the valid steps of its right-padded-alike inputs alone, without a mask."""
-    return config.with_probe(mask=None, steps=ALIKE_LENGTH)
+    return subject.with_probe(mask=None, steps=ALIKE_LENGTH)
 
 
 def bidirectional_gradient_of(cell, device, merge_mode, reading, *, return_sequences, return_state):

@@ -10,7 +10,7 @@ from rnnspec.subjects.calls import Call
 from rnnspec.subjects.cells import StackSubject
 from rnnspec.subjects.layers import CELLS, BidirectionalSubject, LayerSubject, TimeDistributedSubject, layer_class
 from rnnspec.subjects.shapes import SHAPES
-from spec.catalogue import (
+from spec.vocabulary import (
     EVERY_DEVICE,
     OUTPUT_MODES,
     Axis,

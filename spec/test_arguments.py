@@ -203,13 +203,13 @@ def test_the_activity_regularizer_adds_the_penalty_of_the_output_to_the_losses(c
 
 @documents(f"{WITH_WEIGHTS}.{{kernel,recurrent,bias}}_constraint")
 @pytest.mark.parametrize("weight", list(WEIGHTS))
-@parametrize_with_cases("config", cases=[constrained_training, constrained_conv_lstm])
-def test_a_constraint_holds_after_a_training_step(config, weight, observe):
+@parametrize_with_cases("subject", cases=[constrained_training, constrained_conv_lstm])
+def test_a_constraint_holds_after_a_training_step(subject, weight, observe):
     """With `kernel_constraint`, `recurrent_constraint` and `bias_constraint` = NonNeg(), a step of SGD
     (`train_on_batch`) from the seeded weights, about half of them negative, leaves the weight with no negative
     value."""
-    run = observe(config)
-    after = dict(zip(config.weight_names, run.arrays))[WEIGHTS[weight]]
+    run = observe(subject)
+    after = dict(zip(subject.weight_names, run.arrays))[WEIGHTS[weight]]
     assert after.min() >= 0, (
         f"the {WEIGHTS[weight]} after the step has {np.count_nonzero(after < 0)} negative values (smallest "
         f"{after.min():.3g}) under NonNeg\n  configuration: {run.describe()}"
@@ -318,9 +318,9 @@ def every_argument_input_shape(class_name: str) -> tuple[int, ...]:
     return input_shape(class_name, channels_first=first)
 
 
-def as_saved(config: dict) -> str:
+def as_saved(subject: dict) -> str:
     """A configuration as JSON, the form a .keras file keeps (a shape's tuple and list are the same there)."""
-    return json.dumps(config, sort_keys=True)
+    return json.dumps(subject, sort_keys=True)
 
 
 @documents(
@@ -345,8 +345,8 @@ def test_a_saved_model_of_every_class_with_every_argument_reloads_to_identical_o
     run = Described("a model of every recurrent class with every argument given, saved as .keras")
     for layer, again, first in zip(layers, after, before):
         assert_identical(again, first, f"the {layer.__class__.__name__} output after reloading and before saving", run)
-        config, wanted = as_saved(loaded.get_layer(layer.name).get_config()), as_saved(layer.get_config())
-        assert config == wanted, f"{layer.name}'s get_config() changed by saving: {config}\n  {run.describe()}"
+        subject, wanted = as_saved(loaded.get_layer(layer.name).get_config()), as_saved(layer.get_config())
+        assert subject == wanted, f"{layer.name}'s get_config() changed by saving: {subject}\n  {run.describe()}"
 
 
 # unroll
@@ -430,40 +430,40 @@ def from_zero_states(layer):
     return layer
 
 
-def bidirectional_reference(config, layer, inputs, initial_state=None):
+def bidirectional_reference(subject, layer, inputs, initial_state=None):
     """(merged output sequence, forward final states, backward final states) by the NumPy reference, from the
     layer's weights."""
-    spec = cell_spec(config)
+    spec = cell_spec(subject)
     forward, backward = (layer_weights(direction) for direction in (layer.forward_layer, layer.backward_layer))
     return recurrent.bidirectional(spec, forward, spec, backward, inputs, return_sequences=True, initial_state=initial_state)
 
 
 @documents("Bidirectional.call(sequences)")
-@parametrize_with_cases("config", cases=stateful_bidirectional)
-def test_a_stateful_bidirectional_layer_starts_each_direction_from_its_last_states(config, build):
+@parametrize_with_cases("subject", cases=stateful_bidirectional)
+def test_a_stateful_bidirectional_layer_starts_each_direction_from_its_last_states(subject, build):
     """Around a stateful layer, `Bidirectional` carries each direction's final states into the next call: its second
     call returns the reference's output for the second batch from the final states of the first (each direction
     from its own)."""
-    built = build(config)
+    built = build(subject)
     layer = from_zero_states(built.layer)
     second = seeded.inputs(built.inputs.shape, seed=99)
-    call(config, layer, built.inputs, note="first batch")
-    carried = call(config, layer, second, note="second batch")
-    _, forward_states, backward_states = bidirectional_reference(config, layer, built.inputs)
-    wanted, _, _ = bidirectional_reference(config, layer, second, initial_state=[*forward_states, *backward_states])
+    call(subject, layer, built.inputs, note="first batch")
+    carried = call(subject, layer, second, note="second batch")
+    _, forward_states, backward_states = bidirectional_reference(subject, layer, built.inputs)
+    wanted, _, _ = bidirectional_reference(subject, layer, second, initial_state=[*forward_states, *backward_states])
     tolerance = VERSUS_REFERENCE["float32"]
     assert_close(carried.output, wanted, tolerance, "the second call's output and the reference continued", carried)
 
 
 @documents("Bidirectional.states()")
-@parametrize_with_cases("config", cases=stateful_bidirectional)
-def test_bidirectional_states_hold_each_directions_final_states(config, build):
+@parametrize_with_cases("subject", cases=stateful_bidirectional)
+def test_bidirectional_states_hold_each_directions_final_states(subject, build):
     """After a call of a stateful `Bidirectional`, its `states` hold the forward layer's final states, then the
     backward layer's, as the reference computes them."""
-    built = build(config)
+    built = build(subject)
     layer = from_zero_states(built.layer)
-    run = call(config, layer, built.inputs)
-    _, forward_states, backward_states = bidirectional_reference(config, layer, built.inputs)
+    run = call(subject, layer, built.inputs)
+    _, forward_states, backward_states = bidirectional_reference(subject, layer, built.inputs)
     tolerance = VERSUS_REFERENCE["float32"]
     for index, (variable, state) in enumerate(zip(layer.states, [*forward_states, *backward_states])):
         assert_close(numpy(variable), state, tolerance, f"states[{index}] and the reference's final state {index}", run)
@@ -471,16 +471,16 @@ def test_bidirectional_states_hold_each_directions_final_states(config, build):
 
 @documents("Bidirectional.reset_state()", "Bidirectional.reset_states()")
 @pytest.mark.parametrize("method", ["reset_state", "reset_states"])
-@parametrize_with_cases("config", cases=stateful_bidirectional)
-def test_bidirectional_reset_states_restores_the_first_result(config, method, build):
+@parametrize_with_cases("subject", cases=stateful_bidirectional)
+def test_bidirectional_reset_states_restores_the_first_result(subject, method, build):
     """After `reset_state()` (or its alias `reset_states()`), a stateful `Bidirectional` returns for the first
     batch exactly what it returned the first time."""
-    built = build(config)
+    built = build(subject)
     layer = from_zero_states(built.layer)
-    first = call(config, layer, built.inputs)
-    call(config, layer, seeded.inputs(built.inputs.shape, seed=99))
+    first = call(subject, layer, built.inputs)
+    call(subject, layer, seeded.inputs(built.inputs.shape, seed=99))
     getattr(layer, method)()
-    again = call(config, layer, built.inputs, note=f"after {method}()")
+    again = call(subject, layer, built.inputs, note=f"after {method}()")
     assert_identical(again.output, first.output, f"the output after {method}() and the first", again)
 
 
@@ -602,25 +602,25 @@ def test_each_stacked_cell_applies_its_own_dropout(cell, device, dropping):
 
 @documents(f"{CELL_CLASSES}.get_initial_state()", "StackedRNNCells.get_initial_state()",
            "{LSTM,GRU,SimpleRNN,RNN}.get_initial_state()", "StackedRNNCells.state_size()")
-@pytest.mark.parametrize("subject", ["cell", "layer", "stacked cells"])
+@pytest.mark.parametrize("made_as", ["cell", "layer", "stacked cells"])
 @pytest.mark.parametrize("cell", CELLS)
-def test_the_initial_state_is_zeros_of_the_state_size(cell, subject):
+def test_the_initial_state_is_zeros_of_the_state_size(cell, made_as):
     """`get_initial_state(batch_size)` "creates a tensor meant to be fed to call() as the initial state" with "shape
     (batch_size, cell.state_size)": zeros, one (batch, units) tensor per state (LSTM: h and c); a layer gives its
     cell's; StackedRNNCells of a cell of 4 units and one of 3 gives each cell's, in order."""
     k = keras()
-    if subject == "stacked cells":
+    if made_as == "stacked cells":
         cells = k.layers.StackedRNNCells([recurrent_layer(f"{cell}Cell", 4), recurrent_layer(f"{cell}Cell", 3)])
         found, sizes = cells.get_initial_state(BATCH), [[4] * len(STATE_NAMES[cell]), [3] * len(STATE_NAMES[cell])]
         found = [leaves(per_cell) for per_cell in found]
     else:
-        made = recurrent_layer(cell if subject == "layer" else f"{cell}Cell", UNITS)
+        made = recurrent_layer(cell if made_as == "layer" else f"{cell}Cell", UNITS)
         found, sizes = [leaves(made.get_initial_state(BATCH))], [[UNITS] * len(STATE_NAMES[cell])]
     shapes = [[tuple(numpy(t).shape) for t in per_cell] for per_cell in found]
     assert shapes == [[(BATCH, size) for size in per_cell] for per_cell in sizes], f"initial states of shapes {shapes}"
     for per_cell in found:
         for state in per_cell:
-            assert_identical(numpy(state), np.zeros_like(numpy(state)), "an initial state and zeros", Described(subject))
+            assert_identical(numpy(state), np.zeros_like(numpy(state)), "an initial state and zeros", Described(made_as))
 
 
 @documents("StackedRNNCells.output_size()")

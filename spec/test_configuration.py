@@ -47,14 +47,14 @@ from spec.cases_wrappers import (
 
 
 def assert_equals_the_reference(returned, weights, inputs):
-    reference_returns = expected(returned.config, weights, inputs)
-    for name, actual, wanted in zip(returned.config.returned_names, returned.arrays, reference_returns):
+    reference_returns = expected(returned.subject, weights, inputs)
+    for name, actual, wanted in zip(returned.subject.returned_names, returned.arrays, reference_returns):
         assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"{name} and the reference's (no dropout)", returned)
 
 
 def assert_differs_from_the_reference(returned, weights, inputs):
     """Dropout at rate 0.5 moves values by tenths, far beyond the float32 tolerance."""
-    actual, wanted = returned.output, expected(returned.config, weights, inputs)[0]
+    actual, wanted = returned.output, expected(returned.subject, weights, inputs)[0]
     tolerance = VERSUS_REFERENCE["float32"]
     assert not np.allclose(actual, wanted, rtol=tolerance.rtol, atol=tolerance.atol), (
         f"the output equals the reference's without dropout within {tolerance}: dropout dropped nothing"
@@ -66,43 +66,43 @@ def assert_differs_from_the_reference(returned, weights, inputs):
 
 
 @documents("{LSTM,GRU,SimpleRNN}.call(training)")
-@parametrize_with_cases("config", cases=dropout_both)
-def test_dropout_changes_nothing_at_inference(config, build):
+@parametrize_with_cases("subject", cases=dropout_both)
+def test_dropout_changes_nothing_at_inference(subject, build):
     """A layer with `dropout=0.5` and `recurrent_dropout=0.5`, called for inference (by default, or with
     `training=False`), returns the reference's values, which have no dropout."""
-    built = build(config)
+    built = build(subject)
     for note, arguments in (("called without training", {}), ("training=False", {"training": False})):
-        returned = call(config, built.layer, built.inputs, note=note, **arguments)
+        returned = call(subject, built.layer, built.inputs, note=note, **arguments)
         assert_equals_the_reference(returned, layer_weights(built.layer), built.inputs)
 
 
 @documents("{LSTM,GRU,SimpleRNN,RNN}.call(training)", "{LSTM,GRU,SimpleRNN}.dropout", "{LSTMCell,GRUCell,SimpleRNNCell}.dropout")
-@parametrize_with_cases("config", cases=dropout_input_only)
-def test_dropout_changes_the_output_in_training(config, build):
+@parametrize_with_cases("subject", cases=dropout_input_only)
+def test_dropout_changes_the_output_in_training(subject, build):
     """With `dropout=0.5` (and no recurrent dropout), a call with `training=True` returns other values than the
     reference's, which have no dropout."""
-    built = build(config)
-    returned = call(config, built.layer, built.inputs, note="training=True", training=True)
+    built = build(subject)
+    returned = call(subject, built.layer, built.inputs, note="training=True", training=True)
     assert_differs_from_the_reference(returned, layer_weights(built.layer), built.inputs)
 
 
 @documents("{LSTM,GRU,SimpleRNN}.recurrent_dropout", "{LSTMCell,GRUCell,SimpleRNNCell}.recurrent_dropout")
-@parametrize_with_cases("config", cases=dropout_recurrent_only)
-def test_recurrent_dropout_alone_changes_the_output_in_training(config, build):
+@parametrize_with_cases("subject", cases=dropout_recurrent_only)
+def test_recurrent_dropout_alone_changes_the_output_in_training(subject, build):
     """`recurrent_dropout` applies at its own rate: with `dropout=0` and `recurrent_dropout=0.5`, a call with
     `training=True` returns other values than the reference's, which have no dropout."""
-    built = build(config)
-    returned = call(config, built.layer, built.inputs, note="training=True", training=True)
+    built = build(subject)
+    returned = call(subject, built.layer, built.inputs, note="training=True", training=True)
     assert_differs_from_the_reference(returned, layer_weights(built.layer), built.inputs)
 
 
-@parametrize_with_cases("config", cases=dropout_recurrent_only)
-def test_recurrent_dropout_drops_nothing_of_the_inputs(config, build):
+@parametrize_with_cases("subject", cases=dropout_recurrent_only)
+def test_recurrent_dropout_drops_nothing_of_the_inputs(subject, build):
     """`recurrent_dropout` drops units of the previous state only: on a one-step sequence, which starts from zero
     states, a call with `training=True` returns the reference's values."""
-    built = build(config)
+    built = build(subject)
     first_step = built.inputs[:, :1]
-    returned = call(config, built.layer, first_step, note="one step, training=True", training=True)
+    returned = call(subject, built.layer, first_step, note="one step, training=True", training=True)
     assert_equals_the_reference(returned, layer_weights(built.layer), first_step)
 
 
@@ -110,14 +110,14 @@ def test_recurrent_dropout_drops_nothing_of_the_inputs(config, build):
 
 
 @documents("{LSTM,GRU,SimpleRNN}.unroll")
-@parametrize_with_cases("config", cases=unrolled_layer)
-def test_unroll_returns_what_the_loop_returns(config, build):
+@parametrize_with_cases("subject", cases=unrolled_layer)
+def test_unroll_returns_what_the_loop_returns(subject, build):
     """`unroll=True` returns the output and states that the symbolic loop (`unroll=False`) returns with the same
     weights."""
-    built = build(config)
-    by_loop = call(replace(config, options=()), twin(built, unroll=False), built.inputs)
-    unrolled = call(config, built.layer, built.inputs)
-    for name, actual, wanted in zip(config.returned_names, unrolled.arrays, by_loop.arrays):
+    built = build(subject)
+    by_loop = call(replace(subject, options=()), twin(built, unroll=False), built.inputs)
+    unrolled = call(subject, built.layer, built.inputs)
+    for name, actual, wanted in zip(subject.returned_names, unrolled.arrays, by_loop.arrays):
         assert_close(actual, wanted, BETWEEN_IMPLEMENTATIONS, f"the unrolled and the looped {name}", unrolled)
 
 
@@ -206,22 +206,22 @@ COMPUTE_DTYPES = {"float64": "float64", "mixed_float16": "float16", "mixed_bfloa
 VARIABLE_DTYPES = {"float64": "float64", "mixed_float16": "float32", "mixed_bfloat16": "float32"}
 
 
-@parametrize_with_cases("config", cases=variant_dtype)
-def test_under_a_dtype_policy_output_and_states_have_its_compute_dtype(config, observe):
+@parametrize_with_cases("subject", cases=variant_dtype)
+def test_under_a_dtype_policy_output_and_states_have_its_compute_dtype(subject, observe):
     """Under a layer's dtype policy the output and every state have the policy's compute dtype: float16 under
     "mixed_float16", bfloat16 under "mixed_bfloat16", float64 under "float64"."""
-    run = observe(config)
-    policy = dict(config.options)["dtype"]
-    wrong = {n: d for n, d in zip(config.returned_names, run.dtypes) if d != COMPUTE_DTYPES[policy]}
+    run = observe(subject)
+    policy = dict(subject.options)["dtype"]
+    wrong = {n: d for n, d in zip(subject.returned_names, run.dtypes) if d != COMPUTE_DTYPES[policy]}
     assert not wrong, f"not {COMPUTE_DTYPES[policy]}: {wrong}\n  configuration: {run.describe()}"
 
 
-@parametrize_with_cases("config", cases=variant_dtype)
-def test_weights_are_kept_in_the_policys_variable_dtype(config, observe):
+@parametrize_with_cases("subject", cases=variant_dtype)
+def test_weights_are_kept_in_the_policys_variable_dtype(subject, observe):
     """Under a mixed policy the weights are kept in float32 (the policy's variable dtype), while the layer
     computes in float16 or bfloat16; under "float64" they are float64."""
-    run = observe(config)
-    policy = dict(config.options)["dtype"]
+    run = observe(subject)
+    policy = dict(subject.options)["dtype"]
     wrong = {n: str(w.dtype) for n, w in zip(run.weight_names, run.weights) if w.dtype != VARIABLE_DTYPES[policy]}
     assert not wrong, f"weights not {VARIABLE_DTYPES[policy]}: {wrong}\n  configuration: {run.describe()}"
 
@@ -231,17 +231,17 @@ def test_a_stateful_layer_carries_its_states_under_a_mixed_policy(cell, policy, 
     """A stateful layer under a mixed policy, called on the first half of a sequence and then on the second,
     returns for the second call the reference's output and states for the whole sequence, within the tolerance of
     its compute dtype."""
-    config = LayerSubject(cell, False, True, device, SHAPES["batch"], options=(("dtype", policy), ("stateful", True)))
-    built = build(config)
+    subject = LayerSubject(cell, False, True, device, SHAPES["batch"], options=(("dtype", policy), ("stateful", True)))
+    built = build(subject)
     layer, inputs = built.layer, built.inputs
     for variable in layer.states:  # from zero states, whatever ran before
         variable.assign(np.zeros(variable.shape, dtype=installation.dtype_name(variable)))
-    half = config.shape.timesteps // 2
-    call(config, layer, inputs[:, :half], note="first half")
-    second = call(config, layer, inputs[:, half:], note=f"{policy}, second half after the first")
-    _, states = recurrent.run_sequence(cell_spec(config), layer_weights(layer), inputs)
+    half = subject.shape.timesteps // 2
+    call(subject, layer, inputs[:, :half], note="first half")
+    second = call(subject, layer, inputs[:, half:], note=f"{policy}, second half after the first")
+    _, states = recurrent.run_sequence(cell_spec(subject), layer_weights(layer), inputs)
     tolerance = VERSUS_REFERENCE[COMPUTE_DTYPES[policy]]
-    for name, actual, wanted in zip(config.returned_names, second.arrays, (states[0], *states)):
+    for name, actual, wanted in zip(subject.returned_names, second.arrays, (states[0], *states)):
         wanted = wanted.astype(actual.dtype).astype(np.float64)
         what = f"{name} and the whole sequence's reference {name}"
         assert_close(actual.astype(np.float64), wanted, tolerance, what, second)

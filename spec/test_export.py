@@ -24,32 +24,32 @@ from rnnspec.statements.tolerances import EXPORTED
 from spec.cases_export import EVERY_EXPORT
 
 
-def exported_and_keras(config, observe):
+def exported_and_keras(subject, observe):
     """What the artifact returned, and what the same model returned called in Keras."""
-    missing = exported.runtime_missing(config.probe.call_path)
+    missing = exported.runtime_missing(subject.probe.call_path)
     if missing:
         pytest.skip(missing)
-    return observe(config), observe(config.with_probe(call_path="model"))
+    return observe(subject), observe(subject.with_probe(call_path="model"))
 
 
-@parametrize_with_cases("config", cases=EVERY_EXPORT)
-def test_an_exported_model_returns_as_many_outputs_of_the_same_shapes(config, observe):
+@parametrize_with_cases("subject", cases=EVERY_EXPORT)
+def test_an_exported_model_returns_as_many_outputs_of_the_same_shapes(subject, observe):
     """The artifact returns as many tensors as the model does in Keras, of the same shapes, on a batch of another
     size than the one it was exported with."""
-    run, keras_run = exported_and_keras(config, observe)
+    run, keras_run = exported_and_keras(subject, observe)
     shapes, wanted = [a.shape for a in run.arrays], [a.shape for a in keras_run.arrays]
     assert shapes == wanted, (
-        f"the {config.probe.call_path} artifact returned {len(shapes)} tensors of shapes {shapes}; Keras returns "
+        f"the {subject.probe.call_path} artifact returned {len(shapes)} tensors of shapes {shapes}; Keras returns "
         f"{len(wanted)}: {', '.join(f'{n} {s}' for n, s in zip(keras_run.names, wanted))}\n  configuration: {run.describe()}"
     )
 
 
-@parametrize_with_cases("config", cases=EVERY_EXPORT)
-def test_an_exported_model_returns_keras_values_in_keras_order(config, observe):
+@parametrize_with_cases("subject", cases=EVERY_EXPORT)
+def test_an_exported_model_returns_keras_values_in_keras_order(subject, observe):
     """Each tensor the artifact returns equals the one Keras returns in the same place (the output, then each
     final state in order), within the runtime's tolerance: nothing reversed, reordered or dropped."""
-    run, keras_run = exported_and_keras(config, observe)
+    run, keras_run = exported_and_keras(subject, observe)
     assert len(run.arrays) == len(keras_run.arrays), f"{len(run.arrays)} tensors, Keras returns {len(keras_run.arrays)}"
     for name, actual, wanted in zip(keras_run.names, run.arrays, keras_run.arrays):
         assert actual.shape == wanted.shape, f"{name}: shape {actual.shape}, Keras's {wanted.shape}\n  {run.describe()}"
-        assert_close(actual, wanted, EXPORTED[config.probe.call_path], f"{name} of the artifact and of Keras", run)
+        assert_close(actual, wanted, EXPORTED[subject.probe.call_path], f"{name} of the artifact and of Keras", run)

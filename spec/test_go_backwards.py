@@ -17,47 +17,47 @@ from rnnspec.statements.shared import assert_backwards_is_forwards_on_the_revers
 from rnnspec.statements.tolerances import VERSUS_REFERENCE
 from rnnspec.subjects.masks import MASKS, lengths
 from spec.cases_time import BACKWARDS
-from spec.catalogue import Tag
+from spec.vocabulary import Tag
 
 
-@parametrize_with_cases("config", cases=BACKWARDS, has_tag=Tag.STATES)
-def test_reading_backwards_the_last_output_is_still_the_final_h(config, build):
+@parametrize_with_cases("subject", cases=BACKWARDS, has_tag=Tag.STATES)
+def test_reading_backwards_the_last_output_is_still_the_final_h(subject, build):
     """Reading backwards, the output (or, with `return_sequences`, its last step: the first input step, read last)
     is exactly the final h: the output sequence is in processing order."""
-    built = build(config)
-    returned = call(config, built.layer, built.inputs)
-    last = returned.output[:, -1] if config.return_sequences else returned.output
+    built = build(subject)
+    returned = call(subject, built.layer, built.inputs)
+    last = returned.output[:, -1] if subject.return_sequences else returned.output
     assert_identical(last, returned.state["h"], "the last output and the final h", returned)
 
 
 @documents("{LSTM,GRU,SimpleRNN}.go_backwards")
-@parametrize_with_cases("config", cases=BACKWARDS)
-def test_reading_backwards_equals_a_forward_layer_on_the_reversed_input(config, build):
+@parametrize_with_cases("subject", cases=BACKWARDS)
+def test_reading_backwards_equals_a_forward_layer_on_the_reversed_input(subject, build):
     """A layer with `go_backwards=True` returns exactly what the same layer reading forwards returns for the
     time-reversed input."""
-    assert_backwards_is_forwards_on_the_reversed_input(config, build(config))
+    assert_backwards_is_forwards_on_the_reversed_input(subject, build(subject))
 
 
 @documents("{LSTM,GRU,SimpleRNN}.go_backwards")
-@parametrize_with_cases("config", cases=BACKWARDS)
-def test_reading_backwards_equals_the_reference(config, build):
+@parametrize_with_cases("subject", cases=BACKWARDS)
+def test_reading_backwards_equals_the_reference(subject, build):
     """Reading backwards, the output and states equal the reference reading the steps from last to first."""
-    built = build(config)
-    returned = call(config, built.layer, built.inputs)
-    for name, actual, wanted in zip(returned.names, returned.arrays, expected(config, layer_weights(built.layer), built.inputs)):
+    built = build(subject)
+    returned = call(subject, built.layer, built.inputs)
+    for name, actual, wanted in zip(returned.names, returned.arrays, expected(subject, layer_weights(built.layer), built.inputs)):
         assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"{name} and the reference {name}", returned)
 
 
-@parametrize_with_cases("config", cases=BACKWARDS, has_tag=Tag.SEQUENCES)
-def test_reading_backwards_under_a_mask_reads_the_padding_first(config, build):
+@parametrize_with_cases("subject", cases=BACKWARDS, has_tag=Tag.SEQUENCES)
+def test_reading_backwards_under_a_mask_reads_the_padding_first(subject, build):
     """Reading a right-padded batch backwards, the padded steps come first in processing order: the output is
     zeros until the sample's first valid step is read, and equals the reference throughout."""
-    built = build(config)
+    built = build(subject)
     mask = MASKS["right_padded"]
-    returned = call(config, built.layer, built.inputs, note="mask right_padded", mask=mask)
+    returned = call(subject, built.layer, built.inputs, note="mask right_padded", mask=mask)
     for sample, length in enumerate(lengths(mask)):
-        padding = returned.output[sample, : config.shape.timesteps - length]
+        padding = returned.output[sample, : subject.shape.timesteps - length]
         assert_identical(padding, np.zeros_like(padding), f"sample {sample}'s outputs before its first valid step", returned)
-    reference = expected(config, layer_weights(built.layer), built.inputs, mask=mask)
+    reference = expected(subject, layer_weights(built.layer), built.inputs, mask=mask)
     for name, actual, wanted in zip(returned.names, returned.arrays, reference):
         assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"{name} and the reference {name}", returned)

@@ -21,10 +21,10 @@ from rnnspec.subjects import seeded
 from spec.cases_time import RIGHT_PADDED, bidirectional_layer
 
 
-def initial_states(config, count: int) -> list[np.ndarray]:
+def initial_states(subject, count: int) -> list[np.ndarray]:
     """Distinct non-zero states, so that a layer starting from zeros cannot pass."""
-    rng = np.random.default_rng(seeded.seed_for("initial", config.cell))
-    shape = (config.shape.batch, config.shape.units)
+    rng = np.random.default_rng(seeded.seed_for("initial", subject.cell))
+    shape = (subject.shape.batch, subject.shape.units)
     return [rng.uniform(-0.9, 0.9, size=shape).astype("float32") for _ in range(count)]
 
 
@@ -33,16 +33,16 @@ def as_tensors(states):
 
 
 @documents("{LSTM,GRU,SimpleRNN,RNN}.call(initial_state)")
-@parametrize_with_cases("config", cases=RIGHT_PADDED)
-def test_initial_state_is_where_the_recurrence_starts(config, build):
+@parametrize_with_cases("subject", cases=RIGHT_PADDED)
+def test_initial_state_is_where_the_recurrence_starts(subject, build):
     """Given `initial_state`, the output and states equal the reference started from those states (and not the
     reference started from zeros)."""
-    built = build(config)
-    initial = initial_states(config, len(config.state_names))
-    returned = call(config, built.layer, built.inputs, note="initial_state given", initial_state=as_tensors(initial))
+    built = build(subject)
+    initial = initial_states(subject, len(subject.state_names))
+    returned = call(subject, built.layer, built.inputs, note="initial_state given", initial_state=as_tensors(initial))
     weights = layer_weights(built.layer)
-    from_initial = expected(config, weights, built.inputs, initial_state=initial)
-    assert not np.allclose(from_initial[0], expected(config, weights, built.inputs)[0], atol=1e-3), (
+    from_initial = expected(subject, weights, built.inputs, initial_state=initial)
+    assert not np.allclose(from_initial[0], expected(subject, weights, built.inputs)[0], atol=1e-3), (
         "the test's initial states make no difference to the reference; choose others"
     )
     for name, actual, wanted in zip(returned.names, returned.arrays, from_initial):
@@ -50,18 +50,18 @@ def test_initial_state_is_where_the_recurrence_starts(config, build):
 
 
 @documents("Bidirectional.call(initial_state)")
-@parametrize_with_cases("config", cases=bidirectional_layer)
-def test_bidirectional_takes_forward_states_then_backward_states(config, build):
+@parametrize_with_cases("subject", cases=bidirectional_layer)
+def test_bidirectional_takes_forward_states_then_backward_states(subject, build):
     """`Bidirectional(...)(x, initial_state=[forward states..., backward states...])` starts the forward layer
     from the first half and the backward layer from the second, as the reference composed the same way does."""
-    built = build(config)
-    initial = initial_states(config, 2 * len(config.state_names))
-    returned = call(config, built.layer, built.inputs, note="initial_state given", initial_state=as_tensors(initial))
-    forward, backward = (layer_weights(part) for part in config.parts(built.layer))
-    spec = cell_spec(config)
+    built = build(subject)
+    initial = initial_states(subject, 2 * len(subject.state_names))
+    returned = call(subject, built.layer, built.inputs, note="initial_state given", initial_state=as_tensors(initial))
+    forward, backward = (layer_weights(part) for part in subject.parts(built.layer))
+    spec = cell_spec(subject)
     merged, forward_states, backward_states = recurrent.bidirectional(
-        spec, forward, spec, backward, built.inputs, return_sequences=config.return_sequences, initial_state=initial,
+        spec, forward, spec, backward, built.inputs, return_sequences=subject.return_sequences, initial_state=initial,
     )
-    names = ["output"] + [f"forward {n}" for n in config.state_names] + [f"backward {n}" for n in config.state_names]
+    names = ["output"] + [f"forward {n}" for n in subject.state_names] + [f"backward {n}" for n in subject.state_names]
     for name, actual, wanted in zip(names, returned.arrays, (merged, *forward_states, *backward_states)):
         assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"{name} and the reference's", returned)

@@ -26,19 +26,19 @@ from rnnspec.statements.expected import expected, padded_steps_expected
 from rnnspec.statements.tolerances import FLOAT32_REARRANGED, VERSUS_REFERENCE
 from rnnspec.subjects.masks import MASK_VALUE, MASKS, for_masking_layer, lengths
 from spec.cases_time import MASKED, RIGHT_PADDED, ZERO_OUTPUT_FOR_MASK, masked_any_way
-from spec.catalogue import Tag
+from spec.vocabulary import Tag
 
 RIGHT_PADDED_MASK = "right_padded"
 
 
-def masked_call(config, built, mask_name, **arguments):
-    return call(config, built.layer, built.inputs, note=f"mask {mask_name}", mask=MASKS[mask_name], **arguments)
+def masked_call(subject, built, mask_name, **arguments):
+    return call(subject, built.layer, built.inputs, note=f"mask {mask_name}", mask=MASKS[mask_name], **arguments)
 
 
 def assert_equals_reference(returned, built, mask_name, initial_state=None):
     weights = layer_weights(built.layer)
     reference = expected(
-        returned.config, weights, built.inputs, mask=MASKS[mask_name], initial_state=initial_state,
+        returned.subject, weights, built.inputs, mask=MASKS[mask_name], initial_state=initial_state,
         kernel=returned.kernel,
     )
     for name, actual, wanted in zip(returned.names, returned.arrays, reference):
@@ -46,115 +46,115 @@ def assert_equals_reference(returned, built, mask_name, initial_state=None):
 
 
 @documents("{LSTM,GRU,SimpleRNN}.call(mask)")
-@parametrize_with_cases("config, mask_name", cases=MASKED)
-def test_a_masked_call_equals_the_reference(config, mask_name, build):
+@parametrize_with_cases("subject, mask_name", cases=MASKED)
+def test_a_masked_call_equals_the_reference(subject, mask_name, build):
     """Under a mask, the output and states equal the reference: states held across masked steps, the output of a
     masked step repeating the last valid output (zeros before the first valid step)."""
-    built = build(config)
-    assert_equals_reference(masked_call(config, built, mask_name), built, mask_name)
+    built = build(subject)
+    assert_equals_reference(masked_call(subject, built, mask_name), built, mask_name)
 
 
-@parametrize_with_cases("config", cases=RIGHT_PADDED, has_tag=Tag.STATES)
-def test_the_final_state_of_a_right_padded_sample_is_that_of_its_unpadded_sequence(config, build):
+@parametrize_with_cases("subject", cases=RIGHT_PADDED, has_tag=Tag.STATES)
+def test_the_final_state_of_a_right_padded_sample_is_that_of_its_unpadded_sequence(subject, build):
     """For right-padded samples, the returned states equal those of each sample's unpadded sequence run alone."""
-    built = build(config)
-    padded = masked_call(config, built, RIGHT_PADDED_MASK)
+    built = build(subject)
+    padded = masked_call(subject, built, RIGHT_PADDED_MASK)
     for sample, length in enumerate(lengths(MASKS[RIGHT_PADDED_MASK])):
-        alone = call(config, built.layer, built.inputs[sample : sample + 1, :length], note=f"sample {sample} alone")
-        for name, batched, single in zip(config.state_names, padded.states, alone.states):
+        alone = call(subject, built.layer, built.inputs[sample : sample + 1, :length], note=f"sample {sample} alone")
+        for name, batched, single in zip(subject.state_names, padded.states, alone.states):
             assert_close(batched[sample : sample + 1], single, FLOAT32_REARRANGED, f"sample {sample}'s {name}", padded)
 
 
-@parametrize_with_cases("config", cases=RIGHT_PADDED, has_tag=Tag.SEQUENCES)
-def test_padded_steps_repeat_the_last_valid_output(config, build):
+@parametrize_with_cases("subject", cases=RIGHT_PADDED, has_tag=Tag.SEQUENCES)
+def test_padded_steps_repeat_the_last_valid_output(subject, build):
     """With `return_sequences`, each padded step of a right-padded sample repeats the sample's last valid output
     exactly (generic kernel; the cuDNN kernel writes zeros there, a known kernel difference)."""
-    built = build(config)
-    returned = masked_call(config, built, RIGHT_PADDED_MASK)
+    built = build(subject)
+    returned = masked_call(subject, built, RIGHT_PADDED_MASK)
     for sample, length in enumerate(lengths(MASKS[RIGHT_PADDED_MASK])):
         wanted = padded_steps_expected(returned.output, sample, length, returned.kernel)
         assert_identical(returned.output[sample, length:], wanted, f"sample {sample}'s padded steps", returned)
 
 
-@parametrize_with_cases("config", cases=RIGHT_PADDED, has_tag=Tag.STATES)
-def test_under_a_mask_the_output_still_ends_with_the_final_h(config, build):
+@parametrize_with_cases("subject", cases=RIGHT_PADDED, has_tag=Tag.STATES)
+def test_under_a_mask_the_output_still_ends_with_the_final_h(subject, build):
     """Under a right-padding mask the output (or its last step, with `return_sequences`) is still exactly h
     (with `return_sequences` under the cuDNN kernel, only for samples that are not padded: the others end in zeros)."""
-    built = build(config)
-    returned = masked_call(config, built, RIGHT_PADDED_MASK)
-    last = returned.output[:, -1] if config.return_sequences else returned.output
+    built = build(subject)
+    returned = masked_call(subject, built, RIGHT_PADDED_MASK)
+    last = returned.output[:, -1] if subject.return_sequences else returned.output
     wanted = returned.state["h"].copy()
-    if config.return_sequences and returned.kernel == CUDNN:
-        wanted[lengths(MASKS[RIGHT_PADDED_MASK]) < config.shape.timesteps] = 0.0
+    if subject.return_sequences and returned.kernel == CUDNN:
+        wanted[lengths(MASKS[RIGHT_PADDED_MASK]) < subject.shape.timesteps] = 0.0
     assert_identical(last, wanted, "the last output and the final h", returned)
 
 
-@parametrize_with_cases("config", cases=RIGHT_PADDED, has_tag=Tag.STATES)
-def test_a_fully_masked_sample_keeps_its_initial_state_and_outputs_zeros(config, build):
+@parametrize_with_cases("subject", cases=RIGHT_PADDED, has_tag=Tag.STATES)
+def test_a_fully_masked_sample_keeps_its_initial_state_and_outputs_zeros(subject, build):
     """A sample masked at every step returns the initial states it was given, unchanged, and zeros as output."""
-    built = build(config)
+    built = build(subject)
     mask_name = "one_sample_fully_masked"
     empty = int(np.flatnonzero(lengths(MASKS[mask_name]) == 0)[0])
     rng = np.random.default_rng(5)
-    initial = [rng.uniform(-0.9, 0.9, size=(len(built.inputs), config.shape.units)).astype("float32") for _ in config.state_names]
-    returned = masked_call(config, built, mask_name, initial_state=[installation.as_tensor(s) for s in initial])
-    for name, state, start in zip(config.state_names, returned.states, initial):
+    initial = [rng.uniform(-0.9, 0.9, size=(len(built.inputs), subject.shape.units)).astype("float32") for _ in subject.state_names]
+    returned = masked_call(subject, built, mask_name, initial_state=[installation.as_tensor(s) for s in initial])
+    for name, state, start in zip(subject.state_names, returned.states, initial):
         assert_identical(state[empty], start[empty], f"the fully masked sample's {name} and its initial {name}", returned)
     assert_identical(returned.output[empty], np.zeros_like(returned.output[empty]), "its output and zeros", returned)
 
 
 # The mask's sources, held on the eager call: the compiled call path meets the mask in the statements above, and
 # compiling the three models of each case here would cost seconds for nothing the call path changes.
-@parametrize_with_cases("config, mask_name", cases=masked_any_way)
-def test_a_masking_layer_and_an_embedding_give_the_same_result_as_mask(config, mask_name, build):
+@parametrize_with_cases("subject, mask_name", cases=masked_any_way)
+def test_a_masking_layer_and_an_embedding_give_the_same_result_as_mask(subject, mask_name, build):
     """A mask from a `Masking` layer, or from `Embedding(mask_zero=True)`, gives exactly what the same mask given
     as `mask=` gives."""
     keras = installation.keras()
-    built = build(config)
+    built = build(subject)
     mask = MASKS[mask_name]
-    with installation.on_device(config.device):
-        sequences = keras.Input(shape=(config.shape.timesteps, config.shape.features))
+    with installation.on_device(subject.device):
+        sequences = keras.Input(shape=(subject.shape.timesteps, subject.shape.features))
         masking = keras.Model(sequences, built.layer(keras.layers.Masking(mask_value=MASK_VALUE)(sequences)))
-        ids = keras.Input(shape=(config.shape.timesteps,), dtype="int32")
-        embedding = keras.layers.Embedding(7, config.shape.features, mask_zero=True)
+        ids = keras.Input(shape=(subject.shape.timesteps,), dtype="int32")
+        embedding = keras.layers.Embedding(7, subject.shape.features, mask_zero=True)
         embedded = keras.Model(ids, built.layer(embedding(ids)))
         token_ids = np.where(mask, 1 + np.arange(mask.size).reshape(mask.shape) % 6, 0).astype("int32")
         vectors = installation.to_numpy(embedding(token_ids))
-    as_argument = masked_call(config, built, mask_name)
-    by_masking = call(config, masking, for_masking_layer(built.inputs, mask), note="Masking layer")
-    by_embedding = call(config, embedded, token_ids, note="Embedding(mask_zero=True)")
-    from_vectors = call(config, built.layer, vectors, note=f"mask {mask_name}", mask=mask)
+    as_argument = masked_call(subject, built, mask_name)
+    by_masking = call(subject, masking, for_masking_layer(built.inputs, mask), note="Masking layer")
+    by_embedding = call(subject, embedded, token_ids, note="Embedding(mask_zero=True)")
+    from_vectors = call(subject, built.layer, vectors, note=f"mask {mask_name}", mask=mask)
     for name, argument, masked in zip(as_argument.names, as_argument.arrays, by_masking.arrays):
         assert_identical(masked, argument, f"{name} from a Masking layer and from mask=", by_masking)
     for name, argument, masked in zip(from_vectors.names, from_vectors.arrays, by_embedding.arrays):
         assert_identical(masked, argument, f"{name} from Embedding(mask_zero=True) and from mask=", by_embedding)
 
 
-def processing_order(config, mask: np.ndarray) -> np.ndarray:
+def processing_order(subject, mask: np.ndarray) -> np.ndarray:
     """The mask in the order the layer reads the steps, which is the order of its output sequence."""
-    return mask[:, ::-1] if dict(config.options).get("go_backwards") else mask
+    return mask[:, ::-1] if dict(subject.options).get("go_backwards") else mask
 
 
 @documents("RNN.zero_output_for_mask")
-@parametrize_with_cases("config", cases=ZERO_OUTPUT_FOR_MASK, has_tag=Tag.SEQUENCES)
-def test_zero_output_for_mask_writes_zeros_at_masked_steps(config, build):
+@parametrize_with_cases("subject", cases=ZERO_OUTPUT_FOR_MASK, has_tag=Tag.SEQUENCES)
+def test_zero_output_for_mask_writes_zeros_at_masked_steps(subject, build):
     """With `zero_output_for_mask=True` and `return_sequences`, every masked step of the output is exactly zero,
     and the rest of the output and the states are the reference's."""
-    built = build(config)
-    returned = masked_call(config, built, "mid_sequence")
-    masked_steps = returned.output[~processing_order(config, MASKS["mid_sequence"])]
+    built = build(subject)
+    returned = masked_call(subject, built, "mid_sequence")
+    masked_steps = returned.output[~processing_order(subject, MASKS["mid_sequence"])]
     assert_identical(masked_steps, np.zeros_like(masked_steps), "the masked steps and zeros", returned)
     assert_equals_reference(returned, built, "mid_sequence")
 
 
 @documents("RNN.zero_output_for_mask")
-@parametrize_with_cases("config", cases=ZERO_OUTPUT_FOR_MASK, has_tag=Tag.LAST_OUTPUT)
-def test_zero_output_for_mask_has_no_effect_without_return_sequences(config, build):
+@parametrize_with_cases("subject", cases=ZERO_OUTPUT_FOR_MASK, has_tag=Tag.LAST_OUTPUT)
+def test_zero_output_for_mask_has_no_effect_without_return_sequences(subject, build):
     """`zero_output_for_mask` is "only used when return_sequences is True" (Keras docs): without
     `return_sequences`, a sample whose last step read is padding outputs its last valid output, as without the flag."""
-    built = build(config)
-    padding_read_last = "left_padded" if dict(config.options)["go_backwards"] else RIGHT_PADDED_MASK
-    returned = masked_call(config, built, padding_read_last)
-    without_flag = replace(config, options=tuple((k, v) for k, v in config.options if k != "zero_output_for_mask"))
+    built = build(subject)
+    padding_read_last = "left_padded" if dict(subject.options)["go_backwards"] else RIGHT_PADDED_MASK
+    returned = masked_call(subject, built, padding_read_last)
+    without_flag = replace(subject, options=tuple((k, v) for k, v in subject.options if k != "zero_output_for_mask"))
     wanted = expected(without_flag, layer_weights(built.layer), built.inputs, mask=MASKS[padding_read_last])
     assert_close(returned.output, wanted[0], VERSUS_REFERENCE["float32"], "the output and the last valid output", returned)

@@ -27,7 +27,7 @@ from rnnspec.statements.shared import (
 from rnnspec.subjects.layers import recurrent_layer
 from rnnspec.subjects.shapes import SHAPES
 from spec.cases import CATALOGUE, layer_of, stack_of
-from spec.catalogue import Tag
+from spec.vocabulary import Tag
 
 
 @documents("{LSTM,GRU,SimpleRNN}.call(sequences)")
@@ -44,10 +44,10 @@ def test_input_must_be_3d(cell, device, rank):
 
 
 @documents("{LSTM,GRU,SimpleRNN}.return_state", "{LSTM,GRU,SimpleRNN}.call()")
-@parametrize_with_cases("config", cases=CATALOGUE, has_tag=Tag.NO_STATES)
-def test_without_return_state_one_tensor_is_returned(config, observe):
+@parametrize_with_cases("subject", cases=CATALOGUE, has_tag=Tag.NO_STATES)
+def test_without_return_state_one_tensor_is_returned(subject, observe):
     """Without `return_state`, the layer returns its output alone: one tensor, not a tuple or list."""
-    run = observe(config)
+    run = observe(subject)
     assert run.container not in (tuple, list), (
         f"returned a {run.container.__name__} of {len(run.arrays)} where one tensor was expected"
         f"\n  configuration: {run.describe()}"
@@ -55,74 +55,74 @@ def test_without_return_state_one_tensor_is_returned(config, observe):
 
 
 @documents("{LSTM,GRU,SimpleRNN}.return_state", "{LSTM,GRU,SimpleRNN}.call()")
-@parametrize_with_cases("config", cases=CATALOGUE, has_tag=Tag.STATES)
-def test_with_return_state_the_output_is_followed_by_the_states(config, observe):
+@parametrize_with_cases("subject", cases=CATALOGUE, has_tag=Tag.STATES)
+def test_with_return_state_the_output_is_followed_by_the_states(subject, observe):
     """With `return_state`, the layer returns the output followed by its final states: (output, h, c) for LSTM,
     (output, h) for GRU and SimpleRNN, as a tuple in Keras 3 and a list in Keras 2."""
-    run = observe(config)
+    run = observe(subject)
     expected = returned_container()
-    count = 1 + len(config.state_names)
+    count = 1 + len(subject.state_names)
     assert run.container is expected and len(run.arrays) == count, (
         f"returned a {run.container.__name__} of {len(run.arrays)} tensors; expected a {expected.__name__} of "
-        f"{count}: output, {', '.join(config.state_names)}\n  configuration: {run.describe()}"
+        f"{count}: output, {', '.join(subject.state_names)}\n  configuration: {run.describe()}"
     )
 
 
 @documents("{LSTM,GRU,SimpleRNN}.return_sequences")
-@parametrize_with_cases("config", cases=CATALOGUE)
-def test_output_shape_follows_return_sequences(config, observe):
+@parametrize_with_cases("subject", cases=CATALOGUE)
+def test_output_shape_follows_return_sequences(subject, observe):
     """The output is (batch, units) without `return_sequences` and (batch, timesteps, units) with it."""
-    run = observe(config)
-    s = config.shape
-    expected = (s.batch, s.timesteps, s.units) if config.return_sequences else (s.batch, s.units)
+    run = observe(subject)
+    s = subject.shape
+    expected = (s.batch, s.timesteps, s.units) if subject.return_sequences else (s.batch, s.units)
     assert_shape(run.output, expected, "the output", run)
 
 
 @documents("{LSTM,GRU,SimpleRNN}.units")
-@parametrize_with_cases("config", cases=CATALOGUE, has_tag=Tag.STATES)
-def test_every_state_has_shape_batch_by_units(config, observe):
+@parametrize_with_cases("subject", cases=CATALOGUE, has_tag=Tag.STATES)
+def test_every_state_has_shape_batch_by_units(subject, observe):
     """Every returned state, h and (LSTM) c, has shape (batch, units), whatever `return_sequences` says."""
-    run = observe(config)
+    run = observe(subject)
     for name, state in run.state.items():
-        assert_shape(state, (config.shape.batch, config.shape.units), f"state {name}", run)
+        assert_shape(state, (subject.shape.batch, subject.shape.units), f"state {name}", run)
 
 
-@parametrize_with_cases("config", cases=CATALOGUE)
-def test_everything_returned_is_float32(config, observe):
+@parametrize_with_cases("subject", cases=CATALOGUE)
+def test_everything_returned_is_float32(subject, observe):
     """Under the default float32 policy, the output and every state are float32."""
-    run = observe(config)
-    names = ("output",) + config.state_names
+    run = observe(subject)
+    names = ("output",) + subject.state_names
     wrong = {name: dtype for name, dtype in zip(names, run.dtypes) if dtype != "float32"}
     assert not wrong, f"not float32: {wrong}\n  configuration: {run.describe()}"
 
 
 @documents("{LSTM,GRU,SimpleRNN}.return_sequences")
-@parametrize_with_cases("config", cases=CATALOGUE, has_tag=[Tag.LAST_OUTPUT, Tag.STATES])
-def test_without_return_sequences_the_output_is_the_final_h(config, observe):
+@parametrize_with_cases("subject", cases=CATALOGUE, has_tag=[Tag.LAST_OUTPUT, Tag.STATES])
+def test_without_return_sequences_the_output_is_the_final_h(subject, observe):
     """Without `return_sequences`, the output is exactly the final hidden state h."""
-    run = observe(config)
+    run = observe(subject)
     assert_identical(run.output, run.state["h"], "the output and the final h", run)
 
 
 @documents("{LSTM,GRU,SimpleRNN}.return_sequences")
-@parametrize_with_cases("config", cases=CATALOGUE, has_tag=[Tag.SEQUENCES, Tag.STATES])
-def test_with_return_sequences_the_last_step_is_the_final_h(config, observe):
+@parametrize_with_cases("subject", cases=CATALOGUE, has_tag=[Tag.SEQUENCES, Tag.STATES])
+def test_with_return_sequences_the_last_step_is_the_final_h(subject, observe):
     """With `return_sequences`, the last step of the output sequence, output[:, -1], is exactly the final h."""
-    run = observe(config)
+    run = observe(subject)
     assert_identical(run.output[:, -1], run.state["h"], "output[:, -1] and the final h", run)
 
 
-@parametrize_with_cases("config", cases=CATALOGUE, has_tag=Tag.LSTM)
-def test_lstm_cell_state_is_not_h(config, observe):
+@parametrize_with_cases("subject", cases=CATALOGUE, has_tag=Tag.LSTM)
+def test_lstm_cell_state_is_not_h(subject, observe):
     """The LSTM's second state is its cell state c, which differs from h in every element."""
-    assert_c_is_not_h(observe(config))
+    assert_c_is_not_h(observe(subject))
 
 
-@parametrize_with_cases("config", cases=CATALOGUE, has_tag=Tag.LSTM)
-def test_lstm_h_is_bounded_by_tanh_of_c(config, observe):
+@parametrize_with_cases("subject", cases=CATALOGUE, has_tag=Tag.LSTM)
+def test_lstm_h_is_bounded_by_tanh_of_c(subject, observe):
     """The LSTM's h is o * tanh(c) with the output gate o in (0, 1), so |h| <= |tanh(c)| elementwise
     (and h has the sign of tanh(c))."""
-    assert_h_is_bounded_by_tanh_of_c(observe(config))
+    assert_h_is_bounded_by_tanh_of_c(observe(subject))
 
 
 STACK_SHAPE = SHAPES["batch"]
@@ -160,25 +160,25 @@ def test_stacking_on_sequences_works_and_its_shapes_follow(lower, upper, device)
 
 
 @documents("{LSTM,GRU,SimpleRNN,RNN}.compute_output_shape()")
-@parametrize_with_cases("config", cases=CATALOGUE)
-def test_compute_output_shape_agrees_with_the_tensors(config, observe):
+@parametrize_with_cases("subject", cases=CATALOGUE)
+def test_compute_output_shape_agrees_with_the_tensors(subject, observe):
     """`layer.compute_output_shape(input_shape)` gives the shapes of the tensors the layer returns, in order."""
-    run = observe(config)
+    run = observe(subject)
     returned = tuple(a.shape for a in run.arrays)
     assert run.computed_shapes == returned, (
         f"compute_output_shape says {run.computed_shapes}, the layer returned {returned}\n  configuration: {run.describe()}"
     )
 
 
-@parametrize_with_cases("config", cases=CATALOGUE)
-def test_symbolic_output_shapes_agree_with_the_tensors(config, observe):
+@parametrize_with_cases("subject", cases=CATALOGUE)
+def test_symbolic_output_shapes_agree_with_the_tensors(subject, observe):
     """A functional model's symbolic outputs have the returned tensors' shapes, with None for the batch and for a
     time dimension the Input leaves open."""
-    run = observe(config)
-    s = config.shape
+    run = observe(subject)
+    s = subject.shape
     time = None if s.dynamic_time else s.timesteps
-    output = (None, time, s.units) if config.return_sequences else (None, s.units)
-    expected = (output,) + ((None, s.units),) * (len(config.state_names) if config.return_state else 0)
+    output = (None, time, s.units) if subject.return_sequences else (None, s.units)
+    expected = (output,) + ((None, s.units),) * (len(subject.state_names) if subject.return_state else 0)
     assert run.symbolic_shapes == expected, (
         f"symbolic output shapes {run.symbolic_shapes}, expected {expected}\n  configuration: {run.describe()}"
     )

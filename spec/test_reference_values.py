@@ -36,22 +36,22 @@ def compared_at_layer_dtype(observation, index):
 
 @documents("{LSTM,GRU,SimpleRNN}.call(sequences)", "{LSTM,GRU,SimpleRNN}.activation", "{LSTM,GRU}.recurrent_activation", "{LSTM,GRU,SimpleRNN}.use_bias", "GRU.reset_after",
            "{LSTMCell,GRUCell,SimpleRNNCell}.activation", "{LSTMCell,GRUCell}.recurrent_activation", "{LSTMCell,GRUCell,SimpleRNNCell}.use_bias", "GRUCell.reset_after")
-@parametrize_with_cases("config", cases=(*CATALOGUE, *VARIANTS))
-def test_output_equals_the_reference(config, observe):
+@parametrize_with_cases("subject", cases=(*CATALOGUE, *VARIANTS))
+def test_output_equals_the_reference(subject, observe):
     """The output (the last one, or the whole sequence) equals the reference cell equations run on the same
     weights and inputs, within the tolerance of the layer's dtype."""
-    run = observe(config)
+    run = observe(subject)
     actual, expected, tolerance = compared_at_layer_dtype(run, 0)
     assert_close(actual, expected, tolerance, "the output and the reference output", run)
 
 
 @documents("{LSTM,GRU,SimpleRNN}.call(sequences)", "{LSTM,GRU,SimpleRNN}.activation", "{LSTM,GRU}.recurrent_activation", "{LSTM,GRU,SimpleRNN}.use_bias", "GRU.reset_after")
-@parametrize_with_cases("config", cases=(*CATALOGUE, *VARIANTS), has_tag=Tag.STATES)
-def test_final_states_equal_the_reference(config, observe):
+@parametrize_with_cases("subject", cases=(*CATALOGUE, *VARIANTS), has_tag=Tag.STATES)
+def test_final_states_equal_the_reference(subject, observe):
     """Each final state (h, and c for LSTM) equals the reference's final state, within the tolerance of the
     layer's dtype."""
-    run = observe(config)
-    for index, name in enumerate(config.state_names, start=1):
+    run = observe(subject)
+    for index, name in enumerate(subject.state_names, start=1):
         actual, expected, tolerance = compared_at_layer_dtype(run, index)
         assert_close(actual, expected, tolerance, f"state {name} and the reference {name}", run)
 

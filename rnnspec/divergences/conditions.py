@@ -24,7 +24,7 @@ class Case:
         it has none."""
         if name in self.arguments:
             return self.arguments[name]
-        subject = self.arguments.get("config")
+        subject = self.arguments.get("subject")
         for holder in (subject, getattr(subject, "probe", None)):
             if hasattr(holder, name):
                 return getattr(holder, name)

@@ -81,11 +81,11 @@ class Divergence:
 
 
 STACKED_CELLS = on_case(
-    "`RNN` over stacked cells", lambda installation, case: isinstance(case.get("config"), StackSubject)
+    "`RNN` over stacked cells", lambda installation, case: isinstance(case.get("subject"), StackSubject)
 )
 READS_BACKWARDS = on_case(
     "a layer reading backwards (`go_backwards=True`, or `Bidirectional`)",
-    lambda installation, case: case.get("go_backwards") is True or isinstance(case.get("config"), BidirectionalSubject),
+    lambda installation, case: case.get("go_backwards") is True or isinstance(case.get("subject"), BidirectionalSubject),
 )
 # The one reproducer of chapter 14's rows where a format cannot export or run a recurrent layer, and where it was seen.
 EXPORT_REPRODUCER = "exported_recurrent_layer_not_run_as_in_keras"

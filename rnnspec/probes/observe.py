@@ -25,7 +25,7 @@ from rnnspec.subjects.subject import Subject
 class Returned:
     """What one call of a subject's layer returned, as NumPy arrays: the output(s), then the states, flattened."""
 
-    config: Subject
+    subject: Subject
     arrays: tuple[np.ndarray, ...]
     note: str = ""  # what the call was given beyond the inputs, e.g. a mask
     kernel: str = kernels.UNDETERMINED  # which kernel ran, as recorded by rnnspec.probes.kernels
@@ -45,16 +45,16 @@ class Returned:
     @property
     def names(self) -> tuple[str, ...]:
         """What each returned array is, as its subject names them (a recurrent layer: output, h (, c))."""
-        return self.config.returned_names[: len(self.arrays)]
+        return self.subject.returned_names[: len(self.arrays)]
 
     @property
     def state(self) -> dict[str, np.ndarray]:
-        return dict(zip(self.config.state_names, self.states))
+        return dict(zip(self.subject.state_names, self.states))
 
     def describe(self) -> str:
         note = f", {self.note}" if self.note else ""
         return (
-            f"{self.config.describe()}{note}, {self.kernel} kernel, loop run {self.compilation}, "
+            f"{self.subject.describe()}{note}, {self.kernel} kernel, loop run {self.compilation}, "
             f"{installation.current().describe()}"
         )
 
@@ -146,7 +146,7 @@ def recorded_call(subject: Subject, function, note: str = "", tf32=None) -> Retu
         returned = function()
     flat = leaves(returned)
     return Returned(
-        config=subject,
+        subject=subject,
         arrays=tuple(np.asarray(installation.to_numpy(t)) for t in flat),
         note=note,
         kernel=record.kernel,
@@ -165,8 +165,8 @@ def call(subject: Subject, layer, inputs, note="", **arguments) -> Returned:
     return recorded_call(subject, lambda: layer(inputs, **arguments), note)
 
 
-# How each call path runs a built subject (rnnspec.subjects.calls.Call).
-CALL_PATHS = {
+# How each call path (rnnspec.subjects.calls.CALL_PATHS and the others) calls a built subject.
+CALLERS = {
     "layer": lambda built: built.layer(built.inputs, **built.subject.call_arguments),
     "model": lambda built: built.model(built.inputs),
     "predict": lambda built: built.model.predict(built.inputs, batch_size=len(built.inputs), verbose=0),
@@ -191,7 +191,7 @@ def carried_out(built: "Built"):
         return gradients.of_seeded_loss(subject, built.layer, probe.call_inputs(built.inputs), **subject.call_arguments)
     if isinstance(probe, TrainingSteps):
         return gradients.training_steps(built.subject, built.layer, built.inputs)
-    return CALL_PATHS[probe.call_path](built)
+    return CALLERS[probe.call_path](built)
 
 
 def probed(subject: Subject, built: Built, note: str = "") -> Returned:

@@ -53,14 +53,14 @@ class ComparisonRecord:
         allowed = tolerance.atol + tolerance.rtol * np.abs(np.asarray(expected, np.float64))
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(difference == 0, 0.0, difference / allowed)  # of its tolerance, 1 at the bound
-        config = getattr(observation, "config", None)
+        subject = getattr(observation, "subject", None)
         self.comparisons.append({
             "test": self.test,
             "what": what,
-            "cell": getattr(config, "cell", None),
-            "device": getattr(config, "device", None),
+            "cell": getattr(subject, "cell", None),
+            "device": getattr(subject, "device", None),
             "kernel": getattr(observation, "kernel", None),
-            "tf32": getattr(config, "tf32", None),
+            "tf32": getattr(subject, "tf32", None),
             "tolerance": name_of(tolerance),
             "rtol": tolerance.rtol,
             "atol": tolerance.atol,

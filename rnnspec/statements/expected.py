@@ -32,11 +32,11 @@ def reference_activation(name: str | None) -> str:
     return name
 
 
-def cell_spec(config: LayerSubject) -> recurrent.CellSpec:
-    arguments = {**DEFAULTS, **dict(config.options)}
+def cell_spec(subject: LayerSubject) -> recurrent.CellSpec:
+    arguments = {**DEFAULTS, **dict(subject.options)}
     return recurrent.CellSpec(
-        cell=config.cell,
-        units=config.shape.units,
+        cell=subject.cell,
+        units=subject.shape.units,
         activation=reference_activation(arguments["activation"]),
         recurrent_activation=reference_activation(arguments["recurrent_activation"]),
         use_bias=arguments["use_bias"],
@@ -45,16 +45,16 @@ def cell_spec(config: LayerSubject) -> recurrent.CellSpec:
 
 
 def expected(
-    config: LayerSubject, weights: dict, inputs, *, mask=None, initial_state=None, kernel=kernels.GENERIC
+    subject: LayerSubject, weights: dict, inputs, *, mask=None, initial_state=None, kernel=kernels.GENERIC
 ) -> tuple[np.ndarray, ...]:
     """(output, *states) as the configuration's layer should return them for these inputs, in float64.
     `go_backwards` and `zero_output_for_mask` come from the configuration's layer arguments. Under a mask the
     cuDNN kernel writes zeros at masked steps and returns the final h as its last output (a known kernel
     difference); the generic kernel repeats the last valid output."""
-    arguments = dict(config.options)
+    arguments = dict(subject.options)
     cudnn_masked = kernel == kernels.CUDNN and mask is not None
     outputs, states = recurrent.run_sequence(
-        cell_spec(config),
+        cell_spec(subject),
         weights,
         inputs,
         mask=mask,
@@ -62,40 +62,40 @@ def expected(
         go_backwards=arguments.get("go_backwards", False),
         zero_output_for_mask=arguments.get("zero_output_for_mask", False) or cudnn_masked,
     )
-    output = outputs if config.return_sequences else (states[0] if cudnn_masked else outputs[:, -1])
-    return (output, *states) if config.return_state else (output,)
+    output = outputs if subject.return_sequences else (states[0] if cudnn_masked else outputs[:, -1])
+    return (output, *states) if subject.return_state else (output,)
 
 
 def expected_returns(observation) -> tuple[np.ndarray, ...]:
     """What the observed call of a recurrent layer should have returned, in float64."""
     (weights,) = observation.parts
-    return expected(observation.config, weights, observation.inputs)
+    return expected(observation.subject, weights, observation.inputs)
 
 
 def expected_bidirectional(observation) -> tuple[np.ndarray, ...]:
     """What the wrapper should return, in float64: the output (two with merge_mode=None), then with return_state
     the forward states, then the backward states. With return_sequences a masked step outputs zeros: the wrapper
     documents that it sets zero_output_for_mask to return_sequences."""
-    config = observation.config
+    subject = observation.subject
     forward_weights, backward_weights = observation.parts
     merged, forward_states, backward_states = recurrent.bidirectional(
-        cell_spec(config), forward_weights, cell_spec(config.backward_layer), backward_weights,
-        observation.inputs, merge_mode=config.merge_mode, return_sequences=config.return_sequences,
-        mask=config.probe.mask_array, zero_output_for_mask=config.return_sequences,
+        cell_spec(subject), forward_weights, cell_spec(subject.backward_layer), backward_weights,
+        observation.inputs, merge_mode=subject.merge_mode, return_sequences=subject.return_sequences,
+        mask=subject.probe.mask_array, zero_output_for_mask=subject.return_sequences,
     )
-    outputs = tuple(merged) if config.merge_mode is None else (merged,)
-    if not config.return_state:
+    outputs = tuple(merged) if subject.merge_mode is None else (merged,)
+    if not subject.return_state:
         return outputs
     return (*outputs, *forward_states, *backward_states)
 
 
-def expected_time_distributed(config: LayerSubject, weights: dict, inputs, *, step_mask=None) -> np.ndarray:
+def expected_time_distributed(subject: LayerSubject, weights: dict, inputs, *, step_mask=None) -> np.ndarray:
     """What `TimeDistributed` around the recurrent layer should return, in float64: the layer's reference output on
     each time slice `inputs[:, t]` alone, slice after slice along axis 1; under a mask of each slice's steps
     (batch, timesteps, inner_timesteps), each slice read under its own."""
     slices = range(inputs.shape[1])
     return np.stack(
-        [expected(config, weights, inputs[:, t], mask=None if step_mask is None else step_mask[:, t])[0] for t in slices],
+        [expected(subject, weights, inputs[:, t], mask=None if step_mask is None else step_mask[:, t])[0] for t in slices],
         axis=1,
     )
 
@@ -104,8 +104,8 @@ def expected_stack(observation) -> tuple[np.ndarray, list[list[np.ndarray]]]:
     """(output sequence, states of each cell in cell order), in float64: a stack of cells computes what the same
     cells do as layers stacked one on the other, the upper one reading the lower one's output sequence."""
     sequence, states = observation.inputs, []
-    mask = observation.config.probe.mask_array
-    for cell, units, weights in zip(observation.config.cells, STACK_UNITS, observation.parts):
+    mask = observation.subject.probe.mask_array
+    for cell, units, weights in zip(observation.subject.cells, STACK_UNITS, observation.parts):
         sequence, final = recurrent.run_sequence(recurrent.CellSpec(cell, units), weights, sequence, mask=mask)
         states.append(final)
     return sequence, states
@@ -114,7 +114,7 @@ def expected_stack(observation) -> tuple[np.ndarray, list[list[np.ndarray]]]:
 def expected_custom_cell(observation) -> tuple[np.ndarray, np.ndarray]:
     """(output sequence, final h) of an RNN over a cell of rnnspec.subjects.custom_cells, in float64."""
     (weights,) = observation.parts
-    mask = observation.config.probe.mask_array
+    mask = observation.subject.probe.mask_array
     return recurrent.wide_output_cell(weights["kernel"], weights["recurrent_kernel"], observation.inputs, mask)
 
 
@@ -123,22 +123,22 @@ def expected_gradients(observation) -> tuple[np.ndarray, ...]:
     initial state, and each weight in the layer's order (the observation's first arrays; the values it returned
     follow them)."""
     (weights,) = observation.parts
-    config = observation.config
-    gradients = reference_gradient(config, weights, observation.inputs, initial_states_of(config, weights))
+    subject = observation.subject
+    gradients = reference_gradient(subject, weights, observation.inputs, initial_states_of(subject, weights))
     by_weight = [gradients.weights[weight_name(name)] for name in observation.weight_names]
     # After a previous call the states are carried in, not given: there is no initial state to differentiate.
-    initial = [] if config.probe.after_a_previous_call else gradients.initial_state
+    initial = [] if subject.probe.after_a_previous_call else gradients.initial_state
     return (gradients.inputs, *initial, *by_weight)
 
 
-def initial_states_of(config, weights: dict) -> list[np.ndarray]:
+def initial_states_of(subject, weights: dict) -> list[np.ndarray]:
     """The states a gradient subject's call starts from: its seeded initial states, or, after a previous call,
     the final states of that call as the reference computes them."""
-    if not config.probe.after_a_previous_call:
-        return seeded_initial_states(config)
-    arguments = dict(config.options)
+    if not subject.probe.after_a_previous_call:
+        return seeded_initial_states(subject)
+    arguments = dict(subject.options)
     _, states = recurrent.run_sequence(
-        cell_spec(config), weights, previous_call_inputs(config), go_backwards=arguments.get("go_backwards", False)
+        cell_spec(subject), weights, previous_call_inputs(subject), go_backwards=arguments.get("go_backwards", False)
     )
     return states
 
@@ -147,32 +147,32 @@ def expected_bidirectional_gradients(observation) -> tuple[np.ndarray, ...]:
     """What the observed gradient of a Bidirectional subject should be, in float64: with respect to the inputs,
     each direction's initial states (forward first) and each direction's weights (forward first). With
     return_sequences a masked step outputs zeros: the wrapper sets zero_output_for_mask to return_sequences."""
-    config = observation.config
+    subject = observation.subject
     forward_weights, backward_weights = observation.parts
-    d_output, *d_states = seeded_cotangents(config, config.returned_shapes)
-    count = len(config.state_names)
+    d_output, *d_states = seeded_cotangents(subject, subject.returned_shapes)
+    count = len(subject.state_names)
     gradients = backprop.bidirectional_vjp(
-        cell_spec(config), forward_weights, cell_spec(config.backward_layer), backward_weights, observation.inputs,
+        cell_spec(subject), forward_weights, cell_spec(subject.backward_layer), backward_weights, observation.inputs,
         d_output=d_output, d_forward_states=d_states[:count] or None, d_backward_states=d_states[count:] or None,
-        merge_mode=config.merge_mode, return_sequences=config.return_sequences,
-        initial_state=seeded_initial_states(config), mask=config.probe.mask_array,
-        zero_output_for_mask=config.return_sequences,
+        merge_mode=subject.merge_mode, return_sequences=subject.return_sequences,
+        initial_state=seeded_initial_states(subject), mask=subject.probe.mask_array,
+        zero_output_for_mask=subject.return_sequences,
     )
     by_direction = {"forward": gradients.forward_weights, "backward": gradients.backward_weights}
-    weights = [by_direction[direction][name] for direction, name in (n.split(" ", 1) for n in config.weight_names)]
+    weights = [by_direction[direction][name] for direction, name in (n.split(" ", 1) for n in subject.weight_names)]
     return (gradients.inputs, *gradients.initial_state, *weights)
 
 
 def expected_stack_gradients(observation) -> tuple[np.ndarray, ...]:
     """What the observed gradient of an RNN over stacked cells should be, in float64: with respect to the inputs,
     each cell's initial states and each cell's weights, the lower cell's first."""
-    config = observation.config
-    d_output, *d_states = seeded_cotangents(config, config.returned_shapes)
+    subject = observation.subject
+    d_output, *d_states = seeded_cotangents(subject, subject.returned_shapes)
     gradients = backprop.stacked_vjp(
-        [recurrent.CellSpec(cell, units) for cell, units in zip(config.cells, STACK_UNITS)],
+        [recurrent.CellSpec(cell, units) for cell, units in zip(subject.cells, STACK_UNITS)],
         list(observation.parts), observation.inputs, d_outputs=d_output,
-        d_states=config.initial_state_argument(d_states), mask=config.probe.mask_array,
-        initial_state=config.initial_state_argument(seeded_initial_states(config)),
+        d_states=subject.initial_state_argument(d_states), mask=subject.probe.mask_array,
+        initial_state=subject.initial_state_argument(seeded_initial_states(subject)),
     )
     initial = [state for cell_states in gradients.initial_state for state in cell_states]
     weights = [cell[name] for cell in gradients.weights for name in ("kernel", "recurrent_kernel", "bias")]
@@ -183,27 +183,27 @@ def expected_training(observation) -> tuple[np.ndarray, ...]:
     """The weights, in the layer's order, after the observed steps of SGD (rnnspec.probes.gradients.training_steps): each
     step moves every weight by -LEARNING_RATE times the reference's gradient at the weights before it."""
     (weights,) = observation.parts
-    config = observation.config
-    for _ in range(STEPS[config.probe.loop]):
-        gradient = reference_gradient(config, weights, observation.inputs, initial_state=None).weights
+    subject = observation.subject
+    for _ in range(STEPS[subject.probe.loop]):
+        gradient = reference_gradient(subject, weights, observation.inputs, initial_state=None).weights
         weights = {name: weights[name] - LEARNING_RATE * gradient[name] for name in weights}
     return tuple(weights[weight_name(name)] for name in observation.weight_names)
 
 
-def reference_gradient(config, weights: dict, inputs, initial_state) -> backprop.SequenceGradients:
+def reference_gradient(subject, weights: dict, inputs, initial_state) -> backprop.SequenceGradients:
     """Backpropagation through time of the seeded loss over what the configuration's layer returns. A layer
     without `return_sequences` returns the output of its last processed step, so the output's cotangent reaches
     that step alone."""
-    output, *states = seeded_cotangents(config, config.returned_shapes)
-    d_outputs = np.zeros((config.shape.batch, config.shape.timesteps, config.shape.units))
-    if config.return_sequences:
+    output, *states = seeded_cotangents(subject, subject.returned_shapes)
+    d_outputs = np.zeros((subject.shape.batch, subject.shape.timesteps, subject.shape.units))
+    if subject.return_sequences:
         d_outputs = output
     else:
         d_outputs[:, -1] = output
-    arguments = dict(config.options)
+    arguments = dict(subject.options)
     return backprop.sequence_vjp(
-        cell_spec(config), weights, inputs, d_outputs=d_outputs, d_states=states or None,
-        initial_state=initial_state, mask=config.probe.mask_array,
+        cell_spec(subject), weights, inputs, d_outputs=d_outputs, d_states=states or None,
+        initial_state=initial_state, mask=subject.probe.mask_array,
         go_backwards=arguments.get("go_backwards", False),
         zero_output_for_mask=arguments.get("zero_output_for_mask", False),
     )
@@ -213,25 +213,25 @@ def expected_values(observation, *, inputs=None, weights=None) -> tuple[np.ndarr
     """What the call whose gradient was observed should have returned (the output, then with return_state each
     state), in float64, from its seeded initial states: on the observed inputs and weights, or on `inputs` and
     with `weights` where given (what dropout in training amounts to, written as the inputs or weights it leaves)."""
-    config = observation.config
+    subject = observation.subject
     (own,) = observation.parts
     return expected(
-        config, own if weights is None else weights, observation.inputs if inputs is None else inputs,
-        mask=config.probe.mask_array, initial_state=initial_states_of(config, own),
+        subject, own if weights is None else weights, observation.inputs if inputs is None else inputs,
+        mask=subject.probe.mask_array, initial_state=initial_states_of(subject, own),
     )
 
 
-def expected_mean_squared_error_gradients(config: LayerSubject, weights: dict, inputs, targets) -> dict:
+def expected_mean_squared_error_gradients(subject: LayerSubject, weights: dict, inputs, targets) -> dict:
     """The gradient, by weight name and in float64, of the mean squared error between the layer's last output and
     `targets` (Keras's "mean_squared_error": the mean of (output - targets)² over the batch and the units), for a
     layer returning its last output alone: the loss's cotangent 2 (output - targets) / (batch × units) reaches the
     last processed step."""
-    (output,) = expected(config, weights, inputs)
-    d_outputs = np.zeros((config.shape.batch, config.shape.timesteps, config.shape.units))
+    (output,) = expected(subject, weights, inputs)
+    d_outputs = np.zeros((subject.shape.batch, subject.shape.timesteps, subject.shape.units))
     d_outputs[:, -1] = 2.0 * (output - targets) / output.size
     gradients = backprop.sequence_vjp(
-        cell_spec(config), weights, inputs, d_outputs=d_outputs, d_states=None,
-        go_backwards=dict(config.options).get("go_backwards", False),
+        cell_spec(subject), weights, inputs, d_outputs=d_outputs, d_states=None,
+        go_backwards=dict(subject.options).get("go_backwards", False),
     )
     return gradients.weights
 
@@ -240,32 +240,32 @@ def expected_mean_squared_error_gradients(config: LayerSubject, weights: dict, i
 CONV_LSTM_DEFAULTS_IN_KERAS_2 = {"recurrent_activation": "hard_sigmoid"}
 
 
-def conv_lstm_spec(config: ConvLSTMSubject) -> convlstm.ConvLSTMSpec:
+def conv_lstm_spec(subject: ConvLSTMSubject) -> convlstm.ConvLSTMSpec:
     """The reference's ConvLSTM cell for a configuration: its convolution's geometry, a tuple per spatial axis as
     Keras documents an integer to mean, and its activations."""
     keras_2 = CONV_LSTM_DEFAULTS_IN_KERAS_2 if installation.current().keras_major < 3 else {}
-    arguments = {**DEFAULTS, **keras_2, **dict(config.options)}
-    per_axis = lambda value: tuple(value) if isinstance(value, (tuple, list)) else (value,) * config.rank
+    arguments = {**DEFAULTS, **keras_2, **dict(subject.options)}
+    per_axis = lambda value: tuple(value) if isinstance(value, (tuple, list)) else (value,) * subject.rank
     return convlstm.ConvLSTMSpec(
-        strides=per_axis(config.strides),
-        padding=config.padding,
+        strides=per_axis(subject.strides),
+        padding=subject.padding,
         dilation_rate=per_axis(arguments.get("dilation_rate", 1)),
-        data_format=config.data_format,
+        data_format=subject.data_format,
         activation=reference_activation(arguments["activation"]),
         recurrent_activation=reference_activation(arguments["recurrent_activation"]),
         use_bias=arguments["use_bias"],
     )
 
 
-def expected_conv_lstm(config: ConvLSTMSubject, weights: dict, inputs, *, initial_state=None) -> tuple[np.ndarray, ...]:
+def expected_conv_lstm(subject: ConvLSTMSubject, weights: dict, inputs, *, initial_state=None) -> tuple[np.ndarray, ...]:
     """(output, h, c), or the output alone without return_state, as the configuration's ConvLSTM layer should
     return them for these inputs, in float64; `go_backwards` from its arguments."""
     outputs, states = convlstm.run_sequence(
-        conv_lstm_spec(config), weights, inputs, initial_state=initial_state,
-        go_backwards=dict(config.options).get("go_backwards", False),
+        conv_lstm_spec(subject), weights, inputs, initial_state=initial_state,
+        go_backwards=dict(subject.options).get("go_backwards", False),
     )
-    output = outputs if config.return_sequences else outputs[:, -1]
-    return (output, *states) if config.return_state else (output,)
+    output = outputs if subject.return_sequences else outputs[:, -1]
+    return (output, *states) if subject.return_state else (output,)
 
 
 def padded_steps_expected(output: np.ndarray, sample: int, length: int, kernel: str) -> np.ndarray:

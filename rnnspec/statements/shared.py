@@ -74,12 +74,12 @@ def require_use_cudnn() -> None:
         pytest.skip(f"Keras {installation.current().keras_version} has no use_cudnn argument (Keras 3 added it)")
 
 
-def assert_backwards_is_forwards_on_the_reversed_input(config, built) -> None:
+def assert_backwards_is_forwards_on_the_reversed_input(subject, built) -> None:
     """The built layer reading backwards against its twin reading forwards on the time-reversed inputs (chapters 4
     and 13)."""
     forward = twin(built, go_backwards=False)
-    backwards = call(config, built.layer, built.inputs)
-    reversed_input = call(config, forward, built.inputs[:, ::-1].copy(), note="forward layer, reversed input")
+    backwards = call(subject, built.layer, built.inputs)
+    reversed_input = call(subject, forward, built.inputs[:, ::-1].copy(), note="forward layer, reversed input")
     for name, actual, wanted in zip(backwards.names, backwards.arrays, reversed_input.arrays):
         assert_identical(actual, wanted, f"{name} reading backwards and {name} of the reversed input", backwards)
 

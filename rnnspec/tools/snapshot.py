@@ -58,12 +58,12 @@ class SnapshotError(Exception):
     """A snapshot that cannot be used; the message says what to do."""
 
 
-def key(config: LayerSubject) -> str:
-    options = "".join(f"-{name}={value}" for name, value in config.options)
-    mask = f"-mask={config.probe.mask}" if config.probe.mask else ""
+def key(subject: LayerSubject) -> str:
+    options = "".join(f"-{name}={value}" for name, value in subject.options)
+    mask = f"-mask={subject.probe.mask}" if subject.probe.mask else ""
     return (
-        f"{config.cell}-sequences={config.return_sequences}-state={config.return_state}-{config.shape.name}-"
-        f"{config.probe.name}{options}{mask}"
+        f"{subject.cell}-sequences={subject.return_sequences}-state={subject.return_state}-{subject.shape.name}-"
+        f"{subject.probe.name}{options}{mask}"
     )
 
 
@@ -88,8 +88,8 @@ def container_name(container: type) -> str:
 
 def record(observations) -> Snapshot:
     entries = {
-        key(o.config): {
-            "kind": GRADIENT if isinstance(o.config.probe, Gradient) else RETURNED,
+        key(o.subject): {
+            "kind": GRADIENT if isinstance(o.subject.probe, Gradient) else RETURNED,
             "container": container_name(o.container), "names": list(o.names), "dtypes": list(o.dtypes),
             "values": list(o.arrays),
         }

@@ -30,9 +30,9 @@ def config_forgets(argument: str, *classes: str):
     @replacing("get_config", *classes, name=f"get_config_forgets_{argument}")
     def breakage(original):
         def get_config(self):
-            config = original(self)
-            config.pop(argument, None)
-            return config
+            subject = original(self)
+            subject.pop(argument, None)
+            return subject
 
         return get_config
 

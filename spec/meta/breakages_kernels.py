@@ -46,7 +46,7 @@ class OwnResults:
 
     def __call__(self, backend, configs, workdir):
         def results():
-            runs = [self.own.get(config) for config in configs]
+            runs = [self.own.get(subject) for subject in configs]
             return [{"arrays": tuple(a + self.drift for a in run.arrays), "weights": run.weights} for run in runs]
 
         return results

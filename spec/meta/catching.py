@@ -27,11 +27,11 @@ class Catch:
 
     @property
     def id(self) -> str:
-        config = self.arguments.get("config")
-        if config is None:
+        subject = self.arguments.get("subject")
+        if subject is None:
             where = "-".join(map(str, self.arguments.values()))
         else:  # a subject: its cell, or its cells (a stack)
-            where = getattr(config, "cell", None) or "-".join(config.cells)
+            where = getattr(subject, "cell", None) or "-".join(subject.cells)
         return f"{self.statement.__name__}-{self.breakage.__name__}-{where}"
 
 

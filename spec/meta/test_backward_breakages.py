@@ -8,7 +8,7 @@ from rnnspec.subjects.layers import CELLS
 from spec import test_configuration, test_masking, test_outputs_and_states, test_reference_values, test_stateful
 from spec.cases_wrappers import with_dropout
 from spec.meta import breakages_training as broken
-from spec.meta.catches.padded_batch import config
+from spec.meta.catches.padded_batch import subject
 from spec.meta.catching import Catch, run_statement
 from spec.meta.statement_fixtures import PROVIDERS, Scene
 
@@ -20,7 +20,7 @@ BACKWARD_BREAKAGES = (
 )
 # Forward statements on the values, the identities and masks, each on every cell.
 FORWARD_STATEMENTS = [
-    (statement, config(cell, True, True, **options), extra)
+    (statement, subject(cell, True, True, **options), extra)
     for cell in CELLS
     for statement, options, extra in (
         (test_reference_values.test_output_equals_the_reference, {}, {}),
@@ -42,7 +42,7 @@ def test_the_forward_chapters_hold_against_a_broken_backward_pass(breakage, monk
 
 # Chapter 5's statements on the states a stateful layer carries, eagerly and through a functional model.
 STATEFUL_STATEMENTS = [
-    (statement, config(cell, True, True, stateful=True), {})
+    (statement, subject(cell, True, True, stateful=True), {})
     for cell in CELLS
     for statement in (
         test_stateful.test_a_second_call_starts_from_the_first_calls_final_states,
@@ -68,7 +68,7 @@ DROPOUT_BREAKAGES = (
 # Chapter 9's statements on dropout, on every cell: at inference, and in training where they ask only that dropout
 # change the values, or leave a first step from zero states alone. (The forward chapters' layers have no dropout.)
 DROPOUT_STATEMENTS = [
-    (statement, {"config": with_dropout(cell, "cpu", dropout, recurrent_dropout)}, {})
+    (statement, {"subject": with_dropout(cell, "cpu", dropout, recurrent_dropout)}, {})
     for cell in CELLS
     for statement, dropout, recurrent_dropout in (
         (test_configuration.test_dropout_changes_nothing_at_inference, 0.5, 0.5),

@@ -38,16 +38,16 @@ def test_raises_attribute_error():
     raise AttributeError("no compute_dtype")
 
 
-def config_gru_float64():
+def subject_gru_float64():
     return SimpleNamespace(cell="GRU", options=(("dtype", "float64"),))
 
 
-def config_gru_float32():
+def subject_gru_float32():
     return SimpleNamespace(cell="GRU", options=(("dtype", "float32"),))
 
 
-@parametrize_with_cases("config", cases=THIS_MODULE, prefix="config_")
-def test_config_diverges(config):
+@parametrize_with_cases("subject", cases=THIS_MODULE, prefix="subject_")
+def test_subject_diverges(subject):
     assert False, "Keras does otherwise"
 
 
@@ -122,14 +122,14 @@ def test_a_row_with_raises_expects_that_exception_only(pytester, monkeypatch):
     result.assert_outcomes(xfailed=1, failed=2)
 
 
-def test_a_case_of_pytest_cases_is_read_by_its_arguments_and_its_configs_fields_and_options(pytester, monkeypatch):
+def test_a_case_of_pytest_cases_is_read_by_its_arguments_and_its_subjects_fields_and_options(pytester, monkeypatch):
     rows = [
-        row("test_config_diverges", condition=case_has(cell="GRU", dtype="float64")),
+        row("test_subject_diverges", condition=case_has(cell="GRU", dtype="float64")),
         row("test_pair_diverges", condition=case_has(cell="GRU", device="cpu")),
     ]
-    result = run_with_table(pytester, monkeypatch, rows, "test_config_diverges", "test_pair_diverges")
+    result = run_with_table(pytester, monkeypatch, rows, "test_subject_diverges", "test_pair_diverges")
     result.assert_outcomes(xfailed=2, failed=2)
-    result.stdout.fnmatch_lines(["XFAIL*test_config_diverges?gru_float64?*", "XFAIL*test_pair_diverges?gru_cpu?*"])
+    result.stdout.fnmatch_lines(["XFAIL*test_subject_diverges?gru_float64?*", "XFAIL*test_pair_diverges?gru_cpu?*"])
 
 
 def test_a_row_naming_no_collected_statement_is_reported(pytester, monkeypatch):
@@ -196,7 +196,7 @@ def test_the_gradients_every_backend_agrees_on_are_those_no_row_of_the_training_
         gradient_subject(cell, "cpu", reading, return_sequences=sequences, return_state=state)
         for cell in CELLS for sequences in (False, True) for state in (False, True) for reading in READINGS
     ):
-        case = conditions.Case({"config": subject})
+        case = conditions.Case({"subject": subject})
         touched = [backend for row in rows for backend in installation.BACKENDS
                    if row.condition.holds(replace(here, backend=backend), case)]
         assert every_backend_agrees(subject) == (not touched), f"{subject.describe()}: rows apply on {touched}"

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 class FakeRun:
     """What assert_close reads from an observation: its subject, its kernel and a description."""
 
-    config = LayerSubject("GRU", True, False, "gpu", PADDED, Call(tf32=True))
+    subject = LayerSubject("GRU", True, False, "gpu", PADDED, Call(tf32=True))
     kernel = "cuDNN"
 
     def describe(self):
@@ -64,9 +64,9 @@ def test_the_gpu_parity_statement_records_what_it_measured_on_a_simulated_gpu(mo
     simulated_gpu.cudnn_result_drifts_by_1e_3(monkeypatch)
     record = ComparisonRecord(test="the statement")
     monkeypatch.setattr(assertions, "recording", record)
-    config = LayerSubject("LSTM", False, True, "gpu", PADDED)
+    subject = LayerSubject("LSTM", False, True, "gpu", PADDED)
     catch = Catch(devices_chapter.test_on_a_gpu_cudnn_equals_the_generic_kernel, simulated_gpu.cudnn_result_drifts_by_1e_3,
-                  {"config": config})
+                  {"subject": subject})
     scene = Scene(ObservationCache(), request)
     with pytest.raises(AssertionError):
         run_statement(catch, lambda name: PROVIDERS[name].control(scene))

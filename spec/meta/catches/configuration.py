@@ -10,8 +10,8 @@ from spec.meta import breakages_wrappers as broken
 from spec.meta.catching import Catch
 
 
-def layer(config):
-    return {"config": config}
+def layer(subject):
+    return {"subject": subject}
 
 
 def with_policy(cell, policy):

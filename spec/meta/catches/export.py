@@ -8,7 +8,7 @@ from spec import test_export as chapter
 from spec.meta import breakages_export as broken
 from spec.meta.catching import Catch
 
-LSTM = {"config": LayerSubject("LSTM", True, True, "cpu", SHAPES["batch"], Call("onnx"))}
+LSTM = {"subject": LayerSubject("LSTM", True, True, "cpu", SHAPES["batch"], Call("onnx"))}
 
 CATCHES = [
     Catch(chapter.test_an_exported_model_returns_as_many_outputs_of_the_same_shapes, broken.export_drops_the_last_state, LSTM),

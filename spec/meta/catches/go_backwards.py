@@ -3,12 +3,12 @@
 from spec import test_go_backwards as chapter
 from spec.meta import breakages as broken
 from spec.meta import breakages_time as broken_in_time
-from spec.meta.catches.padded_batch import config
+from spec.meta.catches.padded_batch import subject
 from spec.meta.catching import Catch
 
 CATCHES = [
-    Catch(chapter.test_reading_backwards_the_last_output_is_still_the_final_h, broken.reverses_sequence, config("GRU", True, True, go_backwards=True)),
-    Catch(chapter.test_reading_backwards_equals_a_forward_layer_on_the_reversed_input, broken_in_time.ignores_go_backwards, config("LSTM", False, False, go_backwards=True)),
-    Catch(chapter.test_reading_backwards_equals_the_reference, broken_in_time.ignores_go_backwards, config("SimpleRNN", False, True, go_backwards=True)),
-    Catch(chapter.test_reading_backwards_under_a_mask_reads_the_padding_first, broken.reverses_sequence, config("LSTM", True, False, go_backwards=True)),
+    Catch(chapter.test_reading_backwards_the_last_output_is_still_the_final_h, broken.reverses_sequence, subject("GRU", True, True, go_backwards=True)),
+    Catch(chapter.test_reading_backwards_equals_a_forward_layer_on_the_reversed_input, broken_in_time.ignores_go_backwards, subject("LSTM", False, False, go_backwards=True)),
+    Catch(chapter.test_reading_backwards_equals_the_reference, broken_in_time.ignores_go_backwards, subject("SimpleRNN", False, True, go_backwards=True)),
+    Catch(chapter.test_reading_backwards_under_a_mask_reads_the_padding_first, broken.reverses_sequence, subject("LSTM", True, False, go_backwards=True)),
 ]

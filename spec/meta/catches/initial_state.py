@@ -5,10 +5,10 @@ from rnnspec.subjects.layers import BidirectionalSubject
 from rnnspec.subjects.shapes import PADDED
 from spec import test_initial_state as chapter
 from spec.meta import breakages_time as broken_in_time
-from spec.meta.catches.padded_batch import config
+from spec.meta.catches.padded_batch import subject
 from spec.meta.catching import Catch
 
 CATCHES = [
-    Catch(chapter.test_initial_state_is_where_the_recurrence_starts, broken_in_time.ignores_initial_state, config("LSTM", True, True)),
-    Catch(chapter.test_bidirectional_takes_forward_states_then_backward_states, broken_in_time.bidirectional_swaps_initial_states, {"config": BidirectionalSubject("GRU", True, True, "cpu", PADDED)}),
+    Catch(chapter.test_initial_state_is_where_the_recurrence_starts, broken_in_time.ignores_initial_state, subject("LSTM", True, True)),
+    Catch(chapter.test_bidirectional_takes_forward_states_then_backward_states, broken_in_time.bidirectional_swaps_initial_states, {"subject": BidirectionalSubject("GRU", True, True, "cpu", PADDED)}),
 ]

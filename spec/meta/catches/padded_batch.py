@@ -5,6 +5,6 @@ from rnnspec.subjects.layers import LayerSubject
 from rnnspec.subjects.shapes import PADDED
 
 
-def config(cell, return_sequences, return_state, **arguments):
+def subject(cell, return_sequences, return_state, **arguments):
     layer = LayerSubject(cell, return_sequences, return_state, "cpu", PADDED, options=tuple(sorted(arguments.items())))
-    return {"config": layer}
+    return {"subject": layer}

@@ -29,49 +29,49 @@ from spec.meta.catching import Catch
 
 
 def gradient(cell, return_sequences=True, return_state=True, mask=None, device="cpu", tf32=None, **options):
-    config = LayerSubject(
+    subject = LayerSubject(
         cell, return_sequences, return_state, device, PADDED, Gradient(mask=mask, tf32=tf32), options=tuple(options.items())
     )
-    return {"config": config}
+    return {"subject": subject}
 
 
 def bidirectional(cell, merge_mode, reading, return_sequences=True, return_state=True):
-    config = bidirectional_gradient_of(
+    subject = bidirectional_gradient_of(
         cell, "cpu", merge_mode, reading, return_sequences=return_sequences, return_state=return_state
     )
-    return {"config": config}
+    return {"subject": subject}
 
 
 def stacked(lower, upper, masked=False):
-    return {"config": StackSubject((lower, upper), "cpu", Gradient(mask="batch" if masked else None))}
+    return {"subject": StackSubject((lower, upper), "cpu", Gradient(mask="batch" if masked else None))}
 
 
 def stateful(cell, return_sequences=True, return_state=True):
-    return {"config": stateful_gradient_of(cell, "cpu", return_sequences=return_sequences, return_state=return_state)}
+    return {"subject": stateful_gradient_of(cell, "cpu", return_sequences=return_sequences, return_state=return_state)}
 
 
 def padded_alike(cell, reading="forwards"):
-    return {"config": right_padded_alike_of(cell, "cpu", reading)}
+    return {"subject": right_padded_alike_of(cell, "cpu", reading)}
 
 
 def trained(cell, loop, return_sequences=True, return_state=True):
-    return {"config": LayerSubject(cell, return_sequences, return_state, "cpu", PADDED, TrainingSteps(loop))}
+    return {"subject": LayerSubject(cell, return_sequences, return_state, "cpu", PADDED, TrainingSteps(loop))}
 
 
 def input_dropout(cell, return_sequences=True, return_state=True):
-    return {"config": input_dropout_gradient_of(cell, "cpu", return_sequences=return_sequences, return_state=return_state)}
+    return {"subject": input_dropout_gradient_of(cell, "cpu", return_sequences=return_sequences, return_state=return_state)}
 
 
 def recurrent_dropout(cell, return_sequences=True, return_state=True):
-    return {"config": recurrent_dropout_gradient_of(cell, "cpu", return_sequences=return_sequences, return_state=return_state)}
+    return {"subject": recurrent_dropout_gradient_of(cell, "cpu", return_sequences=return_sequences, return_state=return_state)}
 
 
 def seeded(cell, which):
-    return {"config": seeded_dropout_of(cell, "cpu", which)}
+    return {"subject": seeded_dropout_of(cell, "cpu", which)}
 
 
 def under_mixed_float16(cell):
-    return {"config": LayerSubject(cell, False, False, "cpu", PADDED, options=(("dtype", "mixed_float16"),))}
+    return {"subject": LayerSubject(cell, False, False, "cpu", PADDED, options=(("dtype", "mixed_float16"),))}
 
 
 def simulated(statement, breakage, arguments):
@@ -122,7 +122,7 @@ CATCHES = [
     Catch(chapter.test_the_initial_h_receives_no_gradient_on_the_units_recurrent_dropout_drops, broken.dropped_units_pass_gradient, recurrent_dropout("LSTM", False, True)),
     Catch(chapter.test_two_layers_with_the_same_seed_drop_the_same_units, broken.dropout_seed_ignored, seeded("GRU", "dropout")),
     Catch(chapter.test_two_layers_with_the_same_seed_drop_the_same_units, broken.dropout_seed_ignored, seeded("LSTM", "recurrent_dropout")),
-    Catch(chapter.test_two_layers_with_the_same_seed_drop_the_same_units, conv_broken.dropout_seed_ignored, {"config": seeded_conv_lstm_of(3, "cpu")}),
+    Catch(chapter.test_two_layers_with_the_same_seed_drop_the_same_units, conv_broken.dropout_seed_ignored, {"subject": seeded_conv_lstm_of(3, "cpu")}),
     Catch(chapter.test_each_call_in_training_draws_new_dropout_masks, broken.dropout_masks_kept_between_calls, seeded("SimpleRNN", "recurrent_dropout")),
     Catch(chapter.test_each_call_in_training_draws_new_dropout_masks, broken.dropout_masks_kept_between_calls, seeded("LSTM", "dropout")),
     # Across backends, devices and kernels

@@ -16,22 +16,22 @@ from spec.meta.catching import Catch
 
 
 def wrapped(cell, merge_mode="concat", return_sequences=True, return_state=True, call_path="layer", **more):
-    config = bidirectional(
+    subject = bidirectional(
         cell, merge_mode, "cpu", call_path, return_sequences=return_sequences, return_state=return_state, **more
     )
-    return {"config": config}
+    return {"subject": subject}
 
 
 def stack(lower, upper, **more):
-    return {"config": StackSubject((lower, upper), "cpu"), **more}
+    return {"subject": StackSubject((lower, upper), "cpu"), **more}
 
 
 def masked_stack(lower, upper):
-    return {"config": StackSubject((lower, upper), "cpu", Call(mask="batch"))}
+    return {"subject": StackSubject((lower, upper), "cpu", Call(mask="batch"))}
 
 
 def distributed(cell, return_sequences=True, **more):
-    return {"config": time_distributed(cell, return_sequences, "cpu", **more)}
+    return {"subject": time_distributed(cell, return_sequences, "cpu", **more)}
 
 
 def bidirectional_only(breakage):
@@ -67,7 +67,7 @@ CATCHES = [
     Catch(chapter.test_time_distributed_refuses_what_is_not_a_layer, broken_wrapper.time_distributed_wraps_anything, {"what": "a_layer_class"}),
     Catch(chapter.test_time_distributed_refuses_an_input_of_fewer_than_three_dimensions, broken_wrapper.time_distributed_checks_no_rank, {}),
     # RNN over cells
-    Catch(chapter.test_rnn_over_a_cell_equals_the_layer_of_that_cell, broken.swaps_first_two_gate_blocks, {"config": LayerSubject("LSTM", True, True, "cpu", SHAPES["batch"])}),
+    Catch(chapter.test_rnn_over_a_cell_equals_the_layer_of_that_cell, broken.swaps_first_two_gate_blocks, {"subject": LayerSubject("LSTM", True, True, "cpu", SHAPES["batch"])}),
     Catch(chapter.test_a_stack_of_cells_computes_what_the_stacked_layers_compute, rnn_only(broken_in_time.ignores_mask), masked_stack("LSTM", "GRU")),
     Catch(chapter.test_stacked_cells_return_each_cells_final_states_in_cell_order, broken_wrapper.stacked_cells_return_their_states_last_cell_first, stack("SimpleRNN", "LSTM")),
     Catch(chapter.test_stacked_cells_nest_each_cells_states_as_its_state_size, broken_wrapper.stacked_cells_declare_their_states_unnested, stack("LSTM", "GRU", call_path="model")),
