@@ -22,7 +22,7 @@ CALL_PATH_CASES = per_output_mode(
 )
 
 
-@case(tags=(Tag.LSTM, Tag.STATES))
+@case(tags=(Tag.CELL_STATE, Tag.STATES))
 @parametrize(return_sequences=(False, True), shape=tuple(SHAPES), call_path=CALL_PATHS)
 @on_every_device
 def case_lstm_states(return_sequences, shape, device, call_path):

@@ -14,7 +14,7 @@ from pytest_cases import parametrize
 from rnnspec.subjects.calls import Call
 from rnnspec.subjects.convlstm import CONV_RANKS, DATA_FORMATS, PADDINGS, ConvLSTMSubject
 from spec.cases_wrappers import DROPOUT_SEED, accepts
-from spec.vocabulary import EVERY_DEVICE, Axis, on_every_device, per_output_mode
+from spec.vocabulary import EVERY_DEVICE, Axis, Tag, on_every_device, per_output_mode
 
 
 def conv_lstm(rank, device, call_path="layer", *, return_sequences, return_state, **arguments):
@@ -32,7 +32,7 @@ CALLED = [(1, "layer"), (2, "layer"), (3, "layer"), (2, "predict"), (1, "model")
 
 CONV_LSTM = per_output_mode(
     "conv_lstm", conv_lstm, Axis("rank, call_path", CALLED, ids=lambda called: "rank={}-{}".format(*called)),
-    EVERY_DEVICE,
+    EVERY_DEVICE, tags=(Tag.CELL_STATE,),
 )
 
 
@@ -64,7 +64,7 @@ def with_geometry(rank, padding, strides, data_format, device, *, return_sequenc
 
 CONV_GEOMETRIES = per_output_mode(
     "geometry", with_geometry, Axis("rank, padding, strides, data_format", GEOMETRIES, ids=geometry_id), EVERY_DEVICE,
-    modes=("sequences_and_states",),
+    modes=("sequences_and_states",), tags=(Tag.CELL_STATE,),
 )
 
 
@@ -89,6 +89,8 @@ CONV_VARIANTS = per_output_mode(
     "variant", with_arguments, Axis("rank, arguments", ARGUMENT_VARIANTS, ids=variant_id), EVERY_DEVICE,
     modes=("sequences_and_states",),
 )
+# Every ConvLSTM layer the chapters hold: chapter 1 holds them to the seed notebook's claims, chapter 13 to their own.
+EVERY_CONV_LSTM = (*CONV_LSTM, *CONV_GEOMETRIES, *CONV_VARIANTS)
 
 
 def time_and_state(family, **arguments):

@@ -29,8 +29,8 @@ from rnnspec.statements.shared import assert_names, skip_unless_visible
 from rnnspec.statements.tolerances import BETWEEN_IMPLEMENTATIONS, PENALTY_VERSUS_NUMPY, VERSUS_REFERENCE
 from rnnspec.subjects import seeded
 from rnnspec.subjects.convlstm import CONV_CHANNELS, CONV_FILTERS, CONV_KERNEL_SIZE, CONV_SPATIAL
-from rnnspec.subjects.layers import CELLS, layer_class, recurrent_layer
-from rnnspec.subjects.shapes import ConvShape
+from rnnspec.subjects.layers import CELLS, LayerSubject, layer_class, recurrent_layer
+from rnnspec.subjects.shapes import SHAPES, ConvShape
 from spec.cases import layer_of
 from spec.cases_arguments import (
     BUILT_WITHOUT,
@@ -106,8 +106,7 @@ def built_alone(cell: str, form: str, **arguments):
 
 
 def with_distinct_weights(layer, seed_name: str):
-    layer.set_weights(seeded.distinct_weights([(w.name, tuple(w.shape)) for w in layer.weights], seeded.seed_for(seed_name)))
-    return layer
+    return seeded.give_distinct_weights(layer, seeded.seed_for(seed_name))
 
 
 def numpy(tensor) -> np.ndarray:
@@ -368,21 +367,17 @@ def test_unrolling_an_undefined_time_dimension_is_refused(cell):
 # Resetting states
 
 
-def stateful_layer(cell: str, device: str):
-    """A stateful layer returning its states, built for the batch, with distinct weights."""
-    layer = recurrent_layer(cell, UNITS, stateful=True, return_state=True)
-    with installation.on_device(device):
-        layer.build((BATCH, STEPS, FEATURES))
-    return with_distinct_weights(layer, f"stateful {cell}")
+def stateful(cell: str, device: str, return_state: bool) -> LayerSubject:
+    """A stateful layer on the `batch` shape, built (with distinct weights) through the one path."""
+    return LayerSubject(cell, False, return_state, device, SHAPES["batch"], options=(("stateful", True),))
 
 
 @documents("{LSTM,GRU,SimpleRNN,RNN}.reset_state()")
 @parametrize_with_cases("cell, device", cases=layer_of)
-def test_reset_state_with_states_sets_the_states(cell, device):
+def test_reset_state_with_states_sets_the_states(cell, device, build):
     """"You can specify the initial state of RNN layers numerically by calling reset_state() with the keyword
     argument states": after `reset_state(states=[...])` a stateful layer's `states` hold the values given."""
-    skip_unless_visible(device)
-    layer = stateful_layer(cell, device)
+    layer = build(stateful(cell, device, return_state=True)).layer
     given = [seeded.inputs((BATCH, UNITS), seed=i) for i, _ in enumerate(STATE_NAMES[cell])]
     layer.reset_state(states=given)
     run = Described(f"stateful {cell}({UNITS}) on {device} after reset_state(states=...)")
@@ -392,15 +387,12 @@ def test_reset_state_with_states_sets_the_states(cell, device):
 
 @documents("{LSTM,GRU,SimpleRNN,RNN}.reset_state()")
 @parametrize_with_cases("cell, device", cases=layer_of)
-def test_reset_state_of_a_whole_model_resets_its_stateful_layers(cell, device):
+def test_reset_state_of_a_whole_model_resets_its_stateful_layers(cell, device, build):
     """"To reset the states of your model, call .reset_state() on either a specific layer, or on your entire
     model": after `model.reset_state()`, a model of a stateful layer returns for its first batch what it returned
     the first time."""
-    skip_unless_visible(device)
-    k = keras()
-    inputs = k.Input(batch_shape=(BATCH, STEPS, FEATURES))
-    model = k.Model(inputs, recurrent_layer(cell, UNITS, stateful=True)(inputs))
-    x = sequences("reset model")
+    built = build(stateful(cell, device, return_state=False))
+    model, x = built.model, built.inputs
     with installation.on_device(device):
         first = numpy(model(x))
         model(x)

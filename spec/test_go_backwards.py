@@ -16,6 +16,7 @@ from rnnspec.statements.expected import expected
 from rnnspec.statements.shared import assert_backwards_is_forwards_on_the_reversed_input
 from rnnspec.statements.tolerances import VERSUS_REFERENCE
 from rnnspec.subjects.masks import MASKS, lengths
+from spec.cases_convlstm import CONV_BACKWARDS
 from spec.cases_time import BACKWARDS
 from spec.vocabulary import Tag
 
@@ -30,11 +31,11 @@ def test_reading_backwards_the_last_output_is_still_the_final_h(subject, build):
     assert_identical(last, returned.state["h"], "the last output and the final h", returned)
 
 
-@documents("{LSTM,GRU,SimpleRNN}.go_backwards")
-@parametrize_with_cases("subject", cases=BACKWARDS)
+@documents("{LSTM,GRU,SimpleRNN}.go_backwards", "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.go_backwards")
+@parametrize_with_cases("subject", cases=(*BACKWARDS, *CONV_BACKWARDS))
 def test_reading_backwards_equals_a_forward_layer_on_the_reversed_input(subject, build):
-    """A layer with `go_backwards=True` returns exactly what the same layer reading forwards returns for the
-    time-reversed input."""
+    """A layer (a ConvLSTM too) with `go_backwards=True` returns exactly what the same layer reading forwards
+    returns for the time-reversed input."""
     assert_backwards_is_forwards_on_the_reversed_input(subject, build(subject))
 
 

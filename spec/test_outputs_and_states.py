@@ -27,7 +27,11 @@ from rnnspec.statements.shared import (
 from rnnspec.subjects.layers import recurrent_layer
 from rnnspec.subjects.shapes import SHAPES
 from spec.cases import CATALOGUE, layer_of, stack_of
+from spec.cases_convlstm import EVERY_CONV_LSTM
 from spec.vocabulary import Tag
+
+# What chapter 1 holds to the seed notebook's claims: every recurrent layer of the catalogue, and ConvLSTM.
+EVERY_LAYER = (*CATALOGUE, *EVERY_CONV_LSTM)
 
 
 @documents("{LSTM,GRU,SimpleRNN}.call(sequences)")
@@ -43,8 +47,8 @@ def test_input_must_be_3d(cell, device, rank):
     assert f"ndim={rank}" in str(refused.value), f"the error does not name the rank received: {refused.value}"
 
 
-@documents("{LSTM,GRU,SimpleRNN}.return_state", "{LSTM,GRU,SimpleRNN}.call()")
-@parametrize_with_cases("subject", cases=CATALOGUE, has_tag=Tag.NO_STATES)
+@documents("{LSTM,GRU,SimpleRNN}.return_state", "{LSTM,GRU,SimpleRNN}.call()", "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.return_state", "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.call()")
+@parametrize_with_cases("subject", cases=EVERY_LAYER, has_tag=Tag.NO_STATES)
 def test_without_return_state_one_tensor_is_returned(subject, observe):
     """Without `return_state`, the layer returns its output alone: one tensor, not a tuple or list."""
     run = observe(subject)
@@ -54,11 +58,11 @@ def test_without_return_state_one_tensor_is_returned(subject, observe):
     )
 
 
-@documents("{LSTM,GRU,SimpleRNN}.return_state", "{LSTM,GRU,SimpleRNN}.call()")
-@parametrize_with_cases("subject", cases=CATALOGUE, has_tag=Tag.STATES)
+@documents("{LSTM,GRU,SimpleRNN}.return_state", "{LSTM,GRU,SimpleRNN}.call()", "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.return_state", "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.call()")
+@parametrize_with_cases("subject", cases=EVERY_LAYER, has_tag=Tag.STATES)
 def test_with_return_state_the_output_is_followed_by_the_states(subject, observe):
-    """With `return_state`, the layer returns the output followed by its final states: (output, h, c) for LSTM,
-    (output, h) for GRU and SimpleRNN, as a tuple in Keras 3 and a list in Keras 2."""
+    """With `return_state`, the layer returns the output followed by its final states: (output, h, c) for LSTM and
+    ConvLSTM, (output, h) for GRU and SimpleRNN, as a tuple in Keras 3 and a list in Keras 2."""
     run = observe(subject)
     expected = returned_container()
     count = 1 + len(subject.state_names)
@@ -68,60 +72,60 @@ def test_with_return_state_the_output_is_followed_by_the_states(subject, observe
     )
 
 
-@documents("{LSTM,GRU,SimpleRNN}.return_sequences")
-@parametrize_with_cases("subject", cases=CATALOGUE)
+@documents("{LSTM,GRU,SimpleRNN}.return_sequences", "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.return_sequences")
+@parametrize_with_cases("subject", cases=EVERY_LAYER)
 def test_output_shape_follows_return_sequences(subject, observe):
-    """The output is (batch, units) without `return_sequences` and (batch, timesteps, units) with it."""
+    """The output is one step, (batch, units), without `return_sequences` and the sequence of them, (batch,
+    timesteps, units), with it. A ConvLSTM's step is its filters over the spatial sizes its convolution leaves
+    (chapter 13)."""
     run = observe(subject)
-    s = subject.shape
-    expected = (s.batch, s.timesteps, s.units) if subject.return_sequences else (s.batch, s.units)
-    assert_shape(run.output, expected, "the output", run)
+    assert_shape(run.output, subject.returned_shapes[0], "the output", run)
 
 
-@documents("{LSTM,GRU,SimpleRNN}.units")
-@parametrize_with_cases("subject", cases=CATALOGUE, has_tag=Tag.STATES)
-def test_every_state_has_shape_batch_by_units(subject, observe):
-    """Every returned state, h and (LSTM) c, has shape (batch, units), whatever `return_sequences` says."""
+@documents("{LSTM,GRU,SimpleRNN}.units", "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.filters")
+@parametrize_with_cases("subject", cases=EVERY_LAYER, has_tag=Tag.STATES)
+def test_every_state_has_the_shape_of_one_output_step(subject, observe):
+    """Every returned state, h and (LSTM, ConvLSTM) c, has the shape of one step of the output, whatever
+    `return_sequences` says: (batch, units), or a ConvLSTM's (batch, *step)."""
     run = observe(subject)
-    for name, state in run.state.items():
-        assert_shape(state, (subject.shape.batch, subject.shape.units), f"state {name}", run)
+    for (name, state), shape in zip(run.state.items(), subject.returned_shapes[1:]):
+        assert_shape(state, shape, f"state {name}", run)
 
 
-@parametrize_with_cases("subject", cases=CATALOGUE)
+@parametrize_with_cases("subject", cases=EVERY_LAYER)
 def test_everything_returned_is_float32(subject, observe):
     """Under the default float32 policy, the output and every state are float32."""
     run = observe(subject)
-    names = ("output",) + subject.state_names
-    wrong = {name: dtype for name, dtype in zip(names, run.dtypes) if dtype != "float32"}
+    wrong = {name: dtype for name, dtype in zip(run.names, run.dtypes) if dtype != "float32"}
     assert not wrong, f"not float32: {wrong}\n  configuration: {run.describe()}"
 
 
-@documents("{LSTM,GRU,SimpleRNN}.return_sequences")
-@parametrize_with_cases("subject", cases=CATALOGUE, has_tag=[Tag.LAST_OUTPUT, Tag.STATES])
+@documents("{LSTM,GRU,SimpleRNN}.return_sequences", "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.return_sequences")
+@parametrize_with_cases("subject", cases=EVERY_LAYER, has_tag=[Tag.LAST_OUTPUT, Tag.STATES])
 def test_without_return_sequences_the_output_is_the_final_h(subject, observe):
     """Without `return_sequences`, the output is exactly the final hidden state h."""
     run = observe(subject)
     assert_identical(run.output, run.state["h"], "the output and the final h", run)
 
 
-@documents("{LSTM,GRU,SimpleRNN}.return_sequences")
-@parametrize_with_cases("subject", cases=CATALOGUE, has_tag=[Tag.SEQUENCES, Tag.STATES])
+@documents("{LSTM,GRU,SimpleRNN}.return_sequences", "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.return_sequences")
+@parametrize_with_cases("subject", cases=EVERY_LAYER, has_tag=[Tag.SEQUENCES, Tag.STATES])
 def test_with_return_sequences_the_last_step_is_the_final_h(subject, observe):
     """With `return_sequences`, the last step of the output sequence, output[:, -1], is exactly the final h."""
     run = observe(subject)
     assert_identical(run.output[:, -1], run.state["h"], "output[:, -1] and the final h", run)
 
 
-@parametrize_with_cases("subject", cases=CATALOGUE, has_tag=Tag.LSTM)
+@parametrize_with_cases("subject", cases=EVERY_LAYER, has_tag=[Tag.CELL_STATE, Tag.STATES])
 def test_lstm_cell_state_is_not_h(subject, observe):
-    """The LSTM's second state is its cell state c, which differs from h in every element."""
+    """The second state of an LSTM (and a ConvLSTM) is its cell state c, which differs from h in every element."""
     assert_c_is_not_h(observe(subject))
 
 
-@parametrize_with_cases("subject", cases=CATALOGUE, has_tag=Tag.LSTM)
+@parametrize_with_cases("subject", cases=EVERY_LAYER, has_tag=[Tag.CELL_STATE, Tag.STATES])
 def test_lstm_h_is_bounded_by_tanh_of_c(subject, observe):
-    """The LSTM's h is o * tanh(c) with the output gate o in (0, 1), so |h| <= |tanh(c)| elementwise
-    (and h has the sign of tanh(c))."""
+    """The h of an LSTM (and a ConvLSTM) is o * tanh(c) with the output gate o in (0, 1), so |h| <= |tanh(c)|
+    elementwise (and h has the sign of tanh(c))."""
     assert_h_is_bounded_by_tanh_of_c(observe(subject))
 
 
@@ -159,8 +163,8 @@ def test_stacking_on_sequences_works_and_its_shapes_follow(lower, upper, device)
     assert np.all(np.isfinite(y)), f"{lower} -> {upper}: the stacked output is not finite"
 
 
-@documents("{LSTM,GRU,SimpleRNN,RNN}.compute_output_shape()")
-@parametrize_with_cases("subject", cases=CATALOGUE)
+@documents("{LSTM,GRU,SimpleRNN,RNN}.compute_output_shape()", "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.compute_output_shape()")
+@parametrize_with_cases("subject", cases=EVERY_LAYER)
 def test_compute_output_shape_agrees_with_the_tensors(subject, observe):
     """`layer.compute_output_shape(input_shape)` gives the shapes of the tensors the layer returns, in order."""
     run = observe(subject)
@@ -170,15 +174,14 @@ def test_compute_output_shape_agrees_with_the_tensors(subject, observe):
     )
 
 
-@parametrize_with_cases("subject", cases=CATALOGUE)
+@parametrize_with_cases("subject", cases=EVERY_LAYER)
 def test_symbolic_output_shapes_agree_with_the_tensors(subject, observe):
     """A functional model's symbolic outputs have the returned tensors' shapes, with None for the batch and for a
     time dimension the Input leaves open."""
     run = observe(subject)
-    s = subject.shape
-    time = None if s.dynamic_time else s.timesteps
-    output = (None, time, s.units) if subject.return_sequences else (None, s.units)
-    expected = (output,) + ((None, s.units),) * (len(subject.state_names) if subject.return_state else 0)
+    expected = tuple((None, *shape[1:]) for shape in subject.returned_shapes)
+    if subject.shape.dynamic_time and subject.return_sequences:
+        expected = ((None, None, *expected[0][2:]), *expected[1:])
     assert run.symbolic_shapes == expected, (
         f"symbolic output shapes {run.symbolic_shapes}, expected {expected}\n  configuration: {run.describe()}"
     )

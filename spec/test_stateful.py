@@ -19,9 +19,9 @@ from rnnspec import installation
 from rnnspec.probes.observe import call, layer_weights, recorded_call
 from rnnspec.statements.assertions import assert_close, assert_identical
 from rnnspec.statements.coverage import documents
-from rnnspec.statements.expected import expected
-from rnnspec.statements.tolerances import VERSUS_REFERENCE
+from rnnspec.statements.expected import expected_of, reference_tolerance
 from rnnspec.subjects import seeded
+from spec.cases_convlstm import CONV_STATEFUL
 from spec.cases_time import STATEFUL
 from spec.vocabulary import Tag
 
@@ -39,17 +39,17 @@ def second_batch(built) -> np.ndarray:
 def continuation(subject, built) -> tuple[np.ndarray, ...]:
     """The reference for the second batch, started from the reference's final states of the first."""
     weights = layer_weights(built.layer)
-    first = expected(replace(subject, return_state=True, options=()), weights, built.inputs)
-    return expected(subject, weights, second_batch(built), initial_state=list(first[1:]))
+    first = expected_of(replace(subject, return_state=True, options=()), weights, built.inputs)
+    return expected_of(subject, weights, second_batch(built), initial_state=list(first[1:]))
 
 
 def assert_continues(returned, subject, built):
     for name, actual, wanted in zip(returned.names, returned.arrays, continuation(subject, built)):
-        assert_close(actual, wanted, VERSUS_REFERENCE["float32"], f"second call's {name} and the continued reference's", returned)
+        assert_close(actual, wanted, reference_tolerance(subject), f"second call's {name} and the continued reference's", returned)
 
 
-@documents("{LSTM,GRU,SimpleRNN}.stateful")
-@parametrize_with_cases("subject", cases=STATEFUL)
+@documents("{LSTM,GRU,SimpleRNN}.stateful", "{ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.stateful")
+@parametrize_with_cases("subject", cases=(*STATEFUL, *CONV_STATEFUL))
 def test_a_second_call_starts_from_the_first_calls_final_states(subject, build):
     """A stateful layer's second call returns what the reference returns for the second batch started from the
     first batch's final states."""
@@ -67,9 +67,9 @@ def test_layer_states_hold_the_returned_states(subject, build):
         assert_identical(installation.to_numpy(variable), state, f"layer.states' {name} and the returned {name}", returned)
 
 
-@documents("{LSTM,GRU,SimpleRNN,RNN}.reset_states()", "{LSTM,GRU,SimpleRNN,RNN}.reset_state()")
+@documents("{LSTM,GRU,SimpleRNN,RNN,ConvLSTM1D,ConvLSTM2D,ConvLSTM3D}.{reset_states,reset_state}()")
 @pytest.mark.parametrize("method", ["reset_states", "reset_state"])
-@parametrize_with_cases("subject", cases=STATEFUL)
+@parametrize_with_cases("subject", cases=(*STATEFUL, *CONV_STATEFUL))
 def test_reset_states_restores_the_first_result(subject, build, method):
     """After `reset_states()` (or `reset_state()`, the name the RNN page gives it), the layer returns for the first
     batch exactly what it returned the first time."""

@@ -396,8 +396,7 @@ def test_time_distributed_passes_a_mask_of_its_slices_to_the_layer_above():
     padded = k.Input(inputs.shape[1:])
     model = k.Model(padded, document(sentences(k.layers.Masking(0.0)(padded))))
     for part, layer in (("sentences", sentences.layer), ("document", document)):
-        shapes = [(w.name, tuple(w.shape)) for w in layer.weights]
-        layer.set_weights(seeded.distinct_weights(shapes, seeded.seed_for("documents", part)))
+        seeded.give_distinct_weights(layer, seeded.seed_for("documents", part))
     run = Described(f"Masking → TimeDistributed(LSTM({SENTENCE_UNITS})) → GRU({DOCUMENT_UNITS}) on {inputs.shape} documents")
     sentence = TimeDistributedSubject("LSTM", False, False, "cpu")
     vectors = expected_time_distributed(sentence, layer_weights(sentences.layer), inputs, step_mask=words)

@@ -23,7 +23,7 @@ class Tag:
     SEQUENCES = "sequences"  # return_sequences=True
     STATES = "states"  # return_state=True
     NO_STATES = "no states"  # return_state=False
-    LSTM = "LSTM"  # the cell with a cell state besides h
+    CELL_STATE = "cell state"  # a layer whose states are h and a cell state c: LSTM, ConvLSTM
 
 
 # Each output mode by name: (return_sequences, return_state).
@@ -68,10 +68,10 @@ class Axis:
 EVERY_DEVICE = Axis("device", DEVICES)
 
 
-def per_output_mode(family: str, make, *axes: Axis, modes=tuple(OUTPUT_MODES)):
+def per_output_mode(family: str, make, *axes: Axis, modes=tuple(OUTPUT_MODES), tags=()):
     """One case function per output mode, named `{family}_{mode}` and tagged with the mode, returning
     `make(**parameters, return_sequences=..., return_state=...)`, parametrized over `axes` (in the order of the
-    test ids). Returns the case functions, in mode order."""
+    test ids), with further `tags` of the family. Returns the case functions, in mode order."""
     names = [name for axis in axes for name in axis.argnames]
     cases = []
     for mode in modes:
@@ -83,5 +83,5 @@ def per_output_mode(family: str, make, *axes: Axis, modes=tuple(OUTPUT_MODES)):
         function = create_function(f"{family}_{mode}({', '.join(names)})", impl)
         for axis in axes:
             function = axis.parametrize(mode)(function)
-        cases.append(case(tags=tags_of(return_sequences, return_state))(function))
+        cases.append(case(tags=(*tags_of(return_sequences, return_state), *tags))(function))
     return cases

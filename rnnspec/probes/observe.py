@@ -104,7 +104,7 @@ def build(subject: Subject) -> Built:
         inputs = keras.Input(batch_shape=(shape.batch if subject.fixes_batch else None, time, *step))
         model = keras.Model(inputs, layer(inputs))
         if layer.weights:  # a plain-class cell holds its weights itself
-            layer.set_weights(seeded.distinct_weights([(w.name, tuple(w.shape)) for w in layer.weights], seed))
+            seeded.give_distinct_weights(layer, seed)
     return Built(subject, layer, model, seeded.inputs(shape.input_shape, seed))
 
 

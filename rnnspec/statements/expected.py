@@ -14,6 +14,7 @@ from rnnspec.probes.gradients import (
     seeded_initial_states,
 )
 from rnnspec.probes.observe import weight_name
+from rnnspec.statements.tolerances import CONV_LSTM_VERSUS_REFERENCE, VERSUS_REFERENCE, Tolerance
 from rnnspec.subjects.cells import STACK_UNITS
 from rnnspec.subjects.convlstm import ConvLSTMSubject
 from rnnspec.subjects.layers import LayerSubject
@@ -266,6 +267,18 @@ def expected_conv_lstm(subject: ConvLSTMSubject, weights: dict, inputs, *, initi
     )
     output = outputs if subject.return_sequences else outputs[:, -1]
     return (output, *states) if subject.return_state else (output,)
+
+
+def expected_of(subject, weights: dict, inputs, *, initial_state=None) -> tuple[np.ndarray, ...]:
+    """What a recurrent layer or a ConvLSTM should return for these inputs, by the oracle of its kind, in float64."""
+    if isinstance(subject, ConvLSTMSubject):
+        return expected_conv_lstm(subject, weights, inputs, initial_state=initial_state)
+    return expected(subject, weights, inputs, initial_state=initial_state)
+
+
+def reference_tolerance(subject) -> Tolerance:
+    """The tolerance a float32 subject is held to against its float64 oracle."""
+    return CONV_LSTM_VERSUS_REFERENCE if isinstance(subject, ConvLSTMSubject) else VERSUS_REFERENCE["float32"]
 
 
 def padded_steps_expected(output: np.ndarray, sample: int, length: int, kernel: str) -> np.ndarray:

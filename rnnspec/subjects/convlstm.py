@@ -11,7 +11,7 @@ from rnnspec import installation
 from rnnspec.oracle.convlstm import output_size
 from rnnspec.subjects.calls import Call, Probe
 from rnnspec.subjects.shapes import ConvShape
-from rnnspec.subjects.subject import Subject, arguments_text
+from rnnspec.subjects.subject import OneRecurrentLayer, arguments_text
 
 CONV_RANKS = (1, 2, 3)
 CONV_SPATIAL = {1: (7,), 2: (7, 5), 3: (5, 6, 4)}
@@ -22,7 +22,7 @@ DATA_FORMATS = ("channels_last", "channels_first")
 
 
 @dataclass(frozen=True)
-class ConvLSTMSubject(Subject):
+class ConvLSTMSubject(OneRecurrentLayer):
     """ConvLSTM1D, 2D or 3D (`rank`) with CONV_FILTERS filters of CONV_KERNEL_SIZE, its output flags, its
     convolution's padding, strides and data_format, and further arguments (go_backwards, stateful, dropout, ...)."""
 
@@ -62,29 +62,28 @@ class ConvLSTMSubject(Subject):
         }
 
     @property
-    def fixes_batch(self) -> bool:
-        return bool(dict(self.options).get("stateful"))
-
-    @property
-    def layer_returned_names(self) -> tuple[str, ...]:
-        return ("output", *self.state_names)
-
-    @property
     def weight_names(self) -> tuple[str, ...]:
-        return ("kernel", "recurrent_kernel", *(("bias",) if dict(self.options).get("use_bias", True) else ()))
+        return self.layer_weight_names
 
     @property
-    def returned_shapes(self) -> tuple[tuple[int, ...], ...]:
-        """What the layer's call returns: one step is the filters over the spatial sizes the input convolution
-        leaves (the reference's), the output a step or a sequence of them, then with return_state h and c."""
+    def state_shape(self) -> tuple[int, ...]:
+        """The shape of h and of c, one step of the output: (batch, *step), a step the filters over the spatial sizes
+        the input convolution leaves (the reference's)."""
         dilation = dict(self.options).get("dilation_rate", 1)
         sizes = tuple(
             output_size(n, k, self.strides, self.padding, dilation)[0]
             for n, k in zip(self.shape.spatial, self.kernel_size)
         )
         step = (CONV_FILTERS, *sizes) if self.data_format == "channels_first" else (*sizes, CONV_FILTERS)
-        output = (self.shape.batch, self.shape.timesteps, *step) if self.return_sequences else (self.shape.batch, *step)
-        return (output, *([(self.shape.batch, *step)] * 2 if self.return_state else []))
+        return (self.shape.batch, *step)
+
+    @property
+    def returned_shapes(self) -> tuple[tuple[int, ...], ...]:
+        """What the layer's call returns: the output, one step or the sequence of them, then with return_state h
+        and c."""
+        batch, *step = self.state_shape
+        output = (batch, self.shape.timesteps, *step) if self.return_sequences else (batch, *step)
+        return (output, *([self.state_shape] * 2 if self.return_state else []))
 
     def make_layer(self, **changed):
         layer = getattr(installation.keras().layers, self.cell)
@@ -96,10 +95,6 @@ class ConvLSTMSubject(Subject):
 
     def parts(self, layer) -> tuple:
         return (layer,)
-
-    @property
-    def matrix_keys(self) -> tuple[tuple, ...]:
-        return ((self.cell, self.return_sequences, self.return_state, self.device),)
 
     def built_text(self) -> str:
         return f"{self.cell}(filters={CONV_FILTERS}, {arguments_text(self.layer_arguments)})"

@@ -11,7 +11,7 @@ from rnnspec import installation
 from rnnspec.oracle.recurrent import GATE_COUNT, MERGE_MODES, STATE_NAMES
 from rnnspec.subjects.calls import Call, Probe
 from rnnspec.subjects.shapes import DISTRIBUTED, DistributedShape, Shape
-from rnnspec.subjects.subject import Subject, arguments_text
+from rnnspec.subjects.subject import OneRecurrentLayer, arguments_text
 
 CELLS = ("LSTM", "GRU", "SimpleRNN")
 __all__ = ["CELLS", "GATE_COUNT", "MERGE_MODES", "STATE_NAMES"]  # the cell facts, from the oracle
@@ -34,10 +34,9 @@ def layer_configuration(layer) -> dict:
     return found
 
 
-class RecurrentLayerFields(Subject):
-    """What a subject built around one recurrent layer knows of it, from its fields `cell`, `return_sequences`,
-    `return_state`, `shape` and `options` (further layer arguments, as sorted (name, value) pairs so that the subject
-    stays hashable)."""
+class RecurrentLayerFields(OneRecurrentLayer):
+    """What a subject built around one LSTM, GRU or SimpleRNN knows of it, from its fields `cell` and `shape` besides
+    those of `OneRecurrentLayer`."""
 
     @property
     def state_names(self) -> tuple[str, ...]:
@@ -48,37 +47,24 @@ class RecurrentLayerFields(Subject):
         return {"return_sequences": self.return_sequences, "return_state": self.return_state, **dict(self.options)}
 
     @property
-    def fixes_batch(self) -> bool:
-        return bool(dict(self.options).get("stateful"))
-
-    @property
-    def layer_returned_names(self) -> tuple[str, ...]:
-        """What a call returns, in order, when it returns everything: output, h (, c)."""
-        return ("output", *self.state_names)
-
-    @property
     def returned_shapes(self) -> tuple[tuple[int, ...], ...]:
         """The shapes a call of the recurrent layer returns (chapter 1): the output, then with return_state each
         state."""
         s = self.shape
         output = (s.batch, s.timesteps, s.units) if self.return_sequences else (s.batch, s.units)
-        return (output, *([(s.batch, s.units)] * len(self.state_names) if self.return_state else []))
+        return (output, *([self.state_shape] * len(self.state_names) if self.return_state else []))
 
     @property
-    def layer_weight_names(self) -> tuple[str, ...]:
-        """The recurrent layer's weights, in order (chapter 9 states the layout)."""
-        return ("kernel", "recurrent_kernel", *(("bias",) if dict(self.options).get("use_bias", True) else ()))
+    def state_shape(self) -> tuple[int, int]:
+        """The shape of each state: (batch, units)."""
+        return (self.shape.batch, self.shape.units)
 
     @property
-    def returns_states(self) -> bool:
-        return self.return_state
+    def initial_state_shapes(self) -> tuple[tuple[int, int], ...]:
+        return (self.state_shape,) * len(self.probe.initial_state_names(self))
 
     def recurrent_layer(self, **changed):
         return recurrent_layer(self.cell, self.shape.units, **{**self.layer_arguments, **changed})
-
-    @property
-    def matrix_keys(self) -> tuple[tuple, ...]:
-        return ((self.cell, self.return_sequences, self.return_state, self.device),)
 
     def layer_text(self) -> str:
         return f"{self.cell}(units={self.shape.units}, {arguments_text(self.layer_arguments)})"
@@ -109,10 +95,6 @@ class LayerSubject(RecurrentLayerFields):
     @property
     def initial_state_names(self) -> tuple[str, ...]:
         return self.state_names
-
-    @property
-    def initial_state_shapes(self) -> tuple[tuple[int, int], ...]:
-        return ((self.shape.batch, self.shape.units),) * len(self.probe.initial_state_names(self))
 
     @property
     def weight_names(self) -> tuple[str, ...]:
@@ -162,10 +144,6 @@ class BidirectionalSubject(RecurrentLayerFields):
     def initial_state_names(self) -> tuple[str, ...]:
         """The forward direction's states, then the backward's."""
         return tuple(f"{direction} {name}" for direction in ("forward", "backward") for name in self.state_names)
-
-    @property
-    def initial_state_shapes(self) -> tuple[tuple[int, int], ...]:
-        return ((self.shape.batch, self.shape.units),) * len(self.probe.initial_state_names(self))
 
     @property
     def weight_names(self) -> tuple[str, ...]:

@@ -34,3 +34,9 @@ def distinct_weights(named_shapes: list[tuple[str, tuple[int, ...]]], seed: int,
     if np.unique(flat).size != flat.size:
         raise AssertionError(f"seed {seed} drew a repeated weight value; choose another seed")
     return weights
+
+
+def give_distinct_weights(layer, seed: int):
+    """Set a built layer's (or a model's) weights to `distinct_weights` of their own names and shapes; return it."""
+    layer.set_weights(distinct_weights([(w.name, tuple(w.shape)) for w in layer.weights], seed))
+    return layer

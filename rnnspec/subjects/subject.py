@@ -60,3 +60,31 @@ class Subject:
     def describe(self) -> str:
         """The subject and its probe in words, for failure messages."""
         return f"{self.probe.describe(self.built_text(), self.device)}, {input_text(self.shape)}"
+
+
+class OneRecurrentLayer(Subject):
+    """A subject built around one Keras recurrent layer, from its fields `return_sequences`, `return_state` and
+    `options` (further layer arguments, as sorted (name, value) pairs so that the subject stays hashable), and its
+    `state_names` and `state_shape`."""
+
+    @property
+    def fixes_batch(self) -> bool:
+        return bool(dict(self.options).get("stateful"))
+
+    @property
+    def layer_returned_names(self) -> tuple[str, ...]:
+        """What a call returns, in order, when it returns everything: output, h (, c)."""
+        return ("output", *self.state_names)
+
+    @property
+    def layer_weight_names(self) -> tuple[str, ...]:
+        """The recurrent layer's weights, in order (chapter 9 states the layout)."""
+        return ("kernel", "recurrent_kernel", *(("bias",) if dict(self.options).get("use_bias", True) else ()))
+
+    @property
+    def returns_states(self) -> bool:
+        return self.return_state
+
+    @property
+    def matrix_keys(self) -> tuple[tuple, ...]:
+        return ((self.cell, self.return_sequences, self.return_state, self.device),)
