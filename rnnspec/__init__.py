@@ -1,6 +1,6 @@
-"""Support code of the rnnspec conformance suite.
+"""rnnspec: an executable specification of Keras recurrent layers.
 
-The spec statements live in ``spec/``; this package holds what they share: the configurations of the case
-catalogue, seeded data, model builders, tolerances, assertion helpers, the NumPy reference, and the pytest
-plugin that selects the backend and reports the behaviour matrix.
+The statements live in ``spec/``; this package is what they run on, in layers that import only those below them
+(docs/architecture.md): ``oracle``, ``installation``, ``subjects``, ``probes``, ``statements``, ``divergences``,
+``plugin``, ``tools``.
 """
