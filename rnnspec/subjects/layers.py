@@ -8,13 +8,12 @@ each is its own dataclass, none derived from another.
 from dataclasses import dataclass
 
 from rnnspec import installation
-from rnnspec.oracle.recurrent import GATE_COUNT, MERGE_MODES, STATE_NAMES
+from rnnspec.oracle.recurrent import STATE_NAMES
 from rnnspec.subjects.calls import Call, Probe
 from rnnspec.subjects.shapes import DISTRIBUTED, DistributedShape, Shape
 from rnnspec.subjects.subject import OneRecurrentLayer, arguments_text
 
 CELLS = ("LSTM", "GRU", "SimpleRNN")
-__all__ = ["CELLS", "GATE_COUNT", "MERGE_MODES", "STATE_NAMES"]  # the cell facts, from the oracle
 
 
 def layer_class(cell: str):
@@ -34,9 +33,18 @@ def layer_configuration(layer) -> dict:
     return found
 
 
+@dataclass(frozen=True)
 class RecurrentLayerFields(OneRecurrentLayer):
-    """What a subject built around one LSTM, GRU or SimpleRNN knows of it, from its fields `cell` and `shape` besides
-    those of `OneRecurrentLayer`."""
+    """The fields of a subject built around one LSTM, GRU or SimpleRNN, and what it knows of that layer. `options`
+    are the layer's further arguments."""
+
+    cell: str
+    return_sequences: bool
+    return_state: bool
+    device: str
+    shape: Shape
+    probe: Probe = Call()
+    options: tuple[tuple[str, object], ...] = ()
 
     @property
     def state_names(self) -> tuple[str, ...]:
@@ -74,14 +82,6 @@ class RecurrentLayerFields(OneRecurrentLayer):
 class LayerSubject(RecurrentLayerFields):
     """A recurrent layer: LSTM, GRU or SimpleRNN with its flags and further arguments."""
 
-    cell: str
-    return_sequences: bool
-    return_state: bool
-    device: str
-    shape: Shape
-    probe: Probe = Call()
-    options: tuple[tuple[str, object], ...] = ()
-
     def make_layer(self, **changed):
         return self.recurrent_layer(**changed)
 
@@ -108,13 +108,6 @@ class LayerSubject(RecurrentLayerFields):
 class BidirectionalSubject(RecurrentLayerFields):
     """A recurrent layer wrapped in `Bidirectional`. `options` are the wrapped layer's arguments."""
 
-    cell: str
-    return_sequences: bool
-    return_state: bool
-    device: str
-    shape: Shape
-    probe: Probe = Call()
-    options: tuple[tuple[str, object], ...] = ()
     merge_mode: str | None = "concat"
     backward_options: tuple[tuple[str, object], ...] | None = None  # arguments of a `backward_layer=`; None: none given
 
@@ -168,13 +161,7 @@ class TimeDistributedSubject(RecurrentLayerFields):
     or "steps" mask of rnnspec.subjects.masks where its probe names one). `options` are the wrapped layer's
     arguments."""
 
-    cell: str
-    return_sequences: bool
-    return_state: bool
-    device: str
     shape: DistributedShape = DISTRIBUTED
-    probe: Probe = Call()
-    options: tuple[tuple[str, object], ...] = ()
 
     def make_layer(self, **changed):
         return installation.keras().layers.TimeDistributed(self.recurrent_layer(**changed))
