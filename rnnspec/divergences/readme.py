@@ -47,10 +47,12 @@ def with_table(readme: str, table: str) -> str:
     return f"{readme[:start]}\n{table}\n{readme[end:]}"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description="The table of known divergences, in Markdown.")
+def main(argv=None, prog="python -m rnnspec.divergences.readme") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description="The table of known divergences, in Markdown.")
     parser.add_argument("--update", metavar="README", type=Path, help="write it between the markers of this file")
-    arguments = parser.parse_args()
+    arguments = parser.parse_args(argv)
+    if arguments.update and not arguments.update.is_file():
+        parser.error(f"{arguments.update}: no such file")
     if arguments.update:
         arguments.update.write_text(with_table(arguments.update.read_text(), markdown_table()))
     else:

@@ -73,11 +73,14 @@ class Divergence:
         """Whether the row applies to some case of this installation (`Condition.could_hold`)."""
         return self.condition.could_hold(installation)
 
-    def xfail_marker(self) -> pytest.MarkDecorator:
+    @property
+    def xfail_reason(self) -> str:
         details = f": {self.details}" if self.details else ""
         upstream = ", ".join(self.upstream) or "none found"
-        reason = f"{self.reason}{details} (seen on {self.seen_on}; upstream: {upstream})"
-        return pytest.mark.xfail(strict=True, reason=reason, raises=self.raises)
+        return f"{self.reason}{details} (seen on {self.seen_on}; upstream: {upstream})"
+
+    def xfail_marker(self) -> pytest.MarkDecorator:
+        return pytest.mark.xfail(strict=True, reason=self.xfail_reason, raises=self.raises)
 
 
 STACKED_CELLS = on_case(

@@ -6,8 +6,11 @@ Nothing here imports Keras at module import time, so that the pytest plugin can 
 import importlib
 import importlib.metadata
 import os
+import re
 import shutil
 import subprocess
+import sys
+import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -67,7 +70,34 @@ def installed_frameworks() -> dict[str, str]:
 
 
 def keras():
-    return importlib.import_module(keras_module)
+    return sys.modules.get(keras_module) or import_quietly(keras_module)
+
+
+# What TensorFlow's C++ libraries write to the process's stderr as they load, whatever TF_CPP_MIN_LOG_LEVEL says
+# (they log before absl's logging is initialized, which is what reads the level): absl's warning of that, and the
+# oneDNN and CPU-feature notices. Seen on TensorFlow 2.21 at `import tensorflow`, twice per process.
+START_UP_NOTICES = re.compile(
+    r"WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
+    r"|I\d{4} [\d:. ]+\d+ (port|cpu_feature_guard)\.cc:\d+\] "
+    r"|To enable the following instructions: .* rebuild TensorFlow with the appropriate compiler flags\."
+)
+
+
+def import_quietly(name: str):
+    """Import a module (Keras, and so its backend framework) with the framework's start-up notices left out of
+    stderr; whatever else the import writes there is passed on."""
+    sys.stderr.flush()
+    kept_stderr = os.dup(2)
+    with tempfile.TemporaryFile() as written:
+        os.dup2(written.fileno(), 2)
+        try:
+            return importlib.import_module(name)
+        finally:
+            os.dup2(kept_stderr, 2)
+            os.close(kept_stderr)
+            written.seek(0)
+            lines = written.read().decode(errors="replace").splitlines(keepends=True)
+            sys.stderr.write("".join(line for line in lines if not START_UP_NOTICES.match(line)))
 
 
 def is_keras_2() -> bool:
@@ -89,6 +119,26 @@ def visible_gpus(backend: str) -> tuple[str, ...]:
 
         return tuple(torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count()))
     return ()
+
+
+def built_for_gpu(backend: str) -> str | None:
+    """What GPU platform the backend's framework is built for ("CUDA 12.5", "ROCm"), or None for a CPU build."""
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        build = tf.sysconfig.get_build_info()
+        return f"CUDA {build['cuda_version']}" if build.get("is_cuda_build") else ("ROCm" if build.get("is_rocm_build") else None)
+    if backend == "torch":
+        import torch
+
+        return f"CUDA {torch.version.cuda}" if torch.version.cuda else ("ROCm" if torch.version.hip else None)
+    if backend == "jax":  # JAX's GPU support is a plugin distribution of its own
+        plugins = sorted(
+            d.metadata["Name"] for d in importlib.metadata.distributions()
+            if re.fullmatch(r"jax[-_](cuda|rocm)\d*[-_]plugin", d.metadata["Name"] or "")
+        )
+        return plugins[0] if plugins else None
+    return None
 
 
 @cache

@@ -7,8 +7,12 @@ from pathlib import Path
 import pytest
 
 from rnnspec import installation
+
+# TensorFlow reads its log level as it loads, in this process and in the xdist workers, which inherit it: set before
+# any chapter imports Keras. (What it prints regardless, installation.import_quietly leaves out.)
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from rnnspec.installation import options
-from rnnspec.plugin.reporting import ComparisonRecorder, MatrixReporter
+from rnnspec.plugin.reporting import ComparisonRecorder, RunSummary
 
 ALL_CASES, EACH_CHOICE = "all", "each-choice"  # --cases: every case, or each statement's each-choice cover
 
@@ -69,14 +73,22 @@ def pytest_configure(config):
     except options.OptionError as error:
         raise pytest.UsageError(str(error)) from None
     installation.select(chosen.keras, chosen.backend)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up notices would drown the report
     options.current = chosen
     if chosen.devices_requested and "gpu" in chosen.devices and not installation.current().gpus:
         raise pytest.UsageError(
             f"--devices names gpu, but {chosen.backend} sees no GPU; install a GPU build of the backend "
             "(see README) or leave gpu out"
         )
-    config.pluginmanager.register(MatrixReporter(), "rnnspec-matrix")
+    # Decided once, where the run starts (an xdist worker imports Keras as it collects, as the main process does
+    # for the report's header).
+    worker = hasattr(config, "workerinput")
+    platform = None if chosen.devices_requested or worker else installation.built_for_gpu(chosen.backend)
+    if platform and not installation.current().gpus:  # a GPU image that sees no GPU would skip every GPU case
+        raise pytest.UsageError(
+            f"{chosen.backend} is built for {platform} but sees no GPU (check the driver, nvidia-smi, the "
+            "container's GPU flags); to state the CPU alone, run with --devices=cpu"
+        )
+    config.pluginmanager.register(RunSummary(config.getoption("--cases")), "rnnspec-summary")
     record = config.getoption("--record-comparisons")
     if record:
         if config.getoption("numprocesses", None):

@@ -184,11 +184,13 @@ def markdown_table(coverage: Coverage) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description="The recurrent layers' API items the spec states, per class.")
+def main(argv=None, prog="python -m rnnspec.statements.coverage") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description="The recurrent layers' API items the spec states, per class.")
     parser.add_argument("--missing", action="store_true", help="list the items with neither a statement nor an entry")
     parser.add_argument("--update", metavar="README", type=Path, help="write the table between the markers of this file")
-    arguments = parser.parse_args()
+    arguments = parser.parse_args(argv)
+    if arguments.update and not arguments.update.is_file():
+        parser.error(f"{arguments.update}: no such file")
     coverage = measure()
     if arguments.update:
         readme = arguments.update.read_text()

@@ -82,6 +82,8 @@ def imports() -> list[Import]:
 
 
 def layer_of(module: str) -> str | None:
+    if module == "rnnspec.__main__":  # `python -m rnnspec`, the command line
+        return "tools"
     parts = module.split(".")
     return parts[1] if len(parts) > 1 and parts[1] in LAYERS else None
 
@@ -162,9 +164,9 @@ def shown_diagram(text: str) -> str:
     return text[text.index(START) + len(START) : text.index(END)].strip()
 
 
-def main(argv=None) -> int:
+def main(argv=None, prog="python -m rnnspec.tools.architecture") -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m rnnspec.tools.architecture",
+        prog=prog,
         description="The package's layers and the imports between them, as a Mermaid diagram.",
     )
     parser.add_argument("--update", metavar="FILE", type=Path, help="write the diagram between the markers of FILE")

@@ -154,8 +154,8 @@ def run_missing(results: Path, statement: str, line_filter: str | None) -> None:
             ran.add(name)
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rnnspec.tools.bisect", description=__doc__.split("\n\n")[0])
+def main(argv=None, prog="python -m rnnspec.tools.bisect") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0])
     parser.add_argument("statement", help="a test's name, module::name, or name[case id]")
     parser.add_argument("--results", default=RESULTS, type=Path, help=f"the recorded results (default {RESULTS})")
     parser.add_argument("--line", help="only the line whose Keras module or backend this names: tensorflow, jax, "
@@ -163,12 +163,14 @@ def main(argv=None) -> int:
     parser.add_argument("--run", action="store_true", help="run the matrix's unrecorded environments between two "
                         "recorded releases whose outcomes differ (nox), until the change lies between neighbours")
     arguments = parser.parse_args(argv)
+    if not read_all(arguments.results):
+        parser.error(f"no results in {arguments.results}: run the version matrix first (nox; see README)")
     if arguments.run:
         run_missing(arguments.results, arguments.statement, arguments.line)
     matrix = matrix_environments() if shutil.which("nox") else ()
     if not report(arguments.results, arguments.statement, arguments.line, matrix=matrix):
-        print(f"no recorded environment in {arguments.results} has {arguments.statement}", file=sys.stderr)
-        return 1
+        parser.error(f"no recorded environment in {arguments.results} has {arguments.statement}; name a statement "
+                     "of the spec (a test's name, module::name or name[case id])")
     return 0
 
 

@@ -307,8 +307,8 @@ def write_report(run: Run) -> tuple[Path, Path]:
     return written
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rnnspec.tools.gpu_report", description=__doc__.split("\n")[0])
+def main(argv=None, prog="python -m rnnspec.tools.gpu_report") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n")[0])
     parser.add_argument("folder", type=Path, help="where the report and pytest's results are written")
     parser.add_argument("--profile", choices=PROFILES, default="quick", help="which tests run (default: quick)")
     parser.add_argument("--keras-backend", default=os.environ.get("KERAS_BACKEND", "tensorflow"),

@@ -11,6 +11,7 @@ gradients, are still read: their values are compared, and the missing gradients 
 re-record.
 """
 
+import argparse
 import json
 import sys
 from dataclasses import dataclass, fields
@@ -171,8 +172,16 @@ def differences(reference: Snapshot, current: Snapshot, tolerance: Tolerance | N
     return found
 
 
-def main(reference_path: str, current_path: str) -> int:
-    reference, current = load(Path(reference_path)), load(Path(current_path))
+def main(argv=None, prog="python -m rnnspec.tools.snapshot") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description="Compare two behaviour snapshots: every configuration "
+                                     "whose structure, shape, dtype or values changed (exit 1 where one did).")
+    parser.add_argument("reference", type=Path, help="the snapshot recorded before (e.g. before an upgrade)")
+    parser.add_argument("current", type=Path, help="the snapshot recorded after")
+    arguments = parser.parse_args(argv)
+    try:
+        reference, current = load(arguments.reference), load(arguments.current)
+    except SnapshotError as error:
+        parser.error(str(error))
     found = differences(reference, current)
     print(f"reference: {reference.installation}\ncurrent:   {current.installation}")
     print("\n".join(found) if found else "no behaviour changed")
@@ -180,4 +189,4 @@ def main(reference_path: str, current_path: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:3]))
+    sys.exit(main())

@@ -11,7 +11,6 @@ matplotlib the numbers are printed and the chart is left out, with a note saying
 import argparse
 import importlib.util
 import json
-import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,11 +56,9 @@ def throughputs(run: dict) -> dict[str, dict[str, dict[SizePoint, float]]]:
     return found
 
 
-def newest_saved_run(storage: Path = STORAGE) -> Path:
+def newest_saved_run(storage: Path = STORAGE) -> Path | None:
     runs = sorted(storage.rglob("*.json"), key=lambda path: path.stat().st_mtime)
-    if not runs:
-        raise SystemExit(f"no saved benchmark run under {storage}/; save one with --benchmark-save (README, Benchmarks)")
-    return runs[-1]
+    return runs[-1] if runs else None
 
 
 def ordered_series(found: dict) -> list[str]:
@@ -152,16 +149,20 @@ def draw(run: dict, found: dict, path: Path) -> Path | None:
     return path
 
 
-def main(argv=None) -> Path | None:
-    parser = argparse.ArgumentParser(prog="python -m rnnspec.tools.throughput_plot", description=__doc__.split("\n")[0])
+def main(argv=None, prog="python -m rnnspec.tools.throughput_plot") -> Path | None:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n")[0])
     parser.add_argument(
         "saved", nargs="?", type=Path, help="a pytest-benchmark JSON (default: the newest under .benchmarks)"
     )
     saved = parser.parse_args(argv).saved or newest_saved_run()
+    if saved is None:
+        parser.error(f"no saved benchmark run under {STORAGE}/; save one with --benchmark-save (README, Benchmarks)")
+    if not saved.is_file():
+        parser.error(f"{saved}: no such file")
     run = json.loads(saved.read_text())
     found = throughputs(run)
     if not found:
-        raise SystemExit(f"{saved} holds no throughput; it was not saved by spec/test_benchmarks.py with --benchmark-enable")
+        parser.error(f"{saved} holds no throughput; it was not saved by spec/test_benchmarks.py with --benchmark-enable")
     print(table(found))
     chart = draw(run, found, saved.with_suffix(".svg"))
     print(f"\nwrote {chart}" if chart else f"\n{WITHOUT_MATPLOTLIB}")
@@ -169,4 +170,4 @@ def main(argv=None) -> Path | None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

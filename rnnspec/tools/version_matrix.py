@@ -15,6 +15,7 @@
     python -m rnnspec.tools.version_matrix RESULTS_DIR OUTPUT_STEM    # writes OUTPUT_STEM.md and OUTPUT_STEM.html
 """
 
+import argparse
 import html
 import json
 import re
@@ -533,16 +534,22 @@ a known divergence, stated as such.</p>
 """
 
 
-def main(results: str, output_stem: str) -> None:
-    environments = read_all(Path(results))
+def main(argv=None, prog="python -m rnnspec.tools.version_matrix") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description="Write the version matrix's page, Markdown and HTML, from "
+                                     "the results its environments recorded (the noxfile runs them).")
+    parser.add_argument("results", type=Path, help="the folder of recorded results (the noxfile's .nox-results)")
+    parser.add_argument("output", type=Path, help="the page to write, without suffix (docs/version-matrix)")
+    arguments = parser.parse_args(argv)
+    environments = read_all(arguments.results)
     if not environments:
-        sys.exit(f"no JUnit XML files in {results}: run `nox` first")
-    stem = Path(output_stem)
+        parser.error(f"no results in {arguments.results}: run the version matrix first (nox; see README)")
+    stem = arguments.output
     stem.parent.mkdir(parents=True, exist_ok=True)
     stem.with_suffix(".md").write_text(markdown(environments))
     stem.with_suffix(".html").write_text(html_page(environments))
     print(f"wrote {stem.with_suffix('.md')} and {stem.with_suffix('.html')} for {len(environments)} environments")
+    return 0
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    sys.exit(main())

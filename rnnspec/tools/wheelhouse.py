@@ -89,8 +89,8 @@ def check(folder: Path) -> tuple[list[Path], int]:
     return wheels, total
 
 
-def main(argv=None) -> Path:
-    parser = argparse.ArgumentParser(prog="python -m rnnspec.tools.wheelhouse", description=__doc__.split("\n")[0])
+def main(argv=None, prog="python -m rnnspec.tools.wheelhouse") -> Path:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n")[0])
     parser.add_argument("folder", type=Path, help="a new or empty folder for the wheels")
     parser.add_argument("--python-version", help="the GPU machine's Python, e.g. 3.11 (default: this one's)")
     parser.add_argument("--platform", action="append", default=[],
@@ -98,7 +98,7 @@ def main(argv=None) -> Path:
     arguments = parser.parse_args(argv)
     folder = arguments.folder
     if folder.exists() and any(folder.iterdir()):
-        raise SystemExit(f"{folder} is not empty: gather into a new folder, so that no older wheel is carried along")
+        parser.error(f"{folder} is not empty: gather into a new folder, so that no older wheel is carried along")
     folder.mkdir(parents=True, exist_ok=True)
     requirements = suite_requirements()
     subprocess.run(download_command(folder, requirements, arguments.python_version, arguments.platform), check=True)

@@ -55,8 +55,9 @@ def test_a_case_is_bisected_alone(results):
 
 
 def test_an_unknown_statement_says_so(results, capsys):
-    assert bisect.main(["test_nothing", "--results", str(results)]) == 1
-    assert "no recorded environment" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stopped:
+        bisect.main(["test_nothing", "--results", str(results)])
+    assert stopped.value.code == 2 and "no recorded environment" in capsys.readouterr().err
 
 
 def test_the_unrecorded_releases_between_the_two_sides_are_those_of_the_matrix_on_that_line(results):
