@@ -6,10 +6,20 @@ it, that framework), kept in rnnspec/divergences/reproducers/<name>.py.
     python -m rnnspec.divergences.repro NAME [-o FILE]     # print one (or write it to FILE)
     python -m rnnspec.divergences.repro --run [--record F] # run those that apply here: still diverges / fixed / not applicable
 
-A reproducer names the installation it was seen on in its first line, prints what Keras does next to what its
-documentation says, and exits 1 while the divergence holds, 0 once it is fixed, and 2 where this installation
-cannot show it (it says why: no GPU, or a backend that computes float64 in float32). It runs on the backend
-KERAS_BACKEND names; one for a divergence of one backend defaults KERAS_BACKEND to it, so that it runs as pasted.
+A reproducer names the installation it was seen on in its first line and prints what Keras does next to what its
+documentation says. Its exit status:
+
+    0  fixed: Keras does as documented
+    1  still diverges
+    3  not applicable here: this installation cannot show it, and its last line on stdout says why (no GPU, the
+       framework it needs is not installed, a backend that computes float64 in float32)
+
+No reproducer exits 2, argparse's status for a mistaken command (this runner's own). `--run` reads any other status
+(2 included), and any exception that escaped the script (a traceback), as "failed to run", with the last line of the
+script's stderr. A reproducer runs on the backend KERAS_BACKEND names; one for a divergence of one backend defaults
+KERAS_BACKEND to it, so that it runs as pasted. One that defaults KERAS_BACKEND, or needs a framework of its own
+(tf_keras and TensorFlow, TensorFlow for a SavedModel, the export runtimes), first looks it up with
+`importlib.util.find_spec` and, where it is not installed, says so in one line and exits 3 before importing Keras.
 
 Which reproducers apply to an installation is decided from their rows' conditions on the installation alone
 (`Condition.could_hold`): a row applies unless the installation rules its condition out, so a row whose condition
@@ -18,8 +28,9 @@ applies where one of its rows does. `--run` takes the installation as pytest doe
 $KERAS_BACKEND else tensorflow; `--keras`, default tf_keras under TF_USE_LEGACY_KERAS=1) and runs, each in its own
 process with that backend and Keras, every reproducer that applies and can run here: not one written for another
 Keras (it does not import this one), one that imports a framework not installed, or one that needs a GPU the
-backend does not see. Its exit status is 1 when a reproducer that applies says fixed or fails to run (the table
-needs a look), 0 otherwise.
+backend does not see (the last two would also say so themselves, and exit 3). Its own exit status is 0 when every
+reproducer that applies and can run here still diverges (or says it is not applicable here), 1 when one says fixed
+or fails to run (the table needs a look), and 2 for a mistaken command (argparse).
 """
 
 import argparse
@@ -41,16 +52,30 @@ from rnnspec.installation import Installation, options
 FOLDER = Path(__file__).parent / "reproducers"
 KERAS_NAMES = {"keras": "Keras 3", "tf_keras": "tf_keras"}  # the module a script imports: the Keras it is written for
 FRAMEWORKS = ("tensorflow", "jax", "torch")
-# What a reproducer may import: a Keras, NumPy, a backend framework, and os to choose the backend before Keras loads.
+# What a reproducer may import: a Keras, NumPy, a backend framework, os to choose the backend before Keras loads, and
+# importlib to find whether the framework it needs is installed (`importlib.util.find_spec`) before it imports it.
 # Chapter 14's reproducers also run an exported artifact with its format's runtime (the export extra), written into a
 # temporary folder.
 EXPORT_RUNTIMES = ("onnxruntime", "ai_edge_litert", "openvino")
-ALLOWED_IMPORTS = frozenset({*KERAS_NAMES, "numpy", "os", *FRAMEWORKS, *EXPORT_RUNTIMES, "tempfile"})
+ALLOWED_IMPORTS = frozenset({*KERAS_NAMES, "numpy", "os", "importlib", *FRAMEWORKS, *EXPORT_RUNTIMES, "tempfile"})
 MAX_LINES = 40
 
 DIVERGES, FIXED, NOT_APPLICABLE, FAILED = "still diverges", "fixed", "not applicable here", "failed to run"
-OUTCOME_OF_EXIT = {1: DIVERGES, 0: FIXED, 2: NOT_APPLICABLE}
+# A reproducer's exit status, and what it says; any other status (2 included: argparse's) is a failure to run.
+EXIT_FIXED, EXIT_DIVERGES, EXIT_NOT_APPLICABLE = 0, 1, 3
+OUTCOME_OF_EXIT = {EXIT_DIVERGES: DIVERGES, EXIT_FIXED: FIXED, EXIT_NOT_APPLICABLE: NOT_APPLICABLE}
 UNCAUGHT = "Traceback (most recent call last)"  # an exception escaped the script: its exit status says nothing
+EXIT_STATUSES = f"""\
+A reproducer's exit status, as --run reads it:
+  {EXIT_FIXED}  {FIXED}: Keras does as documented
+  {EXIT_DIVERGES}  {DIVERGES}
+  {EXIT_NOT_APPLICABLE}  {NOT_APPLICABLE}: its last line on stdout says why (no GPU, the
+     framework it needs is not installed, ...)
+  any other status (2 included), or a traceback: {FAILED}, with the last
+     line of its stderr
+
+This command's exit status: 0 when no reproducer that runs says fixed or fails
+to run, 1 when one does (the table needs a look), 2 for a mistaken command."""
 TIMEOUT_S = 300
 
 
@@ -75,6 +100,19 @@ class Reproducer:
             elif isinstance(node, ast.ImportFrom):
                 found.add((node.module or "").split(".")[0] if not node.level else ".")
         return found
+
+    def default_backend(self) -> str | None:
+        """The backend it defaults KERAS_BACKEND to (`os.environ.setdefault("KERAS_BACKEND", ...)`), if any."""
+        for node in ast.walk(ast.parse(self.source())):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "setdefault"
+                    and len(node.args) == 2 and all(isinstance(arg, ast.Constant) for arg in node.args)
+                    and node.args[0].value == "KERAS_BACKEND"):
+                return node.args[1].value
+        return None
+
+    def frameworks(self) -> set[str]:
+        """The frameworks it needs run by hand (KERAS_BACKEND unset): the backend it defaults to, those it imports."""
+        return ({self.default_backend()} - {None}) | (self.imports() & set(FRAMEWORKS))
 
     @property
     def needs_gpu(self) -> bool:
@@ -114,7 +152,7 @@ REPRODUCERS = grouped(DIVERGENCES)
 @dataclass(frozen=True)
 class Result:
     outcome: str
-    why: str = ""  # why it is not applicable here
+    why: str = ""  # why it is not applicable here, or why it failed to run (its exit status, its stderr's last line)
     output: str = ""  # what the script printed (the end of it, with its errors, where it failed to run)
 
 
@@ -129,11 +167,15 @@ def environment(installation: Installation) -> dict[str, str]:
 
 
 def result_of(status: int | None, stdout: str, stderr: str) -> Result:
+    """What the script's exit status says (`EXIT_STATUSES`): a status of none of its three outcomes, or an exception
+    that escaped it whatever the status, is a failure to run, with its stderr's last line."""
     if status is None:
-        return Result(FAILED, output=f"ran past {TIMEOUT_S} s")
+        return Result(FAILED, f"ran past {TIMEOUT_S} s", f"ran past {TIMEOUT_S} s")
     outcome = OUTCOME_OF_EXIT.get(status)
     if outcome is None or UNCAUGHT in stderr:
-        return Result(FAILED, output=f"exit status {status}\n{(stdout + stderr)[-3000:]}")
+        last_words = stderr.strip().splitlines()[-1:]
+        why = f"exit status {status}" + "".join(f": {line.strip()[:200]}" for line in last_words)
+        return Result(FAILED, why, f"exit status {status}\n{(stdout + stderr)[-3000:]}")
     printed = stdout.strip()
     why = printed.splitlines()[-1] if outcome == NOT_APPLICABLE and printed else ""  # the script's last words
     return Result(outcome, why, printed)
@@ -155,7 +197,8 @@ def start_all(reproducers, installation: Installation) -> Callable[[], dict[str,
         for line in stdout.splitlines():
             if line.startswith("{") and (ran := json.loads(line)).get(forked.RESULT_KEY) in names:
                 found[names[ran[forked.RESULT_KEY]]] = result_of(ran["exit"], ran["stdout"], ran["stderr"])
-        lost = Result(FAILED, output=f"the runner stopped (exit status {runner.returncode}):\n{stderr[-3000:]}")
+        stopped = f"the runner stopped (exit status {runner.returncode})"
+        lost = Result(FAILED, stopped, f"{stopped}:\n{stderr[-3000:]}")
         return {name: found.get(name, lost) for name in names.values()}
 
     return results
@@ -223,10 +266,12 @@ def needs_a_look(results: dict[str, Result]) -> bool:
     return any(result.outcome in (FIXED, FAILED) for result in results.values())
 
 
-def main(arguments: list[str] | None = None) -> int:
+def main(arguments: list[str] | None = None, prog: str = "python -m rnnspec.divergences.repro") -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m rnnspec.divergences.repro",
+        prog=prog,
         description="Minimal reproducers of the known divergences (rnnspec/divergences/table.py): Keras and NumPy alone.",
+        epilog=EXIT_STATUSES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     action = parser.add_mutually_exclusive_group(required=True)
     action.add_argument("name", nargs="?", help="print this reproducer (see --list)")

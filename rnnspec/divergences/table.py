@@ -510,11 +510,11 @@ DIVERGENCES = (
 )
 
 
-def divergence_for(statement: str, installation: Installation, case: Case) -> Divergence | None:
-    """The first row of the table that names the statement and whose condition holds for the installation and case."""
-    return next(
-        (row for row in DIVERGENCES if statement in row.statements and row.condition.holds(installation, case)), None
-    )
+def divergence_for(statement: str, installation: Installation, case: Case, rows=None) -> Divergence | None:
+    """The first row (of the table, or of `rows`) that names the statement and whose condition holds for the
+    installation and case."""
+    rows = DIVERGENCES if rows is None else rows
+    return next((row for row in rows if statement in row.statements and row.condition.holds(installation, case)), None)
 
 
 def stale_statements(chapters: Mapping[str, ModuleType]) -> list[str]:

@@ -1,4 +1,5 @@
-"""The pytest plugin of rnnspec, one module per job: the command line (`command_line`), how a run is spread over
+"""The pytest plugin of rnnspec, one module per job: pytest-cases made to run on pytest >= 9.1
+(`pytest_cases_compat`, first), the command line (`command_line`), how a run is spread over
 workers (`scheduling`), which cases run (`selection`, `each_choice`), the known divergences marked (`marking`), what
 is reported (`reporting`, `behaviour_matrix`), and the fixtures every chapter shares (`fixtures`).
 
@@ -6,6 +7,7 @@ is reported (`reporting`, `behaviour_matrix`), and the fixtures every chapter sh
 loads them all."""
 
 pytest_plugins = [
+    "rnnspec.plugin.pytest_cases_compat",
     "rnnspec.plugin.command_line",
     "rnnspec.plugin.scheduling",
     "rnnspec.plugin.selection",

@@ -7,6 +7,9 @@ from rnnspec.subjects.layers import CELLS
 
 PROPERTY = "rnnspec.behaviour_matrix"
 OUTCOMES = ("passed", "failed", "xfailed", "skipped")
+# The output modes, (return_sequences, return_state), by the words the columns name them with.
+MODES = {(False, False): "last output", (True, False): "sequences", (False, True): "last output, states",
+         (True, True): "sequences, states"}
 
 
 def outcome_of(report) -> str | None:
@@ -33,22 +36,19 @@ class BehaviourMatrix:
                 self.outcomes[tuple(key)][report.nodeid] = outcome
 
     def lines(self) -> list[str]:
+        """A row per cell and device, a column per output mode (return_sequences, return_state)."""
         if not self.outcomes:
             return []
         # The devices with outcomes: GPU cases skipped for want of a GPU are marked so at collection and record
-        # nothing (pytest's summary of skips gives their count and reason).
+        # nothing (the summary of skips gives their count and reason).
         devices = [device for device in DEVICES if any(key[3] == device for key in self.outcomes)]
-        header = f"{'cell':<15} {'return_sequences':<17} {'return_state':<13}" + "".join(
-            f"{device:<28}" for device in devices
-        )
+        header = (f"{'cell':<15} {'device':<7}" + "".join(f"{mode:<24}" for mode in MODES.values())).rstrip()
         rows = [header, "-" * len(header)]
         for cell in self.cells():
-            for sequences in (False, True):
-                for state in (False, True):
-                    cells = [self.summary((cell, sequences, state, device)) for device in devices]
-                    if cell not in CELLS and set(cells) == {"-"}:
-                        continue  # a custom cell's subjects return sequences and states only
-                    rows.append(f"{cell:<15} {str(sequences):<17} {str(state):<13}" + "".join(f"{c:<28}" for c in cells))
+            for device in devices:
+                counts = [self.summary((cell, *mode, device)) for mode in MODES]
+                if set(counts) != {"-"}:
+                    rows.append((f"{cell:<15} {device:<7}" + "".join(f"{count:<24}" for count in counts)).rstrip())
         return rows
 
     def cells(self) -> list[str]:

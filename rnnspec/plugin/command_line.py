@@ -11,10 +11,28 @@ from rnnspec import installation
 # TensorFlow reads its log level as it loads, in this process and in the xdist workers, which inherit it: set before
 # any chapter imports Keras. (What it prints regardless, installation.import_quietly leaves out.)
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from rnnspec.divergences import table, user_file
 from rnnspec.installation import options
+from rnnspec.plugin.marking import KNOWN_ROWS
 from rnnspec.plugin.reporting import ComparisonRecorder, RunSummary
+from rnnspec.subjects.convlstm import CONV_RANKS
+from rnnspec.subjects.layers import CELLS
 
 ALL_CASES, EACH_CHOICE = "all", "each-choice"  # --cases: every case, or each statement's each-choice cover
+# --cells: the layers a case can name as its cell (a ConvLSTM case names its rank).
+CELL_NAMES = (*CELLS, *(f"ConvLSTM{rank}D" for rank in CONV_RANKS))
+CELLS_CHOSEN = pytest.StashKey()
+
+
+def chosen_cells(cells: str | None) -> frozenset | None:
+    if cells is None:
+        return None
+    chosen = frozenset(name.strip() for name in cells.split(",") if name.strip())
+    unknown = sorted(chosen - set(CELL_NAMES))
+    if unknown or not chosen:
+        raise pytest.UsageError(f"--cells={cells!r} names {', '.join(unknown) or 'no cell'}; choose among: "
+                                f"{', '.join(CELL_NAMES)}")
+    return chosen
 
 
 def pytest_addoption(parser):
@@ -56,6 +74,26 @@ def pytest_addoption(parser):
         "`python -m rnnspec.tools.gpu_report` reports from)",
     )
     group.addoption(
+        "--cells",
+        default=None,
+        help=f"comma-separated cells whose cases to run: {', '.join(CELL_NAMES)} (default: all; a case that names "
+        "no cell runs whatever this says)",
+    )
+    group.addoption(
+        "--known-divergences",
+        default=None,
+        metavar="FILE",
+        help="a TOML file of this installation's own known divergences, in the table's form (docs/report.md): the "
+        "cases they name are strict xfails, and a row that matches no case is reported",
+    )
+    group.addoption(
+        "--report-json",
+        default=None,
+        metavar="PATH",
+        help="write the run to PATH as JSON: the installation, each test's outcome, the behaviour matrix and the "
+        "known divergences met (docs/report.md, docs/report.schema.json)",
+    )
+    group.addoption(
         "--cases",
         default=ALL_CASES,
         choices=(ALL_CASES, EACH_CHOICE),
@@ -88,7 +126,15 @@ def pytest_configure(config):
             f"{chosen.backend} is built for {platform} but sees no GPU (check the driver, nvidia-smi, the "
             "container's GPU flags); to state the CPU alone, run with --devices=cpu"
         )
-    config.pluginmanager.register(RunSummary(config.getoption("--cases")), "rnnspec-summary")
+    config.stash[CELLS_CHOSEN] = chosen_cells(config.getoption("--cells"))
+    own = Path(config.getoption("--known-divergences")) if config.getoption("--known-divergences") else None
+    try:
+        config.stash[KNOWN_ROWS] = (*table.DIVERGENCES, *(user_file.load(own) if own else ()))
+    except user_file.FileError as error:
+        raise pytest.UsageError(f"--known-divergences: {error}") from None
+    report = None if worker or not config.getoption("--report-json") else Path(config.getoption("--report-json"))
+    summary = RunSummary(config.getoption("--cases"), config.stash[KNOWN_ROWS], own, report)
+    config.pluginmanager.register(summary, "rnnspec-summary")
     record = config.getoption("--record-comparisons")
     if record:
         if config.getoption("numprocesses", None):

@@ -1,5 +1,6 @@
-"""The known divergences applied to the cases: a strict xfail where a row of the table applies, a warning for a row
-naming no test, and the reproducers started where their meta-test runs."""
+"""The known divergences applied to the cases: a strict xfail where a row of the table (or of a user's file,
+`--known-divergences`) applies, a warning for a row of the table naming no test, and the reproducers started where
+their meta-test runs."""
 
 import inspect
 import warnings
@@ -12,6 +13,14 @@ from rnnspec.divergences import conditions, repro, table
 
 class StaleDivergenceWarning(pytest.PytestWarning):
     """A row of the table of known divergences names a statement that is no test: its xfail applies nowhere."""
+
+
+# The rows of the table and of a file of the user's own (--known-divergences), as the run's configuration has them.
+KNOWN_ROWS = pytest.StashKey()
+
+
+def known_rows(config) -> tuple:
+    return config.stash.get(KNOWN_ROWS, None) or table.DIVERGENCES
 
 
 def statement_of(item: pytest.Function) -> str:
@@ -59,7 +68,7 @@ def pytest_runtest_call(item):
     # plugin, having found no xfail mark at setup, evaluates the marks again in its own wrapper of the call, inside
     # this one (tryfirst), so the mark added here decides the call's outcome.
     case = conditions.Case(received_arguments(item))
-    row = table.divergence_for(statement_of(item), installation.current(), case)
+    row = table.divergence_for(statement_of(item), installation.current(), case, known_rows(item.config))
     if row:
         item.add_marker(row.xfail_marker())
     return (yield)

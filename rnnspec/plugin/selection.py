@@ -1,11 +1,11 @@
 """Which collected cases run: the devices `--devices` chose (a GPU case where no GPU is visible skipped with the
-reason), and with `--cases=each-choice` each statement's each-choice cover."""
+reason), the cells `--cells` chose, and with `--cases=each-choice` each statement's each-choice cover."""
 
 import pytest
 
 from rnnspec import installation
 from rnnspec.installation import options
-from rnnspec.plugin.command_line import EACH_CHOICE
+from rnnspec.plugin.command_line import CELL_NAMES, CELLS_CHOSEN, EACH_CHOICE
 from rnnspec.plugin.each_choice import cover as each_choice_cover
 from rnnspec.plugin.marking import statement_of
 from rnnspec.statements.shared import NO_GPU
@@ -23,6 +23,19 @@ def case_parameters(item) -> dict:
         for argnames, values in value.iterparams():
             names = [argnames] if isinstance(argnames, str) else list(argnames)
             found.update(zip(names, values if len(names) > 1 else (values,)))
+    return found
+
+
+def cells_of(item) -> set[str]:
+    """The layers a case names as its cells (`--cells`): its cell, a stack's cells, a ConvLSTM's rank."""
+    found = set()
+    for name, value in case_parameters(item).items():
+        if name in ("cell", "lower", "upper", "class_name") and value in CELL_NAMES:
+            found.add(value)
+        elif name == "cells" and isinstance(value, tuple):
+            found.update(cell for cell in value if cell in CELL_NAMES)
+        elif name == "rank" and isinstance(value, int):
+            found.add(f"ConvLSTM{value}D")
     return found
 
 
@@ -48,13 +61,16 @@ def each_choice(items: list) -> tuple[list, list]:
 def pytest_collection_modifyitems(config, items):
     """The catalogue holds every device: the devices not chosen with --devices are deselected here, and a GPU case
     where no GPU is visible is marked skipped with the reason (as `skip_unless_visible` would skip it once its
-    fixtures were set up, which for thousands of cases costs seconds). With --cases=each-choice, the cases beyond
-    each statement's each-choice cover are deselected too."""
+    fixtures were set up, which for thousands of cases costs seconds). The cases of cells `--cells` leaves out are
+    deselected, and with --cases=each-choice the cases beyond each statement's each-choice cover."""
     kept, deselected = [], []
     no_gpu = None if installation.current().gpus else pytest.mark.skip(reason=NO_GPU.format(installation.current()))
+    cells = config.stash.get(CELLS_CHOSEN, None)
     for item in items:
         device = case_parameters(item).get("device")  # a lazy value where a case function returns it: kept
-        (deselected if isinstance(device, str) and device not in options.current.devices else kept).append(item)
+        other_device = isinstance(device, str) and device not in options.current.devices
+        other_cells = cells is not None and bool(cells_of(item)) and not cells_of(item) & cells
+        (deselected if other_device or other_cells else kept).append(item)
         if device == "gpu" and no_gpu:
             item.add_marker(no_gpu)
     if config.getoption("--cases") == EACH_CHOICE:

@@ -23,7 +23,7 @@ class Command:
 
 COMMANDS = {
     "repro": Command("rnnspec.divergences.repro", "list, print or run the known divergences' minimal reproducers"),
-    "divergences": Command("rnnspec.divergences.readme", "print the table of known divergences (or write it into the README)"),
+    "divergences": Command("rnnspec.divergences.page", "print the table of known divergences (or write it into its page)"),
     "snapshot": Command("rnnspec.tools.snapshot", "compare two behaviour snapshots"),
     "matrix": Command("rnnspec.tools.version_matrix", "write the version matrix's page from the results of its runs"),
     "bisect": Command("rnnspec.tools.bisect", "find the release where a statement's outcome changed"),
@@ -55,7 +55,11 @@ def main(argv: list[str] | None = None) -> int:
         parser().error("name a command; `rnnspec --help` lists them")
     chosen = parser().parse_args(argv)
     run = importlib.import_module(COMMANDS[chosen.command].module).main
-    status = run(chosen.arguments, prog=f"rnnspec {chosen.command}")
+    try:
+        status = run(chosen.arguments, prog=f"rnnspec {chosen.command}")
+    except BrokenPipeError:  # the reader left (`rnnspec repro --list | head`): nothing more to say
+        sys.stdout = None
+        return EXIT_HOLDS
     return status if isinstance(status, int) else EXIT_HOLDS
 
 

@@ -54,13 +54,14 @@ def mistakes(tmp_path) -> dict[str, list[str]]:
                                                    "no such file"),
         "a benchmark run that is not there": (["plot", str(tmp_path / "run.json")], "no such file"),
         "a wheelhouse into a folder not empty": (["wheelhouse", str(tmp_path / "wheels")], "is not empty"),
+        "an unknown reproducer": (["repro", "no_such_divergence"], "no reproducer is named 'no_such_divergence'"),
     }
 
 
 @pytest.mark.parametrize("mistake", [
     "no command", "an unknown command", "a missing snapshot", "a version matrix without results",
     "bisect without results", "a README that is not there", "coverage into a file that is not there",
-    "a benchmark run that is not there", "a wheelhouse into a folder not empty",
+    "a benchmark run that is not there", "a wheelhouse into a folder not empty", "an unknown reproducer",
 ])
 def test_a_users_mistake_is_answered_in_one_line_with_exit_2(capsys, tmp_path, mistake):
     argv, says = mistakes(tmp_path)[mistake]

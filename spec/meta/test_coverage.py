@@ -34,9 +34,9 @@ def test_every_out_of_scope_entry_names_an_item(measured):
     assert not measured.unknown_exclusions, f"OUT_OF_SCOPE patterns that match no item: {measured.unknown_exclusions}"
 
 
-def test_the_readme_reports_the_coverage_measured(measured):
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    start = readme.index(coverage.README_START) + len(coverage.README_START)
-    assert readme[start : readme.index(coverage.README_END)].strip() == coverage.markdown_table(measured), (
-        "the README's coverage table is stale: run `python -m rnnspec.statements.coverage --update README.md`"
+def test_the_coverage_page_reports_the_coverage_measured(measured):
+    page = (Path(__file__).resolve().parents[2] / "docs" / "coverage.md").read_text()
+    start = page.index(coverage.PAGE_START) + len(coverage.PAGE_START)
+    assert page[start : page.index(coverage.PAGE_END)].strip() == coverage.markdown_table(measured), (
+        "docs/coverage.md's table is stale: run `rnnspec coverage --update docs/coverage.md`"
     )

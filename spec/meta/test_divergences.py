@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rnnspec import installation
-from rnnspec.divergences import conditions, readme, table
+from rnnspec.divergences import conditions, page, table
 from rnnspec.divergences.conditions import EVERY_KERAS, case_has, on_backend
 from rnnspec.divergences.table import Divergence
 from rnnspec.installation import options
@@ -173,11 +173,11 @@ def test_the_installation_decides_a_condition_in_three_values_and_rules_out_what
     assert (~case_has(cell="GRU")).decided_by(keras_on("torch")) is None
 
 
-def test_the_readme_shows_the_table_it_is_generated_from():
-    text = (ROOT / "README.md").read_text()
-    assert readme.readme_table(text) == readme.markdown_table(), (
-        "README.md's table of known divergences is not the one rnnspec/divergences/table.py generates; regenerate it with "
-        "`python -m rnnspec.divergences.readme --update README.md`"
+def test_the_divergences_page_shows_the_table_it_is_generated_from():
+    text = (ROOT / page.PAGE).read_text()
+    assert page.shown_table(text) == page.markdown_table(), (
+        f"{page.PAGE}'s table of known divergences is not the one rnnspec/divergences/table.py generates; regenerate "
+        f"it with `rnnspec divergences --update {page.PAGE}`"
     )
 
 

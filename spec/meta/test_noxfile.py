@@ -1,22 +1,16 @@
 """The version matrix holds what it promises: every Keras 3 minor release on TensorFlow, the nightlies on every
 backend, and the oldest release in the quick matrix, which keeps the suite running there (rnnspec.installation.compat)."""
 
-import importlib.util
-from pathlib import Path
-
 import pytest
+
+from spec.meta import noxfile_loaded
 
 pytestmark = pytest.mark.meta
 
 
 @pytest.fixture(scope="module")
 def noxfile():
-    if importlib.util.find_spec("nox") is None:
-        pytest.skip('nox is not installed (pip install -e ".[dev]")')
-    spec = importlib.util.spec_from_file_location("noxfile", Path(__file__).parents[2] / "noxfile.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return noxfile_loaded.noxfile()
 
 
 def test_every_minor_release_runs_on_tensorflow_with_its_tensorflow(noxfile):

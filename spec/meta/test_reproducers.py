@@ -2,7 +2,12 @@
 row, short, with nothing but Keras and NumPy, and saying on the installation under test what the table says: that
 the divergence holds where its row applies and not elsewhere."""
 
+import importlib.util
 import io
+import os
+import re
+import subprocess
+import sys
 from contextlib import redirect_stdout
 from dataclasses import replace
 
@@ -15,6 +20,9 @@ from rnnspec.plugin.marking import reproducer_results
 
 pytestmark = pytest.mark.meta
 NAMES = [reproducer.name for reproducer in repro.REPRODUCERS]
+# Those that need, run by hand, a framework not installed here (the one they default KERAS_BACKEND to, or import).
+FRAMEWORK_MISSING_HERE = [reproducer for reproducer in repro.REPRODUCERS
+                          if any(importlib.util.find_spec(name) is None for name in reproducer.frameworks())]
 
 
 def keras_on(backend: str, keras_module: str = "keras", gpus: tuple[str, ...] = ()) -> Installation:
@@ -49,6 +57,69 @@ def test_a_reproducer_names_where_it_was_seen_and_links_its_documentation(reprod
     for row in reproducer.rows:
         assert first_line == f"# Seen on {row.seen_on}.", f"{reproducer.path.name} starts with {first_line!r}"
     assert "https://keras.io/" in source
+
+
+@pytest.mark.parametrize("reproducer", repro.REPRODUCERS, ids=NAMES)
+def test_no_reproducer_exits_2_the_status_of_a_mistaken_command(reproducer):
+    """Exit status 2 is argparse's usage error: a reproducer that cannot show its divergence here exits 3."""
+    found = re.findall(r"(?:\bexit|SystemExit)\(\s*2\s*\)", reproducer.source())
+    assert not found, f"{reproducer.path.name} has {found}: one that does not apply here exits 3"
+
+
+@pytest.mark.parametrize("reproducer", FRAMEWORK_MISSING_HERE, ids=[r.name for r in FRAMEWORK_MISSING_HERE])
+def test_a_reproducer_whose_framework_is_not_installed_says_so_in_one_line_and_exits_3(reproducer):
+    """Run by hand where the framework it defaults to (or imports) is not installed, a reproducer prints one line
+    saying so and exits 3 (not applicable here), without a traceback."""
+    unset = ("KERAS_BACKEND", "TF_USE_LEGACY_KERAS")  # as pasted: the backend it defaults to
+    environment = {key: value for key, value in os.environ.items() if key not in unset}
+    ran = subprocess.run([sys.executable, str(reproducer.path)], capture_output=True, text=True, env=environment,
+                         timeout=60, check=False)
+    said = f"exit status {ran.returncode}, stdout {ran.stdout!r}, stderr {ran.stderr[-2000:]!r}"
+    assert repro.UNCAUGHT not in ran.stderr, said
+    assert ran.returncode == repro.EXIT_NOT_APPLICABLE, said
+    assert len((ran.stdout + ran.stderr).strip().splitlines()) == 1, said
+    assert repro.result_of(ran.returncode, ran.stdout, ran.stderr).outcome == repro.NOT_APPLICABLE
+
+
+@pytest.mark.parametrize(
+    "status, stderr, outcome, why",
+    [
+        (1, "", repro.DIVERGES, ""),
+        (0, "", repro.FIXED, ""),
+        (3, "", repro.NOT_APPLICABLE, "Needs jax (KERAS_BACKEND=jax), which is not installed here."),
+        (2, "usage: repro.py\nrepro.py: error: unrecognized arguments: --x\n", repro.FAILED,
+         "exit status 2: repro.py: error: unrecognized arguments: --x"),
+        (1, "Traceback (most recent call last):\n  ...\nModuleNotFoundError: No module named 'jax'\n", repro.FAILED,
+         "exit status 1: ModuleNotFoundError: No module named 'jax'"),
+        (3, "Traceback (most recent call last):\n  ...\nValueError: shapes\n", repro.FAILED,
+         "exit status 3: ValueError: shapes"),
+        (-9, "", repro.FAILED, "exit status -9"),
+        (None, "", repro.FAILED, f"ran past {repro.TIMEOUT_S} s"),
+    ],
+    ids=["1-diverges", "0-fixed", "3-not-applicable", "2-usage-error", "traceback", "traceback-exit-3", "killed",
+         "timeout"],
+)
+def test_exit_statuses_read_as_outcomes(status, stderr, outcome, why):
+    """0, 1 and 3 are a reproducer's outcomes; any other status, or a traceback, fails to run (stderr's last line)."""
+    stdout = "Keras 3.15.1, jax backend\nNeeds jax (KERAS_BACKEND=jax), which is not installed here.\n"
+    result = repro.result_of(status, stdout if status == 3 else "", stderr)
+    assert (result.outcome, result.why) == (outcome, why)
+    assert repro.described(result) == (f"{outcome} ({why})" if why else outcome)
+
+
+def test_the_help_and_the_docstring_state_the_exit_statuses(capsys):
+    """`--help` and the module's docstring state what each exit status of a reproducer says, 2 being none of them."""
+    with pytest.raises(SystemExit) as stopped:
+        repro.main(["--help"])
+    assert stopped.value.code == 0
+    helped = " ".join(capsys.readouterr().out.split())
+    documented = " ".join(repro.__doc__.split())
+    for status, outcome in repro.OUTCOME_OF_EXIT.items():
+        assert f"{status} {outcome}" in helped and f"{status} {outcome}" in documented
+    assert f"any other status (2 included), or a traceback: {repro.FAILED}" in helped
+    assert "No reproducer exits 2" in documented
+    command = helped.split("This command's exit status:")[1]
+    assert all(said in command for said in ("0 when", "1 when", "2 for a mistaken command"))
 
 
 ON_EVERY_KERAS_3 = {"zero_output_for_mask_without_return_sequences", "feature_size_not_checked",
@@ -136,12 +207,12 @@ def test_a_reproducer_still_diverges_where_its_row_applies(reproducer, results_h
     (still diverges). Once Keras is fixed, the strict xfail passes and fails the run, and so does this."""
     here = installation.current()
     if reason := reproducer.cannot_run_on(here):
-        pytest.skip(f"{reproducer.name}: {reason}")
+        pytest.skip(f"a reproducer that cannot run here: {reason}")  # the case's id names the reproducer
     if not reproducer.applies_to(here):
-        pytest.skip(f"{reproducer.name}: its row does not apply here ({reproducer.where()})")
+        pytest.skip("a reproducer whose row does not apply here (`rnnspec repro --list` says where)")
     result = results_here[reproducer.name]
     if result.outcome == repro.NOT_APPLICABLE:
-        pytest.skip(f"{reproducer.name} cannot show it here: {result.why}")
+        pytest.skip(f"a reproducer that cannot show it here: {result.why}")
     assert result.outcome != repro.FAILED, f"{reproducer.name} failed to run: {result.output}"
     assert result.outcome == repro.DIVERGES, (
         f"{reproducer.name} says {result.outcome!r} on {here.describe()}, where the table applies its row "

@@ -6,7 +6,13 @@ import pytest
 from spec.meta.catching import assert_caught, assert_every_statement_caught
 from spec.meta.chapters import CHAPTERS
 
-pytestmark = pytest.mark.meta
+pytestmark = [
+    pytest.mark.meta,
+    # What Keras and TensorFlow warn of under the breakages that make a compiled call path run otherwise: the
+    # breakage's own doing, which the statement catches.
+    pytest.mark.filterwarnings("ignore:Even though the `tf.config.experimental_run_functions_eagerly`:UserWarning"),
+    pytest.mark.filterwarnings("ignore:Model doesn't support `jit_compile=True`:UserWarning"),
+]
 
 
 @pytest.mark.parametrize(

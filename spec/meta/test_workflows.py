@@ -1,13 +1,14 @@
 """The CI workflows are valid GitHub Actions workflows, by the schema check-jsonschema ships (offline), where it is
 installed (`pip install -e ".[dev]"`); and the weekly one runs the nightly environments of the noxfile."""
 
-import importlib.util
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from spec.meta import noxfile_loaded
 
 pytestmark = pytest.mark.meta
 
@@ -38,11 +39,7 @@ def test_the_linter_refuses_a_broken_workflow(tmp_path):
 
 
 def test_the_weekly_workflow_runs_every_nightly_environment():
-    if importlib.util.find_spec("nox") is None:
-        pytest.skip('nox is not installed (pip install -e ".[dev]")')
-    spec = importlib.util.spec_from_file_location("noxfile", ROOT / "noxfile.py")
-    noxfile = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(noxfile)
+    noxfile = noxfile_loaded.noxfile()
     tag = re.search(r"\bnox\b.*-t (\w+)", NIGHTLY.read_text())[1]
     nightlies = {name for name in noxfile.ENVIRONMENTS if "nightly" in name}
     tagged = {name for name, (_, _, tags) in noxfile.ENVIRONMENTS.items() if tag in tags}

@@ -3,11 +3,14 @@
 # filters) states as if they were (batch, units). TensorFlow and PyTorch hold the masked steps' states. Exits 1 while
 # it fails, 0 where the masked sample ends on the states of its unmasked steps. Runs on JAX unless KERAS_BACKEND is set.
 import os
+from importlib.util import find_spec
 
-import numpy as np
-
-os.environ.setdefault("KERAS_BACKEND", "jax")  # where it shows
+backend = os.environ.setdefault("KERAS_BACKEND", "jax")  # where it shows
+if find_spec(backend) is None:
+    print(f"Needs {backend} (KERAS_BACKEND={backend}), which is not installed here.")
+    raise SystemExit(3)
 import keras  # after the backend is chosen
+import numpy as np
 
 DOCUMENTED = (
     '"mask: Binary tensor of shape (samples, timesteps) indicating whether a given timestep should be masked." '

@@ -3,16 +3,14 @@
 # ("Incompatible shapes for broadcasting"). Exits 1 while it fails, 0 once a masked step repeats the previous
 # output, as on TensorFlow and PyTorch. Runs on JAX unless KERAS_BACKEND is set.
 import os
+from importlib.util import find_spec
 
-import numpy as np
-
-os.environ.setdefault("KERAS_BACKEND", "jax")  # where it shows
+backend = os.environ.setdefault("KERAS_BACKEND", "jax")  # where it shows
+if find_spec(backend) is None:
+    print(f"Needs {backend} (KERAS_BACKEND={backend}), which is not installed here.")
+    raise SystemExit(3)
 import keras  # after the backend is chosen
-
-DOCUMENTED = (
-    '"A RNN cell is a class that has: [...] A `state_size` attribute. [...] A `output_size` attribute, a single '
-    'integer." (https://keras.io/api/layers/recurrent_layers/rnn/)'
-)
+import numpy as np
 
 
 class WideOutputCell(keras.layers.Layer):
@@ -26,6 +24,10 @@ class WideOutputCell(keras.layers.Layer):
         return keras.ops.concatenate([h, h], axis=-1), [h]
 
 
+DOCUMENTED = (
+    '"A RNN cell is a class that has: [...] A `state_size` attribute. [...] A `output_size` attribute, a single '
+    'integer." (https://keras.io/api/layers/recurrent_layers/rnn/)'
+)
 try:
     rnn = keras.layers.RNN(WideOutputCell(), return_sequences=True)
     output = keras.ops.convert_to_numpy(rnn(np.ones((1, 3, 1), "float32"), mask=np.array([[True, False, True]])))

@@ -2,11 +2,14 @@
 # On JAX, a masked step before a sample's first valid step outputs the initial state h, where TensorFlow and
 # PyTorch output zeros. Exits 1 while it does, 0 where it outputs zeros. Runs on JAX unless KERAS_BACKEND is set.
 import os
+from importlib.util import find_spec
 
-import numpy as np
-
-os.environ.setdefault("KERAS_BACKEND", "jax")  # where it shows
+backend = os.environ.setdefault("KERAS_BACKEND", "jax")  # where it shows
+if find_spec(backend) is None:
+    print(f"Needs {backend} (KERAS_BACKEND={backend}), which is not installed here.")
+    raise SystemExit(3)
 import keras  # after the backend is chosen
+import numpy as np
 
 DOCUMENTED = (
     '"mask: [...] a `False` entry indicates that the corresponding timestep should be ignored." '

@@ -3,7 +3,11 @@
 # as [h, c]); `model.export` to "tf_saved_model" (and to "litert", through a SavedModel, on TensorFlow) fails on the
 # nested outputs: "Got a non-Tensor value [...] for key 'output_1'". Exits 1 while it fails, 0 once it exports.
 import tempfile
+from importlib.util import find_spec
 
+if find_spec("tensorflow") is None:
+    print("Needs tensorflow (for the SavedModel export), which is not installed here.")
+    raise SystemExit(3)
 import keras
 import numpy as np
 

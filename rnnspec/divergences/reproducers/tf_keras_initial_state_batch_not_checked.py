@@ -2,6 +2,11 @@
 # tf_keras checks an initial state's units but not its batch size: a state of another batch size fails in the
 # GRU cell's first step with TensorFlow's error, naming neither the state nor the shape expected. Exits 1 while it
 # does, 0 once tf_keras refuses it with a ValueError naming the initial state. Needs tf_keras (pip install tf-keras).
+from importlib.util import find_spec
+
+if missing := [name for name in ("tensorflow", "tf_keras") if find_spec(name) is None]:
+    print(f"Needs {' and '.join(missing)} (pip install tf-keras), not installed here.")
+    raise SystemExit(3)
 import numpy as np
 import tf_keras as keras
 

@@ -3,10 +3,13 @@
 # mask at every step, where their cells (and Keras 3) draw one mask per sequence, the same at every step. Exits 1
 # while an input feature is dropped at some steps of a sequence and kept at others; 0 once the mask is per sequence.
 import os
+from importlib.util import find_spec
 
-import numpy as np
-
+if missing := [name for name in ("tensorflow", "tf_keras") if find_spec(name) is None]:
+    print(f"Needs {' and '.join(missing)} (pip install tf-keras), not installed here.")
+    raise SystemExit(3)
 os.environ["TF_USE_LEGACY_KERAS"] = "1"  # the Keras 2 API, tf_keras
+import numpy as np
 import tensorflow as tf
 import tf_keras as keras
 

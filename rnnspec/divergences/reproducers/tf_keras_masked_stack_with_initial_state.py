@@ -3,10 +3,13 @@
 # of states per cell, as it returns them): ValueError "The two structures don't have the same nested structure".
 # Without the mask the same call runs. Exits 1 while the masked call fails; 0 once it runs.
 import os
+from importlib.util import find_spec
 
-import numpy as np
-
+if missing := [name for name in ("tensorflow", "tf_keras") if find_spec(name) is None]:
+    print(f"Needs {' and '.join(missing)} (pip install tf-keras), not installed here.")
+    raise SystemExit(3)
 os.environ["TF_USE_LEGACY_KERAS"] = "1"  # the Keras 2 API, tf_keras
+import numpy as np
 import tensorflow as tf
 import tf_keras as keras
 

@@ -4,11 +4,14 @@
 # reproducer of benchmarks off the default device, which build their layers inside `keras.device`. Runs on
 # PyTorch unless KERAS_BACKEND is set.
 import os
+from importlib.util import find_spec
 
-import numpy as np
-
-os.environ.setdefault("KERAS_BACKEND", "torch")  # where it shows
+backend = os.environ.setdefault("KERAS_BACKEND", "torch")  # where it shows
+if find_spec(backend) is None:
+    print(f"Needs {backend} (KERAS_BACKEND={backend}), which is not installed here.")
+    raise SystemExit(3)
 import keras  # after the backend is chosen
+import numpy as np
 
 DOCUMENTED = (
     '"Context manager for backend-agnostic device placement. [...] This works across all backends (TensorFlow, JAX, '

@@ -3,11 +3,14 @@
 # Exits 1 while the second half of a sequence, called after the first, differs from the whole sequence's output
 # beyond float16's rounding; 0 once it continues. Runs on PyTorch unless KERAS_BACKEND is set.
 import os
+from importlib.util import find_spec
 
-import numpy as np
-
-os.environ.setdefault("KERAS_BACKEND", "torch")  # where it shows
+backend = os.environ.setdefault("KERAS_BACKEND", "torch")  # where it shows
+if find_spec(backend) is None:
+    print(f"Needs {backend} (KERAS_BACKEND={backend}), which is not installed here.")
+    raise SystemExit(3)
 import keras  # after the backend is chosen
+import numpy as np
 
 DOCUMENTED = (
     '"stateful: [...] If `True`, the last state for each sample at index i in a batch will be used as initial state '

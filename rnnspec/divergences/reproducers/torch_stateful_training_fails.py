@@ -4,11 +4,14 @@
 # the CPU, and #23462 on a GPU). Exits 1 while a train_on_batch step of a stateful LSTM fails; 0 once it trains.
 # Runs on PyTorch unless KERAS_BACKEND is set.
 import os
+from importlib.util import find_spec
 
-import numpy as np
-
-os.environ.setdefault("KERAS_BACKEND", "torch")  # where it shows
+backend = os.environ.setdefault("KERAS_BACKEND", "torch")  # where it shows
+if find_spec(backend) is None:
+    print(f"Needs {backend} (KERAS_BACKEND={backend}), which is not installed here.")
+    raise SystemExit(3)
 import keras  # after the backend is chosen
+import numpy as np
 
 DOCUMENTED = (
     '"stateful: Boolean (default: `False`). If `True`, the last state for each sample at index i in a batch will be '

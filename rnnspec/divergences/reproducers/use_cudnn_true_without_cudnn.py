@@ -2,12 +2,15 @@
 # `use_cudnn=True` where cuDNN cannot run (on a CPU) runs the generic kernel instead of raising, as the TensorFlow
 # backend does. Exits 1 while the GRU runs, 0 once it raises. Runs on PyTorch unless KERAS_BACKEND is set.
 import os
+from importlib.util import find_spec
 
-import numpy as np
-
-os.environ.setdefault("KERAS_BACKEND", "torch")  # where it shows; JAX's GRU too
+backend = os.environ.setdefault("KERAS_BACKEND", "torch")  # where it shows; JAX's GRU too
+if find_spec(backend) is None:
+    print(f"Needs {backend} (KERAS_BACKEND={backend}), which is not installed here.")
+    raise SystemExit(3)
 os.environ["CUDA_VISIBLE_DEVICES"] = ""  # on the CPU, where cuDNN cannot run
 import keras  # after the backend is chosen
+import numpy as np
 
 DOCUMENTED = (
     '"use_cudnn: Whether to use a cuDNN-backed implementation. `"auto"` will attempt to use cuDNN when feasible, and '

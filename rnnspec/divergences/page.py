@@ -1,5 +1,5 @@
-"""The README's table of known divergences, generated from the table: `python -m rnnspec.divergences.readme` prints
-it, `python -m rnnspec.divergences.readme --update README.md` writes it between the README's markers."""
+"""The table of known divergences as docs/divergences.md shows it, generated from the table: `rnnspec divergences`
+prints it, `rnnspec divergences --update docs/divergences.md` writes it between the page's markers."""
 
 import argparse
 import re
@@ -7,9 +7,10 @@ from pathlib import Path
 
 from rnnspec.divergences.table import DIVERGENCES, Divergence
 
-README_START = "<!-- generated from rnnspec/divergences/table.py by `python -m rnnspec.divergences.readme --update README.md` -->"
-README_END = "<!-- end of the generated table -->"
-REPRODUCERS_FOLDER = "rnnspec/divergences/reproducers"  # relative to the README, at the repository's root
+PAGE = "docs/divergences.md"
+PAGE_START = f"<!-- generated from rnnspec/divergences/table.py by `rnnspec divergences --update {PAGE}` -->"
+PAGE_END = "<!-- end of the generated table -->"
+REPRODUCERS_FOLDER = "../rnnspec/divergences/reproducers"  # relative to the page, in docs/
 GITHUB_ISSUE = re.compile(r"https://github\.com/([^/]+/[^/]+)/(?:issues|pull)/(\d+)")
 
 
@@ -33,13 +34,13 @@ def markdown_table() -> str:
 
 
 def table_span(readme: str) -> tuple[int, int]:
-    return readme.index(README_START) + len(README_START), readme.index(README_END)
+    return readme.index(PAGE_START) + len(PAGE_START), readme.index(PAGE_END)
 
 
-def readme_table(readme: str) -> str:
-    """The table between the README's markers."""
-    start, end = table_span(readme)
-    return readme[start:end].strip()
+def shown_table(page: str) -> str:
+    """The table between the page's markers."""
+    start, end = table_span(page)
+    return page[start:end].strip()
 
 
 def with_table(readme: str, table: str) -> str:
@@ -47,9 +48,9 @@ def with_table(readme: str, table: str) -> str:
     return f"{readme[:start]}\n{table}\n{readme[end:]}"
 
 
-def main(argv=None, prog="python -m rnnspec.divergences.readme") -> int:
+def main(argv=None, prog="python -m rnnspec.divergences.page") -> int:
     parser = argparse.ArgumentParser(prog=prog, description="The table of known divergences, in Markdown.")
-    parser.add_argument("--update", metavar="README", type=Path, help="write it between the markers of this file")
+    parser.add_argument("--update", metavar="PAGE", type=Path, help="write it between the markers of this file")
     arguments = parser.parse_args(argv)
     if arguments.update and not arguments.update.is_file():
         parser.error(f"{arguments.update}: no such file")
