@@ -10,7 +10,7 @@ from pytest_cases import case, parametrize
 from rnnspec.subjects.calls import CALL_PATHS, COMPILED_CALL_PATHS, Call
 from rnnspec.subjects.layers import CELLS, LayerSubject
 from rnnspec.subjects.shapes import SHAPES
-from spec.vocabulary import EVERY_DEVICE, Axis, Tag, on_every_device, per_output_mode
+from spec.vocabulary import EVERY_DEVICE, Axis, Tag, case_id, on_every_device, per_output_mode
 
 
 def layer(cell, shape, device, call_path, *, return_sequences, return_state):
@@ -78,7 +78,7 @@ def variant(cell, arguments, device):
 @parametrize(
     "cell, arguments",
     ARGUMENT_VARIANTS,
-    ids=[f"{cell}-" + "-".join(f"{k}={v}" for k, v in arguments) for cell, arguments in ARGUMENT_VARIANTS],
+    ids=[case_id(cell=cell, **dict(arguments)) for cell, arguments in ARGUMENT_VARIANTS],
 )
 @on_every_device
 def variant_arguments(cell, arguments, device):

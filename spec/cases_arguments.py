@@ -8,7 +8,7 @@ from rnnspec.subjects.calls import TrainingSteps
 from rnnspec.subjects.convlstm import CONV_RANKS, ConvLSTMSubject
 from rnnspec.subjects.layers import CELLS, BidirectionalSubject, LayerSubject
 from rnnspec.subjects.shapes import SHAPES
-from spec.vocabulary import on_every_device
+from spec.vocabulary import case_id, on_every_device
 
 # A value other than the default for every argument of each class, as a user would write it. String identifiers keep
 # the table readable and hashable; units differ from the default-free 4 used elsewhere.
@@ -45,7 +45,7 @@ for rank, name in zip(CONV_RANKS, CONV_LSTM_CLASSES):
 ARGUMENTS = [(name, argument, value) for name, arguments in NON_DEFAULTS.items() for argument, value in arguments.items()]
 
 
-@parametrize("class_name, argument, value", ARGUMENTS, ids=[f"{c}-{a}" for c, a, _ in ARGUMENTS])
+@parametrize("class_name, argument, value", ARGUMENTS, ids=[case_id(class_name=c, argument=a) for c, a, _ in ARGUMENTS])
 def non_default_argument(class_name, argument, value):
     return class_name, argument, value
 

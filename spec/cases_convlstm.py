@@ -14,7 +14,7 @@ from pytest_cases import parametrize
 from rnnspec.subjects.calls import Call
 from rnnspec.subjects.convlstm import CONV_RANKS, DATA_FORMATS, PADDINGS, ConvLSTMSubject
 from spec.cases_wrappers import DROPOUT_SEED, accepts
-from spec.vocabulary import EVERY_DEVICE, Axis, Tag, on_every_device, per_output_mode
+from spec.vocabulary import EVERY_DEVICE, Axis, Tag, case_id, on_every_device, per_output_mode
 
 
 def conv_lstm(rank, device, call_path="layer", *, return_sequences, return_state, **arguments):
@@ -31,7 +31,7 @@ RANK = Axis("rank", CONV_RANKS)
 CALLED = [(1, "layer"), (2, "layer"), (3, "layer"), (2, "predict"), (1, "model")]
 
 CONV_LSTM = per_output_mode(
-    "conv_lstm", conv_lstm, Axis("rank, call_path", CALLED, ids=lambda called: "rank={}-{}".format(*called)),
+    "conv_lstm", conv_lstm, Axis("rank, call_path", CALLED, ids=lambda called: case_id(rank=called[0], call_path=called[1])),
     EVERY_DEVICE, tags=(Tag.CELL_STATE,),
 )
 
@@ -52,7 +52,7 @@ GEOMETRIES = [
 
 def geometry_id(geometry) -> str:
     rank, padding, strides, data_format = geometry
-    return f"rank={rank}-padding={padding}-strides={strides}-{data_format}"
+    return case_id(rank=rank, padding=padding, strides=strides, data_format=data_format)
 
 
 def with_geometry(rank, padding, strides, data_format, device, *, return_sequences, return_state):
@@ -78,7 +78,7 @@ ARGUMENT_VARIANTS = [
 
 def variant_id(variant) -> str:
     rank, arguments = variant
-    return f"rank={rank}-" + "-".join(f"{name}={value}" for name, value in arguments)
+    return case_id(rank=rank, **dict(arguments))
 
 
 def with_arguments(rank, arguments, device, *, return_sequences, return_state):

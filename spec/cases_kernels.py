@@ -6,7 +6,7 @@ from pytest_cases import parametrize
 from rnnspec.subjects.calls import CALL_PATHS, Call
 from rnnspec.subjects.layers import CELLS, LayerSubject
 from rnnspec.subjects.shapes import PADDED, SHAPES
-from spec.vocabulary import on_every_device
+from spec.vocabulary import case_id, on_every_device
 
 CUDNN_CELLS = ("LSTM", "GRU")  # SimpleRNN has no cuDNN kernel in Keras
 
@@ -33,7 +33,7 @@ def eligible_on_gpu(cell, return_sequences, return_state, device):
     return on_device(cell, device, return_sequences, return_state)
 
 
-@parametrize("cell, argument", INELIGIBLE_CASES, ids=[f"{c}-{k}={v}" for c, (k, v) in INELIGIBLE_CASES])
+@parametrize("cell, argument", INELIGIBLE_CASES, ids=[case_id(cell=c, **{k: v}) for c, (k, v) in INELIGIBLE_CASES])
 @on_the_gpu
 def ineligible_on_gpu(cell, argument, device):
     return on_device(cell, device, True, True, argument)

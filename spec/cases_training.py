@@ -14,7 +14,7 @@ from rnnspec.subjects.readings import READINGS
 from rnnspec.subjects.readings import gradient_subject as gradient_of
 from rnnspec.subjects.shapes import PADDED, Shape
 from spec.cases_wrappers import DROPOUT_SEED, STACKS, accepts
-from spec.vocabulary import EVERY_DEVICE, OUTPUT_MODES, Axis, on_every_device, per_output_mode
+from spec.vocabulary import EVERY_DEVICE, OUTPUT_MODES, Axis, case_id, on_every_device, per_output_mode
 
 GRADIENTS = per_output_mode("gradient", gradient_of, Axis("cell", CELLS), EVERY_DEVICE, Axis("reading", tuple(READINGS)))
 MASKED_GRADIENTS = per_output_mode(
@@ -74,7 +74,7 @@ BIDIRECTIONAL_GRADIENTS = (
 )
 
 
-@parametrize("cells", STACKS, ids=["-".join(cells) for cells in STACKS])
+@parametrize("cells", STACKS, ids=[case_id(cells=cells) for cells in STACKS])
 @parametrize(masked=(False, True))
 @on_every_device
 def stack_gradient(cells, masked, device):

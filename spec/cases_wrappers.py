@@ -15,6 +15,7 @@ from spec.vocabulary import (
     OUTPUT_MODES,
     Axis,
     Tag,
+    case_id,
     on_every_device,
     per_output_mode,
 )
@@ -45,7 +46,7 @@ WRAPPED = {
 
 def wrapped_id(wrapped) -> str:
     cell, merge_mode, call_path = wrapped
-    return f"{cell}-merge_mode={merge_mode}-{call_path}"
+    return case_id(cell=cell, merge_mode=merge_mode, call_path=call_path)
 
 
 def bidirectional(
@@ -79,7 +80,7 @@ FUNCTIONAL = [
 
 @parametrize(
     "wrapped, return_sequences, return_state", FUNCTIONAL,
-    ids=[f"{c}-merge_mode={m}-return_sequences={rs}-return_state={st}" for (c, m, _), rs, st in FUNCTIONAL],
+    ids=[case_id(cell=c, merge_mode=m, return_sequences=rs, return_state=st) for (c, m, _), rs, st in FUNCTIONAL],
 )
 @on_every_device
 def functional_model(wrapped, return_sequences, return_state, device):
@@ -121,7 +122,7 @@ MASKED = [("LSTM", "concat"), ("GRU", None), ("SimpleRNN", "sum")]
 
 
 @case(tags=(Tag.SEQUENCES, Tag.STATES))
-@parametrize("cell, merge_mode", MASKED, ids=[f"{c}-merge_mode={m}" for c, m in MASKED])
+@parametrize("cell, merge_mode", MASKED, ids=[case_id(cell=c, merge_mode=m) for c, m in MASKED])
 @on_every_device
 def variant_masked(cell, merge_mode, device):
     return bidirectional(cell, merge_mode, device, mask="batch")
@@ -143,7 +144,7 @@ def time_distributed(cell, return_sequences, device, call_path="layer", mask=Non
 
 
 @parametrize(
-    "cell, return_sequences, call_path", DISTRIBUTED, ids=[f"{c}-return_sequences={r}-{p}" for c, r, p in DISTRIBUTED]
+    "cell, return_sequences, call_path", DISTRIBUTED, ids=[case_id(cell=c, return_sequences=r, call_path=p) for c, r, p in DISTRIBUTED]
 )
 @on_every_device
 def time_distributed_plain(cell, return_sequences, call_path, device):
@@ -154,13 +155,13 @@ def time_distributed_plain(cell, return_sequences, call_path, device):
 DISTRIBUTED_MASKED = [("LSTM", True), ("GRU", False), ("SimpleRNN", True)]
 
 
-@parametrize("cell, return_sequences", DISTRIBUTED_MASKED, ids=[f"{c}-return_sequences={r}" for c, r in DISTRIBUTED_MASKED])
+@parametrize("cell, return_sequences", DISTRIBUTED_MASKED, ids=[case_id(cell=c, return_sequences=r) for c, r in DISTRIBUTED_MASKED])
 @on_every_device
 def time_distributed_mask_of_steps(cell, return_sequences, device):
     return time_distributed(cell, return_sequences, device, mask="steps")
 
 
-@parametrize("cell, return_sequences", DISTRIBUTED_MASKED, ids=[f"{c}-return_sequences={r}" for c, r in DISTRIBUTED_MASKED])
+@parametrize("cell, return_sequences", DISTRIBUTED_MASKED, ids=[case_id(cell=c, return_sequences=r) for c, r in DISTRIBUTED_MASKED])
 @on_every_device
 def time_distributed_mask_of_slices(cell, return_sequences, device):
     return time_distributed(cell, return_sequences, device, mask="slices")
@@ -178,13 +179,13 @@ def time_distributed_dropout(device):
 STACKS = [("LSTM", "GRU"), ("GRU", "SimpleRNN"), ("SimpleRNN", "LSTM")]
 
 
-@parametrize("cells", STACKS, ids=["-".join(cells) for cells in STACKS])
+@parametrize("cells", STACKS, ids=[case_id(cells=cells) for cells in STACKS])
 @on_every_device
 def stack_unmasked(cells, device):
     return StackSubject(cells, device)
 
 
-@parametrize("cells", [("LSTM", "GRU")], ids=["LSTM-GRU"])
+@parametrize("cells", [("LSTM", "GRU")], ids=[case_id(cells=("LSTM", "GRU"))])
 @on_every_device
 def stack_masked(cells, device):
     return StackSubject(cells, device, Call(mask="batch"))
@@ -261,7 +262,7 @@ DEFAULTS = [
 ]
 
 
-@parametrize("cell, argument, value", DEFAULTS, ids=[f"{c}-{a}={v!r}" for c, a, v in DEFAULTS])
+@parametrize("cell, argument, value", DEFAULTS, ids=[case_id(cell=c, **{a: repr(v)}) for c, a, v in DEFAULTS])
 def default_of(cell, argument, value):
     return cell, argument, value
 
@@ -274,7 +275,7 @@ WEIGHT_VARIANTS = [
 
 @parametrize(
     "cell, arguments", WEIGHT_VARIANTS,
-    ids=[cell + "".join(f"-{k}={v}" for k, v in arguments) for cell, arguments in WEIGHT_VARIANTS],
+    ids=[case_id(cell=cell, **dict(arguments)) for cell, arguments in WEIGHT_VARIANTS],
 )
 def weights_of(cell, arguments):
     return cell, dict(arguments)
@@ -295,7 +296,7 @@ def stateful_under(cell, policy, device):
 STATE_COUNTS = [("LSTM", 1), ("LSTM", 3), ("GRU", 2), ("SimpleRNN", 2)]
 
 
-@parametrize("cell, count", STATE_COUNTS, ids=[f"{cell}-{count}_states" for cell, count in STATE_COUNTS])
+@parametrize("cell, count", STATE_COUNTS, ids=[case_id(cell=cell, states=count) for cell, count in STATE_COUNTS])
 @on_every_device
 def state_count_wrong(cell, count, device):
     return cell, count, device
@@ -305,6 +306,6 @@ ACTIVATION_ARGUMENTS = [(cell, argument) for cell in CELLS for argument in ("act
                         if (cell, argument) != ("SimpleRNN", "recurrent_activation")]
 
 
-@parametrize("cell, argument", ACTIVATION_ARGUMENTS, ids=[f"{c}-{a}" for c, a in ACTIVATION_ARGUMENTS])
+@parametrize("cell, argument", ACTIVATION_ARGUMENTS, ids=[case_id(cell=c, argument=a) for c, a in ACTIVATION_ARGUMENTS])
 def activation_argument_of(cell, argument):
     return cell, argument

@@ -31,7 +31,7 @@ from rnnspec.statements.benchmarks import (
 from rnnspec.statements.shared import skip_unless_visible
 
 # Each target with its device, so that the plugin deselects the devices not chosen, as for every case.
-ON_THEIR_DEVICES = [pytest.param(target.device, name, id=name) for name, target in TARGETS.items()]
+ON_THEIR_DEVICES = [pytest.param(target.device, name, id=f"target={name}") for name, target in TARGETS.items()]
 
 
 @pytest.mark.parametrize("device, target_name", ON_THEIR_DEVICES)

@@ -261,7 +261,7 @@ def test_a_built_layer_refuses_inputs_of_another_feature_size(cell, device):
     assert_names(refused.value, r"5(.|\n)*7|7(.|\n)*5", "the sizes 5 and 7")
 
 
-@pytest.mark.parametrize("mask_shape", [(3, 5), (2, 6)], ids=["fewer_steps", "another_batch"])
+@pytest.mark.parametrize("mask_shape", [(3, 5), (2, 6)], ids=["mask=fewer_steps", "mask=another_batch"])
 @parametrize_with_cases("cell, device", cases=layer_of)
 def test_a_mask_of_another_shape_is_refused(cell, device, mask_shape):
     """A mask that is not (batch, timesteps) of the input (3, 6, features) is refused with a ValueError that names

@@ -45,6 +45,13 @@ def tags_of(return_sequences: bool, return_state: bool) -> tuple[str, str]:
 on_every_device = parametrize(device=DEVICES)
 
 
+def case_id(**parameters) -> str:
+    """A case's id naming each parameter as `name=value`, the form pytest-cases gives the ids it makes itself, so
+    that every id reads the same way (a stack's cells joined by "+")."""
+    text = lambda value: "+".join(map(str, value)) if isinstance(value, tuple) else str(value)
+    return "-".join(f"{name}={text(value)}" for name, value in parameters.items())
+
+
 @dataclass(frozen=True)
 class Axis:
     """Parameters of a case: `names` "cell" or "cell, merge_mode" (then values are tuples), with values the same

@@ -1,5 +1,6 @@
-"""Which collected cases run: the devices `--devices` chose (a GPU case where no GPU is visible skipped with the
-reason), the cells `--cells` chose, and with `--cases=each-choice` each statement's each-choice cover."""
+"""Which collected cases run, and how their ids name them: the devices `--devices` chose (a GPU case where no GPU is
+visible skipped with the reason), the cells `--cells` chose, and with `--cases=each-choice` each statement's
+each-choice cover; every parameter in an id as `name=value`."""
 
 import pytest
 
@@ -9,6 +10,14 @@ from rnnspec.plugin.command_line import CELL_NAMES, CELLS_CHOSEN, EACH_CHOICE
 from rnnspec.plugin.each_choice import cover as each_choice_cover
 from rnnspec.plugin.marking import statement_of
 from rnnspec.statements.shared import NO_GPU
+
+
+def pytest_make_parametrize_id(config, val, argname):
+    """A statement's own parameters name themselves in its ids as the case catalogue's do (`method=reset_state`, not
+    `reset_state`), so that an id reads the same way everywhere."""
+    if isinstance(val, (str, int, float, bool, type(None))):
+        return f"{argname}={val}"
+    return None
 
 
 def case_parameters(item) -> dict:

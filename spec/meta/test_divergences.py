@@ -10,7 +10,7 @@ from rnnspec import installation
 from rnnspec.divergences import conditions, page, table
 from rnnspec.divergences.conditions import EVERY_KERAS, case_has, on_backend
 from rnnspec.divergences.table import Divergence
-from rnnspec.installation import options
+from spec.meta.inner_run import run_plugin
 
 pytestmark = pytest.mark.meta
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,15 +83,7 @@ def elsewhere(statement: str, reason: str) -> Divergence:
 
 def run_with_table(pytester, monkeypatch, rows, *tests: str):
     """Run the statements named (all, if none) under the plugin, with `rows` as the table of known divergences."""
-    monkeypatch.setattr(table, "DIVERGENCES", tuple(rows))
-    monkeypatch.setattr(options, "current", options.current)  # the inner run's configuration sets it anew
-    pytester.makepyfile(test_statements=STATEMENTS)
-    here = installation.current()
-    return pytester.runpytest_inprocess(
-        "-p", "rnnspec.plugin", "-p", "no:cacheprovider", "-p", "no:benchmark", "-p", "no:xdist", "-rxXs",
-        f"--keras={here.keras_module}", f"--keras-backend={here.backend}",
-        *(f"test_statements.py::{test}" for test in tests),
-    )
+    return run_plugin(pytester, monkeypatch, STATEMENTS, rows, "-rxXs", *(f"test_statements.py::{t}" for t in tests))
 
 
 def test_a_row_whose_condition_holds_makes_the_case_a_strict_xfail(pytester, monkeypatch):
@@ -99,7 +91,7 @@ def test_a_row_whose_condition_holds_makes_the_case_a_strict_xfail(pytester, mon
     result = run_with_table(pytester, monkeypatch, rows, "test_diverges")
     result.assert_outcomes(xfailed=1, failed=1)
     reason = "Keras does otherwise (seen on a meta-test; upstream: none found)"
-    result.stdout.fnmatch_lines([f"XFAIL*test_diverges?GRU?*{reason}"])
+    result.stdout.fnmatch_lines([f"XFAIL*test_diverges?cell=GRU?*{reason}"])
 
 
 def test_a_row_whose_installation_condition_fails_leaves_the_statement_alone(pytester, monkeypatch):

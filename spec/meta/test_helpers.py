@@ -161,8 +161,8 @@ def test_each_choice_keeps_few_cases_that_give_every_parameter_its_every_value(p
     # Of test_sized's six: LSTM-1 first; GRU-2 gives two new values (LSTM-2 one); LSTM-3 the last one. Keeping each
     # case that gives any new value, in order, would keep five.
     result.assert_outcomes(passed=4, deselected=3)
-    result.stdout.fnmatch_lines(["*test_sized?LSTM-1? PASSED*", "*test_sized?LSTM-3? PASSED*",
-                                 "*test_sized?GRU-2? PASSED*", "*test_plain PASSED*"])
+    result.stdout.fnmatch_lines(["*test_sized?cell=LSTM-size=1? PASSED*", "*test_sized?cell=LSTM-size=3? PASSED*",
+                                 "*test_sized?cell=GRU-size=2? PASSED*", "*test_plain PASSED*"])
 
 
 def test_the_subjects_sent_to_another_backends_process_arrive_as_they_were_sent():

@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 
 from rnnspec import installation
-from rnnspec.divergences import table
 from rnnspec.divergences.conditions import EVERY_KERAS, case_has
 from rnnspec.divergences.table import Divergence
-from rnnspec.installation import options
+from spec.meta.inner_run import run_plugin
 
 pytestmark = pytest.mark.meta
 
@@ -36,14 +35,7 @@ def test_holds():
 
 def run(pytester, monkeypatch, *arguments, rows=()):
     """The statements above under the plugin, with `rows` as the table of known divergences."""
-    monkeypatch.setattr(table, "DIVERGENCES", tuple(rows))
-    monkeypatch.setattr(options, "current", options.current)  # the inner run's configuration sets it anew
-    pytester.makepyfile(test_statements=STATEMENTS)
-    here = installation.current()
-    return pytester.runpytest_inprocess(
-        "-p", "rnnspec.plugin", "-p", "no:cacheprovider", "-p", "no:benchmark", "-p", "no:xdist", "-rfE",
-        f"--keras={here.keras_module}", f"--keras-backend={here.backend}", *arguments,
-    )
+    return run_plugin(pytester, monkeypatch, STATEMENTS, rows, "-rfE", *arguments)
 
 
 def test_the_summary_counts_each_divergence_and_each_skip_reason_once_and_names_the_installation(pytester, monkeypatch):
@@ -166,7 +158,7 @@ def test_the_json_report_follows_its_schema_and_counts_what_the_run_counted(pyte
     assert report["totals"] == {"passed": 2, "failed": 1, "xfailed": 1, "skipped": 3}
     assert report["installation"]["described"] == installation.current().describe()
     assert {t["nodeid"].split("::")[1]: t["divergence"] for t in report["tests"] if t["divergence"]} == {
-        "test_diverges[GRU]": "made_up_reproducer"}
+        "test_diverges[cell=GRU]": "made_up_reproducer"}
     assert [(d["name"], d["cases"]) for d in report["divergences_met"]] == [("made_up_reproducer", 1)]
 
 
