@@ -1,5 +1,5 @@
 """The language the table of known divergences is written in: conditions on the installation under test and on a
-case, with the words that state them in the README, combined with `&`, `|` and `~`.
+case, with the words that state them on docs/divergences.md, combined with `&`, `|` and `~`.
 
 A condition knows what the installation alone decides of it, so that `python -m rnnspec.divergences.repro --run`
 can tell which rows apply to an installation before any case runs.
@@ -34,7 +34,7 @@ class Case:
 @dataclass(frozen=True)
 class Condition:
     """Where a divergence shows: a predicate on the installation under test and on the case, with the words that
-    state it in the README, and what the installation alone decides of it. Conditions combine with `&`, `|` and
+    state it on docs/divergences.md, and what the installation alone decides of it. Conditions combine with `&`, `|` and
     `~`."""
 
     words: str

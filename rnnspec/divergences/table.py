@@ -6,8 +6,8 @@ report upstream (rnnspec/divergences/reproducers, `python -m rnnspec.divergences
 that the divergence is reported rather than hidden, and the day Keras changes, the xfail passes, the strict marker
 fails it, and the suite tells. The chapters carry no marks of their own.
 
-The README's table of known divergences is generated from this one: `python -m rnnspec.divergences` prints it,
-`python -m rnnspec.divergences --update README.md` writes it between the README's markers.
+The table of docs/divergences.md is generated from this one: `rnnspec divergences` prints it,
+`rnnspec divergences --update docs/divergences.md` writes it between the page's markers.
 """
 
 import inspect
@@ -59,7 +59,7 @@ class Divergence:
 
     statements: tuple[str, ...]  # test functions, by chapter module: "test_masking.py::test_..."
     condition: Condition
-    reason: str  # what Keras does instead of what the statements say, in a sentence (the README's column)
+    reason: str  # what Keras does instead of what the statements say, in a sentence (docs/divergences.md's column)
     seen_on: str  # the installations it was seen on
     # The minimal reproducer, rnnspec/divergences/reproducers/<name>.py: Keras and NumPy alone, for an upstream report
     # (`python -m rnnspec.divergences.repro`). Rows that derive from another divergence may name its reproducer.

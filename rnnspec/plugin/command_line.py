@@ -115,7 +115,7 @@ def pytest_configure(config):
     if chosen.devices_requested and "gpu" in chosen.devices and not installation.current().gpus:
         raise pytest.UsageError(
             f"--devices names gpu, but {chosen.backend} sees no GPU; install a GPU build of the backend "
-            "(see README) or leave gpu out"
+            "(docs/gpu.md) or leave gpu out"
         )
     # Decided once, where the run starts (an xdist worker imports Keras as it collects, as the main process does
     # for the report's header).

@@ -2,7 +2,7 @@
 every value (`--cases=each-choice`). Greedy: each pick is the combination that gives the most values not yet given,
 the earliest of them on a tie; so about as many are kept as the parameter with the most values has values. (Keeping
 each combination that gives any new value, in order, keeps more: on Keras 3.14.1 with TensorFlow 1011 cases of 3901,
-against 702, and those 702 find more of the changes between releases; README, "Each choice".)"""
+against 702, and those 702 find more of the changes between releases; docs/version-matrix-guide.md, "Each choice".)"""
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable

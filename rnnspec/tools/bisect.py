@@ -164,7 +164,7 @@ def main(argv=None, prog="python -m rnnspec.tools.bisect") -> int:
                         "recorded releases whose outcomes differ (nox), until the change lies between neighbours")
     arguments = parser.parse_args(argv)
     if not read_all(arguments.results):
-        parser.error(f"no results in {arguments.results}: run the version matrix first (nox; see README)")
+        parser.error(f"no results in {arguments.results}: run the version matrix first (nox; docs/version-matrix-guide.md)")
     if arguments.run:
         run_missing(arguments.results, arguments.statement, arguments.line)
     matrix = matrix_environments() if shutil.which("nox") else ()

@@ -156,7 +156,7 @@ def main(argv=None, prog="python -m rnnspec.tools.throughput_plot") -> Path | No
     )
     saved = parser.parse_args(argv).saved or newest_saved_run()
     if saved is None:
-        parser.error(f"no saved benchmark run under {STORAGE}/; save one with --benchmark-save (README, Benchmarks)")
+        parser.error(f"no saved benchmark run under {STORAGE}/; save one with --benchmark-save (docs/benchmarks.md)")
     if not saved.is_file():
         parser.error(f"{saved}: no such file")
     run = json.loads(saved.read_text())

@@ -542,7 +542,7 @@ def main(argv=None, prog="python -m rnnspec.tools.version_matrix") -> int:
     arguments = parser.parse_args(argv)
     environments = read_all(arguments.results)
     if not environments:
-        parser.error(f"no results in {arguments.results}: run the version matrix first (nox; see README)")
+        parser.error(f"no results in {arguments.results}: run the version matrix first (nox; docs/version-matrix-guide.md)")
     stem = arguments.output
     stem.parent.mkdir(parents=True, exist_ok=True)
     stem.with_suffix(".md").write_text(markdown(environments))
