@@ -8,6 +8,8 @@ can tell which rows apply to an installation before any case runs.
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from packaging.version import Version
+
 from rnnspec.installation import Installation
 
 
@@ -105,6 +107,14 @@ def on_case(words: str, predicate: Callable[[Installation, Case], bool], joined_
 EVERY_KERAS = on_installation("every Keras", lambda installation: True)
 KERAS_3 = on_installation("Keras 3", lambda installation: installation.keras_major >= 3)
 TF_KERAS = on_installation("tf_keras", lambda installation: installation.keras_module == "tf_keras")
+
+
+def keras_after(release: str) -> Condition:
+    """Keras 3 newer than `release`: the nightly of the next release, and the releases after it."""
+    return on_installation(
+        f"Keras 3 after {release} (keras-nightly, and the releases after it)",
+        lambda installation: installation.keras_module == "keras" and Version(installation.keras_version) > Version(release),
+    )
 BACKEND_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
 
 

@@ -55,9 +55,11 @@ FRAMEWORKS = ("tensorflow", "jax", "torch")
 # What a reproducer may import: a Keras, NumPy, a backend framework, os to choose the backend before Keras loads, and
 # importlib to find whether the framework it needs is installed (`importlib.util.find_spec`) before it imports it.
 # Chapter 14's reproducers also run an exported artifact with its format's runtime (the export extra), written into a
-# temporary folder.
+# temporary folder; one that shows what Keras warns catches it with `warnings`.
 EXPORT_RUNTIMES = ("onnxruntime", "ai_edge_litert", "openvino")
-ALLOWED_IMPORTS = frozenset({*KERAS_NAMES, "numpy", "os", "importlib", *FRAMEWORKS, *EXPORT_RUNTIMES, "tempfile"})
+ALLOWED_IMPORTS = frozenset(
+    {*KERAS_NAMES, "numpy", "os", "importlib", *FRAMEWORKS, *EXPORT_RUNTIMES, "tempfile", "warnings"}
+)
 MAX_LINES = 40
 
 DIVERGES, FIXED, NOT_APPLICABLE, FAILED = "still diverges", "fixed", "not applicable here", "failed to run"

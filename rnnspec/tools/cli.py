@@ -23,9 +23,11 @@ class Command:
 
 COMMANDS = {
     "repro": Command("rnnspec.divergences.repro", "list, print or run the known divergences' minimal reproducers"),
+    "report": Command("rnnspec.tools.upstream_report", "print an upstream-ready report of a divergence, to file as an issue"),
     "divergences": Command("rnnspec.divergences.page", "print the table of known divergences (or write it into its page)"),
     "snapshot": Command("rnnspec.tools.snapshot", "compare two behaviour snapshots"),
     "matrix": Command("rnnspec.tools.version_matrix", "write the version matrix's page from the results of its runs"),
+    "nightly": Command("rnnspec.tools.nightly_check", "fail where the nightly breaks what the newest release holds"),
     "bisect": Command("rnnspec.tools.bisect", "find the release where a statement's outcome changed"),
     "coverage": Command("rnnspec.statements.coverage", "measure which items of the documented API have a statement"),
     "gpu-report": Command("rnnspec.tools.gpu_report", "run the spec on the CPU and the GPU and write one report"),

@@ -1,0 +1,58 @@
+"""`rnnspec report NAME`: an upstream-ready text for a known divergence or a statement failing on a nightly, with
+what an issue needs, and the first release affected from the version matrix's results."""
+
+import pytest
+
+from rnnspec.tools import nightly_check, upstream_report
+from spec.meta.test_version_matrix import junit
+
+pytestmark = pytest.mark.meta
+
+STATEMENT = "test_arguments.py::test_a_layer_stacked_on_a_sequence_is_masked_too"
+PASSES = ('<testcase classname="spec.test_arguments" name="test_a_layer_stacked_on_a_sequence_is_masked_too'
+          '[layer_of-device=cpu-cell=LSTM]"/>')
+FAILS = ('<testcase classname="spec.test_arguments" name="test_a_layer_stacked_on_a_sequence_is_masked_too'
+         '[layer_of-device=cpu-cell=LSTM]"><failure message="AssertionError: the padded sample\'s output differs">'
+         "details</failure></testcase>")
+
+
+@pytest.fixture
+def results(tmp_path):
+    recorded = {"keras-3.14.1-tensorflow": ("3.14.1", PASSES), "keras-3.15.1-tensorflow": ("3.15.1", PASSES),
+                "keras-nightly-tensorflow": ("3.16.0.dev2026102704", FAILS)}
+    for name, (version, cases) in recorded.items():
+        (tmp_path / f"{name}.xml").write_text(junit(version, cases))
+    return tmp_path
+
+
+def test_a_divergences_report_holds_what_an_issue_needs(results):
+    """Its title is the row's reason; then where it was seen, the whole reproducer, the documentation it quotes with
+    its page, what Keras does instead, and the first release affected by the recorded results."""
+    text = upstream_report.report("stacked_layer_loses_the_mask", results)
+    assert text.startswith("## In `Masking` → a recurrent layer returning sequences")
+    assert "**Environment.** Seen on keras-nightly 3.16.0.dev2026102704" in text
+    assert "```python\n# Seen on keras-nightly" in text and "raise SystemExit(int(worst > 1e-5))\n```" in text
+    assert "(https://keras.io/api/layers/core_layers/masking/)" in text
+    assert "**Observed behaviour.** In `Masking`" in text
+    assert "Keras 3 on TensorFlow: Keras 3.16.0.dev2026102704 on tensorflow" in text and "before it, Keras 3.15.1" in text
+
+
+def test_a_failing_statements_report_takes_what_it_said_from_the_results(results):
+    text = upstream_report.report(STATEMENT, results)
+    assert text.startswith("## In `Masking` → cell(return_sequences=True) → cell, the mask reaches the upper layer")
+    assert "the padded sample's output differs" in text
+
+
+def test_without_results_the_report_says_how_to_get_them(tmp_path):
+    text = upstream_report.report("stacked_layer_loses_the_mask", tmp_path / "none")
+    assert "run the version matrix, `nox -t full`" in text
+
+
+def test_the_nightly_check_fails_where_the_nightly_breaks_what_the_newest_release_holds(results, capsys):
+    """`rnnspec nightly RESULTS` exits 1 naming the statement that holds on 3.15.1 and fails on the nightly, with the
+    command that writes its report; where the nightly holds it too, it exits 0."""
+    assert nightly_check.main([str(results)]) == 1
+    said = capsys.readouterr().out
+    assert f"`{STATEMENT}` on Keras 3.16.0.dev2026102704" in said and f"`rnnspec report {STATEMENT}`" in said
+    (results / "keras-nightly-tensorflow.xml").write_text(junit("3.16.0.dev2026102704", PASSES))
+    assert nightly_check.main([str(results)]) == 0
