@@ -217,4 +217,4 @@ def spec(session, environment):
 # Not in parallel with anything: nox starts it once every session before it has finished.
 @nox.session(python=False, tags=["quick", "full", "releases", "nightly", "weekly"], allow_parallel=False)
 def report(session):
-    session.run("python", "-m", "rnnspec.tools.version_matrix", RESULTS, "docs/version-matrix")
+    session.run("python", "-m", "rnnspec.tools.version_matrix", RESULTS, "--output", "docs/version-matrix")

@@ -54,6 +54,7 @@ class Environment:
     skip_reasons: Counter = field(default_factory=Counter)  # why cases were skipped -> how many
     cases: dict = field(default_factory=dict)  # (statement, case id) -> (outcome, message)
     reproducers: list = field(default_factory=list)  # rnnspec.divergences.repro.record's entries: name, divergences, outcome...
+    seconds: float = 0.0  # what pytest took there, as its JUnit report records it
 
     @property
     def line(self) -> tuple[str, str]:
@@ -94,6 +95,7 @@ def outcome_of(case) -> tuple[str, str]:
 def read(path: Path) -> Environment:
     environment = Environment(path.stem)
     root = ElementTree.parse(path).getroot()
+    environment.seconds = sum(float(suite.get("time") or 0) for suite in root.iter("testsuite"))
     for prop in root.iter("property"):
         if prop.get("name") == "rnnspec.installation":
             environment.installation = prop.get("value")
@@ -144,8 +146,23 @@ def page_order(environment: Environment) -> tuple:
     return (lines.index(line) if line in lines else len(lines), line, environment.release, environment.name)
 
 
-def read_all(results: Path) -> list[Environment]:
-    return sorted((read(path) for path in sorted(Path(results).glob("*.xml"), key=natural_order)), key=page_order)
+def read_all(*folders: Path) -> list[Environment]:
+    """The environments recorded in the folders: one run's `.nox-results`, or the shards of a matrix run one job per
+    environment (CI) or on several machines, merged. Where two folders hold one environment, the later one's wins."""
+    found = {}
+    for folder in folders:
+        for path in sorted(Path(folder).glob("*.xml"), key=natural_order):
+            found[path.stem] = read(path)
+    return sorted(found.values(), key=page_order)
+
+
+def runners_needed(environments: list[Environment], runners: int) -> tuple[float, float]:
+    """(the wall time, the total) of pytest's recorded time over the environments, run `runners` at a time, the
+    longest first (each runner takes the next environment as it frees)."""
+    loads = [0.0] * max(1, runners)
+    for environment in sorted(environments, key=lambda e: -e.seconds):
+        loads[loads.index(min(loads))] += environment.seconds
+    return max(loads), sum(e.seconds for e in environments)
 
 
 def statements_of(environments: list[Environment]) -> list[str]:
@@ -536,13 +553,24 @@ a known divergence, stated as such.</p>
 
 def main(argv=None, prog="python -m rnnspec.tools.version_matrix") -> int:
     parser = argparse.ArgumentParser(prog=prog, description="Write the version matrix's page, Markdown and HTML, from "
-                                     "the results its environments recorded (the noxfile runs them).")
-    parser.add_argument("results", type=Path, help="the folder of recorded results (the noxfile's .nox-results)")
-    parser.add_argument("output", type=Path, help="the page to write, without suffix (docs/version-matrix)")
+                                     "the results its environments recorded (the noxfile runs them): one folder, or "
+                                     "the shards of a run spread over CI jobs or machines, merged.")
+    parser.add_argument("results", type=Path, nargs="*", default=[Path(".nox-results")],
+                        help="folders of recorded results (default: the noxfile's .nox-results)")
+    parser.add_argument("-o", "--output", type=Path, default=Path("docs/version-matrix"),
+                        help="the page to write, without suffix (default: docs/version-matrix)")
+    parser.add_argument("--cost", type=int, metavar="RUNNERS",
+                        help="print instead what the recorded environments take run RUNNERS at a time")
     arguments = parser.parse_args(argv)
-    environments = read_all(arguments.results)
+    environments = read_all(*arguments.results)
     if not environments:
-        parser.error(f"no results in {arguments.results}: run the version matrix first (nox; docs/version-matrix-guide.md)")
+        shown = " ".join(map(str, arguments.results))
+        parser.error(f"no results in {shown}: run the version matrix first (nox; docs/version-matrix-guide.md)")
+    if arguments.cost:
+        wall, total = runners_needed(environments, arguments.cost)
+        print(f"{len(environments)} environments, {total / 60:.1f} min of pytest in all; on {arguments.cost} runners "
+              f"side by side, {wall / 60:.1f} min (the longest alone: {max(e.seconds for e in environments) / 60:.1f})")
+        return 0
     stem = arguments.output
     stem.parent.mkdir(parents=True, exist_ok=True)
     stem.with_suffix(".md").write_text(markdown(environments))

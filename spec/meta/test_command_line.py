@@ -46,7 +46,7 @@ def mistakes(tmp_path) -> dict[str, list[str]]:
         "an unknown command": (["nonsense"], "invalid choice: 'nonsense'"),
         "a missing snapshot": (["snapshot", str(tmp_path / "before.npz"), str(tmp_path / "after.npz")],
                                "there is no snapshot at"),
-        "a version matrix without results": (["matrix", str(empty), str(tmp_path / "page")],
+        "a version matrix without results": (["matrix", str(empty), "--output", str(tmp_path / "page")],
                                              "run the version matrix first"),
         "bisect without results": (["bisect", "test_x", "--results", str(empty)], "run the version matrix first"),
         "a README that is not there": (["divergences", "--update", str(tmp_path / "README.md")], "no such file"),

@@ -290,3 +290,27 @@ def test_an_environment_with_extras_beside_a_release_is_not_a_release_of_the_cha
         (tmp_path / f"{name}.xml").write_text(junit(version, case))
     pairs = version_matrix.changelog(version_matrix.read_all(tmp_path))
     assert [(p.before.name, p.after.name) for p in pairs] == [("keras-3.14.1-tensorflow", "keras-3.15.1-tensorflow")]
+
+
+def test_the_shards_of_a_matrix_merged_give_the_page_one_run_gives(releases, tmp_path_factory):
+    """Results gathered from several folders (one CI job per environment, or several machines) make the page the
+    same results in one folder make, Markdown and HTML; where two folders hold one environment, the later wins."""
+    shards = [tmp_path_factory.mktemp("shard") for _ in range(2)]
+    for index, path in enumerate(sorted(releases.glob("*.xml"))):
+        (shards[index % 2] / path.name).write_text(path.read_text())
+    whole, merged = version_matrix.read_all(releases), version_matrix.read_all(*shards)
+    assert version_matrix.markdown(merged) == version_matrix.markdown(whole)
+    assert version_matrix.html_page(merged) == version_matrix.html_page(whole)
+    rerun = tmp_path_factory.mktemp("rerun")
+    (rerun / "keras-3.1.0-tensorflow.xml").write_text(junit("3.1.0", PASSES + SAME))
+    again = {e.name: e for e in version_matrix.read_all(*shards, rerun)}
+    assert again["keras-3.1.0-tensorflow"].counts["test_masking::test_a"] == {"passed": 1}
+
+
+def test_what_the_matrix_costs_on_n_runners_comes_from_the_recorded_times():
+    """Run N at a time, the longest first, the environments take the longest runner's load; the total is their sum."""
+    environments = [version_matrix.Environment(name, seconds=seconds)
+                    for name, seconds in (("a", 300.0), ("b", 200.0), ("c", 100.0), ("d", 100.0))]
+    assert version_matrix.runners_needed(environments, 2) == (400.0, 700.0)  # 300 + 100 beside 200 + 100
+    assert version_matrix.runners_needed(environments, 4) == (300.0, 700.0)
+    assert version_matrix.runners_needed(environments, 1) == (700.0, 700.0)
