@@ -1,22 +1,20 @@
-"""The version matrix report, from the JUnit XML files that `nox` leaves behind and the records of
-`python -m rnnspec.divergences.repro --run --record` beside them. It leads with what differs:
+"""The version matrix's page, from the JUnit XML files that `nox` leaves behind (one folder, or the shards of a run
+spread over CI jobs or machines) and the records of `rnnspec repro --run --record` beside them. One model of the
+results, written as Markdown and rendered to HTML by markdown-it; it leads with what changed:
 
-1. a summary per environment: how many cases passed, failed, xfailed (a known divergence) and were skipped (could
-   not run there);
-2. the statements whose outcome differs where they ran (one of their cases has two outcomes among the environments
-   where it ran, skipped cases aside), each with the environments grouped by their cases' outcomes;
-3. the behaviour changelog: between consecutive releases of each Keras on each backend, case by case, the cases
-   stated on both sides whose outcome changed, counted per statement (a case that could not run before and runs now
-   worded apart); the cases stated on one side only are counted, not compared;
-4. known divergence × environment, by their reproducers;
-5. the statements with one outcome wherever they ran, folded (they differ only by skipped cases or by how many cases
-   are stated), with their cases' outcomes per environment; then the failures' messages.
+1. the compatibility grid: for each line (Keras 3 on each backend, tf_keras), a row per statement whose cases differ
+   or fail, a column per release, a symbol per cell (holds, fails, known divergence, skipped, not stated), and the
+   first release where it changed;
+2. what changed between consecutive releases of each line, case by case: regressions first, then fixes, then the
+   rest, each step saying whether Keras, the framework or both moved;
+3. each distinct failure once: its message once, with the environments where it shows;
+4. known divergence × environment, by their reproducers; the environments' totals;
+5. folded, the statements with one outcome wherever they ran.
 
-    python -m rnnspec.tools.version_matrix RESULTS_DIR OUTPUT_STEM    # writes OUTPUT_STEM.md and OUTPUT_STEM.html
+    rnnspec matrix RESULTS [RESULTS ...] --output STEM    # writes STEM.md and STEM.html
 """
 
 import argparse
-import html
 import json
 import re
 import sys
@@ -323,10 +321,6 @@ def named(names: list[str], total: int, last: bool) -> str:
     return folded_phrase(len(names), total, last) or ", ".join(names)
 
 
-def failing(group: list[Environment], statement: str) -> list[Environment]:
-    return [e for e in group if e.counts.get(statement, {}).get("failed")]
-
-
 def installed(environment: Environment) -> str:
     """The framework's version, from the installation's description."""
     parts = environment.installation.split(" | ")
@@ -338,42 +332,99 @@ SELECTION_NOTE = (
     "each statement's cases, a few that together give every parameter its every value, about a sixth of them; "
     "all where it ran every case.")
 CHANGELOG_INTRO = (
-    "What changed between consecutive releases of each Keras on each backend (of those in the matrix), case by case: "
-    "for the cases stated in both releases, each statement whose cases changed outcome, with how many went which way; "
-    "then the cases that could not run before (skipped) and run now, and those skipped now. Cases stated in one "
-    "release only are counted, not compared. `python -m rnnspec.tools.bisect STATEMENT` names the release where one "
-    "changed, with the messages on both sides.")
-DIFFERS_INTRO = (
-    "A statement differs when one of its cases has two outcomes (passed, failed, xfailed) among the environments "
-    "where it ran. Each statement's cases counted by outcome, and where each count was seen; a failing environment "
-    "links to its messages.")
+    "Between consecutive releases of each line, case by case over the cases stated in both, the statements whose "
+    "cases changed outcome: regressions first, then fixes, then other changes; each step says whether Keras, the "
+    "framework or both moved. `rnnspec bisect STATEMENT` narrows one down with the messages on both sides; `rnnspec "
+    "report NAME` writes it up for an upstream issue.")
 SAME_SUMMARY = (
     "{n} statements: each case has one outcome wherever it ran; the environments differ, if at all, only by skipped "
     "cases or by how many cases are stated")
+# A statement's cell in the grid: what its cases did in one environment, the worst first.
+SYMBOLS = {"failed": "✗", "xfailed": "◐", "passed": "✓", "skipped": "–"}
+LEGEND = ("✓ every case that ran passed · ✗ a case failed (the failures below) · ◐ a known divergence, stated as a "
+          "strict xfail · – skipped there (could not run) · blank: not stated there")
+SECTIONS = {"compatibility": "Compatibility", "changes": "What changed", "failures": "Failures",
+            "divergences": "Known divergences × environment", "environments": "Environments",
+            "unchanged": "One outcome everywhere"}
 
 
-# Markdown
-
-def md_environments(group: list[Environment], statement: str, total: int, last: bool) -> str:
-    """The group's environments, a failing one linked to its messages; a group named by its number links to its first
-    failing environment's."""
-    fails = failing(group, statement)
-    phrase = folded_phrase(len(group), total, last)
-    if phrase:
-        return f"[{phrase}](#{anchor(fails[0].name, statement)})" if fails else phrase
-    return ", ".join(f"[{e.name}](#{anchor(e.name, statement)})" if e in fails else e.name for e in group)
+def symbol(environment: Environment, statement: str) -> str:
+    counts = environment.counts.get(statement)
+    return next((SYMBOLS[o] for o in SYMBOLS if counts and counts[o]), "")
 
 
-def md_changelog(pair: ReleasePair) -> list[str]:
-    heading = f"- **{pair.line_name}: {pair.before.release} → {pair.after.release}**"
-    items = [f"  - `{s}`: {worded(transitions)}" for s, transitions in pair.behaviour.items()]
-    for wording, found in (("runs now, skipped before", pair.runs_now), ("skipped now, ran before", pair.skipped_now)):
-        if found:
-            items.append(f"  - {wording}: " + ", ".join(f"`{s}` ({worded(t)})" for s, t in found.items()))
-    apart = pair.stated_apart()
-    if not items:
-        return [f"{heading}: no change" + (f" in the cases both state\n  - {apart}" if apart else "")]
-    return [f"{heading} ({pair.before.name} → {pair.after.name}):", *items] + [f"  - {apart}"] * bool(apart)
+def column(environment: Environment) -> str:
+    """A release's column heading: its version, or "nightly"; and what an environment beside a release adds (the
+    export runtimes, the newest pytest)."""
+    version = "nightly" if environment.release.is_prerelease else str(environment.release)
+    rest = environment.name.split(version, 1)[1] if version in environment.name else ""
+    extra = re.sub(r"^-(tensorflow|jax|torch)(-[\d.]+)?", "", rest).strip("-")
+    return f"{version} {extra}".strip()
+
+
+def first_change(members: list[Environment], statement: str) -> str:
+    """The first release of the line whose symbol for the statement differs from the release before, and how."""
+    stated = [(e, symbol(e, statement)) for e in members if symbol(e, statement) not in ("", "–")]
+    for (before, was), (after, now) in pairwise(stated):
+        if was != now:
+            return f"{column(after)}: {was} → {now}"
+    return ""
+
+
+def anchored(key: str, title: str, level: int = 2) -> list[str]:
+    """A heading with an anchor of its own: the page's links work on GitHub and in the HTML alike."""
+    return [f'<a id="{key}"></a>', "", f"{'#' * level} {title}", ""]
+
+
+def moved(before: Environment, after: Environment) -> str:
+    """Which moved between two releases of a line: Keras, the framework, or both."""
+    keras = before.release != after.release
+    framework = installed(before) != installed(after)
+    return {(True, True): "Keras and the framework moved", (True, False): "Keras moved",
+            (False, True): "the framework moved"}.get((keras, framework), "the same installation")
+
+
+def failure_groups(environments: list[Environment]) -> list[tuple[str, str, list[str]]]:
+    """Each distinct failure once: (statement, its message excerpt, the environments where it shows), by statement."""
+    found = defaultdict(list)
+    for e in environments:
+        seen = set()
+        for statement, _, message in e.failures:
+            key = (statement, excerpt(message))
+            if key not in seen:
+                seen.add(key)
+                found[key].append(e.name)
+    return [(statement, message, names) for (statement, message), names in sorted(found.items())]
+
+
+def grid(environments: list[Environment], statements: list[str]) -> list[str]:
+    """A table per line: a row per statement that differs, a column per release; then a row for the others."""
+    lines = []
+    for line, members in lines_of(environments).items():
+        lines += [f"### {LINE_NAMES.get(line, ' on '.join(line))}", "",
+                  "| statement | " + " | ".join(column(e) for e in members) + " | first change |",
+                  "| --- | " + " | ".join(":-:" for _ in members) + " | --- |"]
+        for statement in statements:
+            cells = [symbol(e, statement) for e in members]
+            if set(cells) - {"", "✓"} or len(set(cells) - {""}) > 1:  # not "holds everywhere on this line"
+                link = f"[`{statement}`](#{anchor('failure', statement)})" if "✗" in cells else f"`{statement}`"
+                lines.append(f"| {link} | " + " | ".join(cells) + f" | {first_change(members, statement)} |")
+        lines.append("")
+    return lines
+
+
+def changes_of(pair: ReleasePair) -> list[str]:
+    """A release step's changes: regressions first, then fixes, then the rest."""
+    def kind_of(was: str, now: str) -> int:
+        return 0 if (was, now) in (("passed", "failed"), ("xfailed", "failed")) else 1 if now == "passed" else 2
+
+    found = sorted(((kind_of(*transition), statement, transition, n) for statement, transitions in pair.behaviour.items()
+                    for transition, n in transitions.items()), key=lambda item: item[:2])
+    words = ("regression", "fix", "change")
+    lines = [f"  - {words[k]}: `{statement}`: {n} {was} → {now}" for k, statement, (was, now), n in found]
+    for wording, apart in (("runs now, skipped before", pair.runs_now), ("skipped now, ran before", pair.skipped_now)):
+        lines += [f"  - {wording}: `{statement}`: {worded(transitions)}" for statement, transitions in apart.items()]
+    return lines + ([f"  - {pair.stated_apart()}"] if pair.stated_apart() else [])
 
 
 def markdown(environments: list[Environment]) -> str:
@@ -381,174 +432,69 @@ def markdown(environments: list[Environment]) -> str:
     total = len(environments)
     differ = differing(environments)
     same = [s for s in statements_of(environments) if s not in differ]
+    failing = sorted({statement for e in environments for statement, _, _ in e.failures})
+    rows = sorted(set(differ) | set(failing))
+    shown = {key: title for key, title in SECTIONS.items() if key != "divergences" or ran_reproducers(environments)}
+    contents = " · ".join(f"[{title}](#{key})" for key, title in shown.items())
     lines = [f"# Version matrix ({date.today().isoformat()})", "",
-             ("`pytest spec` on each environment (CPU builds; `nox` regenerates this page, see the README). "
-              "*skipped* is what could not run there; *xfailed* a known divergence, stated as such."), "",
-             "## Summary", "", SELECTION_NOTE, "",
-             "| environment | installation | cases | passed | failed | xfailed | skipped |",
-             "| --- | --- | --- | ---: | ---: | ---: | ---: |"]
-    for e in environments:
-        totals = e.totals()
-        lines.append(f"| {e.name} | {installed(e)} | {e.selection} | "
-                     + " | ".join(str(totals[o]) for o in OUTCOMES) + " |")
-    lines += ["", f"## Statements whose outcome differs where they ran ({len(differ)} of {len(differ) + len(same)})",
-              "", DIFFERS_INTRO, ""]
-    for statement in differ:
-        found = groups(environments, statement)
-        lines += [f"**`{statement}`**", "", "| outcome | environments |", "| --- | --- |"]
-        lines += [f"| {outcome} | {md_environments(group, statement, total, i == len(found) - 1)} |"
-                  for i, (outcome, group) in enumerate(found)]
-        lines.append("")
-    lines += ["## Behaviour changelog", "", CHANGELOG_INTRO, ""]
+             (f"`pytest spec` in {total} environments (CPU builds; `nox` regenerates this page: "
+              "docs/version-matrix-guide.md). It leads with what changed."), "", contents, ""]
+    lines += anchored("compatibility", f"{SECTIONS['compatibility']}: the {len(rows)} statements whose cases differ or "
+                      f"fail ({len(differ) + len(same)} in all)")
+    lines += [LEGEND, ""] + grid(environments, rows)
+    lines += anchored("changes", SECTIONS["changes"])
+    lines += [CHANGELOG_INTRO, ""]
     for pair in changelog(environments):
-        lines += md_changelog(pair)
+        step = f"- **{pair.line_name}: {pair.before.release} → {pair.after.release}** ({moved(pair.before, pair.after)})"
+        found = changes_of(pair)
+        lines += [step + (":" if found else ": no change"), *found]
+    lines += [""] + anchored("failures", f"{SECTIONS['failures']}: each once, with where it shows")
+    for statement, message, names in failure_groups(environments):
+        lines += [f'<a id="{anchor("failure", statement)}"></a>', "",
+                  f"**`{statement}`** in {named(names, total, True)}:", "", "```text", message, "```", ""]
     rows, ran = divergence_rows(environments), len(ran_reproducers(environments))
     if rows:
-        lines += ["", "## Known divergences × environment", "",
-                  ("What each known divergence's minimal reproducer (`python -m rnnspec.divergences.repro --run`, "
-                   "rnnspec/divergences/reproducers) said in each environment that ran them (the quick matrix, the nightlies, "
-                   "the export environment): *still diverges*, *fixed* (the table of known divergences needs "
-                   "updating), or – where the table does not apply it."), "",
-                  "| divergence | reproducer | said: where |", "| --- | --- | --- |"]
+        lines += anchored("divergences", SECTIONS["divergences"])
+        lines += [("What each known divergence's minimal reproducer (`rnnspec repro --run`) said in each environment "
+                   "that ran them: *still diverges*, *fixed* (the table needs updating), or – where the table does "
+                   "not apply it."), "", "| divergence | reproducer | said: where |", "| --- | --- | --- |"]
         for name, divergences, said in rows:
             where = "; ".join(f"{outcome}: {named(names, ran, i == len(said) - 1)}"
                               for i, (outcome, names) in enumerate(said))
             lines.append(f"| {divergences} | `{name}` | {where} |")
-    lines += ["", f"## Statements with one outcome wherever they ran ({len(same)})", "",
-              f"<details><summary>{SAME_SUMMARY.format(n=len(same))}</summary>", "",
+        lines.append("")
+    lines += anchored("environments", SECTIONS["environments"])
+    lines += [SELECTION_NOTE, "", "| environment | installation | cases | passed | failed | xfailed | skipped |",
+              "| --- | --- | --- | ---: | ---: | ---: | ---: |"]
+    for e in environments:
+        totals = e.totals()
+        lines.append(f"| {e.name} | {installed(e)} | {e.selection} | " + " | ".join(str(totals[o]) for o in OUTCOMES)
+                     + " |")
+    lines += [""] + anchored("unchanged", f"{SECTIONS['unchanged']} ({len(same)})")
+    lines += [f"<details><summary>{SAME_SUMMARY.format(n=len(same))}</summary>", "",
               "| statement | cases by outcome: environments |", "| --- | --- |"]
     for statement in same:
         found = groups(environments, statement)
         lines.append(f"| `{statement}` | " + "; ".join(
-            f"{outcome}: {md_environments(group, statement, total, i == len(found) - 1)}"
+            f"{outcome}: {named([e.name for e in group], total, i == len(found) - 1)}"
             for i, (outcome, group) in enumerate(found)) + " |")
-    lines += ["", "</details>", "", "## Failures"]
-    for e in environments:
-        for statement in sorted({f[0] for f in e.failures}):
-            lines += ["", f'<a id="{anchor(e.name, statement)}"></a>', f"### {e.name}: `{statement}`", ""]
-            for _, case, message in [f for f in e.failures if f[0] == statement][:3]:
-                lines += [f"- `{case}`", "", "  ```", *("  " + line for line in excerpt(message).splitlines()), "  ```"]
+    lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
 
 
-# HTML: the same sections, self-contained, at a laptop's width (no table wider than its text).
-
-def kind(outcome: str) -> str:
-    """The colour of an outcome cell: its worst outcome."""
-    return next((o for o in ("failed", "xfailed", "passed") if re.search(rf"\b{o}\b", outcome)), "skipped")
-
-
-# A reproducer's outcome in the page's colours: diverging as a known divergence, fixed and failing as failures
-REPRODUCER_CLASSES = {"still diverges": "xfailed", "fixed": "failed", "failed to run": "failed"}
-
-
-def html_text(text: str) -> str:
-    """A sentence of this page's Markdown in HTML: escaped, `code` as code."""
-    return re.sub(r"`([^`]*)`", r"<code>\1</code>", html.escape(text))
-
-
-def html_environments(group: list[Environment], statement: str, total: int, last: bool) -> str:
-    fails = failing(group, statement)
-    phrase = folded_phrase(len(group), total, last)
-    if phrase:
-        return f'<a href="#{anchor(fails[0].name, statement)}">{phrase}</a>' if fails else phrase
-    return ", ".join(f'<a href="#{anchor(e.name, statement)}">{html.escape(e.name)}</a>' if e in fails
-                     else html.escape(e.name) for e in group)
-
-
-def html_worded(transitions: Counter) -> str:
-    """worded(), each outcome in its colour."""
-    return "; ".join(f'{n} <span class="{was}">{was}</span> → <span class="{now}">{now}</span>'
-                     for (was, now), n in ordered(transitions))
-
-
-def html_changelog(pair: ReleasePair) -> str:
-    esc = html.escape
-    title = f"<b>{esc(pair.line_name)}: {pair.before.release} → {pair.after.release}</b>"
-    items = [f"<li><code>{esc(s)}</code>: {html_worded(t)}</li>" for s, t in pair.behaviour.items()]
-    for wording, found in (("runs now, skipped before", pair.runs_now), ("skipped now, ran before", pair.skipped_now)):
-        if found:
-            items.append(f"<li><i>{wording}</i>: "
-                         + ", ".join(f"<code>{esc(s)}</code> ({html_worded(t)})" for s, t in found.items()) + "</li>")
-    apart = pair.stated_apart()
-    if not items:
-        return (f"<li>{title}: no change" + (f" in the cases both state<ul><li>{esc(apart)}</li></ul>" if apart else "")
-                + "</li>")
-    items += [f"<li class=apart>{esc(apart)}</li>"] * bool(apart)
-    return f"<li>{title} ({esc(pair.before.name)} → {esc(pair.after.name)})<ul>{''.join(items)}</ul></li>"
-
-
-def html_groups(environments: list[Environment], statement: str, total: int) -> list[tuple[str, str]]:
-    """(an outcome, the environments where the statement had it, in HTML) for each group, the largest last."""
-    found = groups(environments, statement)
-    return [(outcome, html_environments(group, statement, total, i == len(found) - 1))
-            for i, (outcome, group) in enumerate(found)]
+STYLE = """body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:80em;padding:0 1em}
+table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 6px}
+th{background:#f4f4f4;position:sticky;top:0}pre{background:#f6f6f6;padding:.5em;overflow:auto;max-height:14em}
+code{font-size:92%}details summary{cursor:pointer}"""
 
 
 def html_page(environments: list[Environment]) -> str:
-    environments = sorted(environments, key=page_order)
-    total = len(environments)
-    esc = html.escape
-    differ = differing(environments)
-    same = [s for s in statements_of(environments) if s not in differ]
-    summary = "".join(
-        f"<tr><th>{esc(e.name)}</th><td class=installation>{esc(installed(e))}</td><td>{esc(e.selection)}</td>"
-        + "".join(f'<td class="{o if e.totals()[o] else ""} n">{e.totals()[o]}</td>' for o in OUTCOMES) + "</tr>"
-        for e in environments)
-    differences = "".join(
-        f"<h3><code>{esc(s)}</code></h3><table>"
-        + "".join(f'<tr><td class="{kind(outcome)} outcome">{esc(outcome)}</td><td>{where}</td></tr>'
-                  for outcome, where in html_groups(environments, s, total))
-        + "</table>"
-        for s in differ)
-    log = "".join(html_changelog(pair) for pair in changelog(environments))
-    rows, ran = divergence_rows(environments), len(ran_reproducers(environments))
-    reproducers = "".join(
-        f"<tr><th class=divergence>{html_text(divergences)}<br><code>{esc(name)}</code></th><td>"
-        + "<br>".join(f'<span class="{REPRODUCER_CLASSES.get(outcome.split(" (")[0], "skipped")}">{esc(outcome)}</span>: '
-                      f"{esc(named(names, ran, i == len(said) - 1))}"
-                      for i, (outcome, names) in enumerate(said))
-        + "</td></tr>"
-        for name, divergences, said in rows)
-    reproducers = (f"<h2>Known divergences</h2><table><tr><th>divergence, reproducer</th><th>said: where</th></tr>"
-                   f"{reproducers}</table>" if reproducers else "")
-    folded = "".join(
-        f"<tr><th class=statement>{esc(s)}</th><td>"
-        + "<br>".join(f'<span class="{kind(outcome)}">{esc(outcome)}</span>: {where}'
-                      for outcome, where in html_groups(environments, s, total))
-        + "</td></tr>"
-        for s in same)
-    details = []
-    for e in environments:
-        for statement in sorted({f[0] for f in e.failures}):
-            cases = "".join(
-                f"<h4>{esc(case)}</h4><pre>{esc(excerpt(message))}</pre>"
-                for _, case, message in [f for f in e.failures if f[0] == statement][:3]
-            )
-            details.append(f'<section id="{anchor(e.name, statement)}"><h3>{esc(e.name)}: '
-                           f"{esc(statement)}</h3>{cases}</section>")
-    return f"""<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>rnnspec version matrix</title><style>
-body{{font-family:sans-serif;margin:2em auto;max-width:72em;padding:0 1em}} table{{border-collapse:collapse;margin:.5em 0}}
-td,th{{border:1px solid #ccc;padding:3px 8px;font-size:13px;vertical-align:top;overflow-wrap:anywhere}}
-th{{text-align:left}} td.n{{text-align:right}} td.outcome{{white-space:nowrap}}
-th.statement{{font-family:monospace;font-weight:normal;word-break:break-all}} th.divergence{{font-weight:normal;width:55%}}
-li{{margin:.15em 0;font-size:14px}} li.apart{{color:#555}}
-.passed{{background:#e6f4ea}} .failed{{background:#fce8e6}} .xfailed{{background:#fef7e0}} .skipped{{background:#f1f3f4}}
-h3{{font-size:14px;margin:1.2em 0 .2em}} code{{word-break:break-all}}
-pre{{background:#f6f8fa;padding:8px;white-space:pre-wrap;overflow-wrap:anywhere}}
-</style></head><body><h1>rnnspec version matrix ({date.today().isoformat()})</h1>
-<p><code>pytest spec</code> on each environment (CPU builds). <i>skipped</i> is what could not run there; <i>xfailed</i>
-a known divergence, stated as such.</p>
-<h2>Summary</h2><p>{html_text(SELECTION_NOTE)}</p>
-<table><tr><th>environment</th><th>installation</th><th>cases</th>{''.join(f'<th>{o}</th>' for o in OUTCOMES)}</tr>{summary}</table>
-<h2>Statements whose outcome differs where they ran ({len(differ)} of {len(differ) + len(same)})</h2>
-<p>{html_text(DIFFERS_INTRO)}</p>{differences or '<p>none</p>'}
-<h2>Behaviour changelog</h2><p>{html_text(CHANGELOG_INTRO)}</p><ul>{log}</ul>
-{reproducers}<h2>Statements with one outcome wherever they ran ({len(same)})</h2>
-<details><summary>{esc(SAME_SUMMARY.format(n=len(same)))}</summary><table>{folded}</table></details>
-<h2>Failures</h2>{''.join(details) or '<p>none</p>'}</body></html>
-"""
+    """The Markdown page rendered by markdown-it (one model, two formats), self-contained."""
+    from markdown_it import MarkdownIt
+
+    body = MarkdownIt("commonmark", {"html": True}).enable("table").render(markdown(environments))
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Version matrix</title>'
+            f"<style>{STYLE}</style></head><body>{body}</body></html>\n")
 
 
 def main(argv=None, prog="python -m rnnspec.tools.version_matrix") -> int:
