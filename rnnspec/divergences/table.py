@@ -490,9 +490,9 @@ DIVERGENCES = (
     ),
     Divergence(
         ("test_arguments.py::test_a_stateful_bidirectional_layer_returns_its_states",),
-        KERAS_3,
+        KERAS_3 & ~keras_after("3.15.1"),
         "`Bidirectional` around a stateful layer with `return_state=True` cannot be called: its `compute_mask` fails",
-        seen_on="Keras 3.15.1 on TensorFlow 2.21, JAX 0.10.2 and PyTorch 2.13",
+        seen_on="Keras 3.15.1 on TensorFlow 2.21, JAX 0.10.2 and PyTorch 2.13; fixed on keras-nightly 3.16.0.dev2026102704",
         reproducer="stateful_bidirectional_with_return_state",
         details="TypeError: unsupported operand type(s) for *: 'generator' and 'int' (the states' masks are a "
         "generator, repeated as if a tuple)",
@@ -509,7 +509,12 @@ DIVERGENCES = (
         raises=TypeError,
     ),
     Divergence(
-        ("test_arguments.py::test_a_layer_stacked_on_a_sequence_is_masked_too",),
+        (
+            "test_arguments.py::test_a_layer_stacked_on_a_sequence_is_masked_too",
+            # The GRU above `TimeDistributed(LSTM)` loses the mask of its sentences alike (on TensorFlow an earlier row
+            # of the wrapper's own states it first).
+            "test_wrappers.py::test_time_distributed_passes_a_mask_of_its_slices_to_the_layer_above",
+        ),
         keras_after("3.15.1"),
         "In `Masking` → a recurrent layer returning sequences → a recurrent layer, the upper layer no longer receives "
         "the mask: a padded sample's output differs from its unpadded one's",

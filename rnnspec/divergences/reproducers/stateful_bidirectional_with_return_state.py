@@ -1,4 +1,4 @@
-# Seen on Keras 3.15.1 on TensorFlow 2.21, JAX 0.10.2 and PyTorch 2.13.
+# Seen on Keras 3.15.1 on TensorFlow 2.21, JAX 0.10.2 and PyTorch 2.13; fixed on keras-nightly 3.16.0.dev2026102704.
 # `Bidirectional` around a stateful layer with `return_state=True` cannot be called: its `compute_mask` fails.
 # Exits 1 while it fails, 0 once it returns the output and both directions' states.
 import keras
