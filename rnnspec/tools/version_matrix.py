@@ -39,7 +39,12 @@ FOLD_AFTER = 4  # the largest group of environments with one outcome is named "t
 # What differs between two runs of the same failure (an object's address, pytest's numbered temporary folder, Keras's
 # counter of symbolic tensors), written the same way on the page so that a rerun changes only what changed.
 RUN_SPECIFIC = ((re.compile(r"\b0x[0-9a-f]{6,}\b"), "0x…"), (re.compile(r"/pytest-(\d+)/"), "/pytest-N/"),
-                (re.compile(r"\bkeras_tensor_\d+\b"), "keras_tensor_N"))
+                (re.compile(r"\bkeras_tensor_\d+\b"), "keras_tensor_N"),
+                # a statement's "configuration:" line ends with the installation, which the page names apart
+                (re.compile(r"^(\s*configuration: .*?), Keras \d\S*( \(tf_keras\))? on .*$", re.M), r"\1"))
+# Two failures of a statement are one where their messages differ only in numbers, whitespace and configuration.
+INCIDENTAL = ((re.compile(r"^\s*configuration: .*$", re.M), ""), (re.compile(r"-?\d+(\.\d+)?(e-?\d+)?"), "N"),
+              (re.compile(r"\s+"), " "))
 
 
 @dataclass
@@ -52,7 +57,9 @@ class Environment:
     skip_reasons: Counter = field(default_factory=Counter)  # why cases were skipped -> how many
     cases: dict = field(default_factory=dict)  # (statement, case id) -> (outcome, message)
     reproducers: list = field(default_factory=list)  # rnnspec.divergences.repro.record's entries: name, divergences, outcome...
-    seconds: float = 0.0  # what pytest took there, as its JUnit report records it
+    # what its cases took there, as JUnit records each (a chapter's reused results keep their run's times): the
+    # work of a CI job, less its installs, imports and collection
+    seconds: float = 0.0
 
     @property
     def line(self) -> tuple[str, str]:
@@ -82,8 +89,9 @@ TERMINAL_STYLE = re.compile(r"(?:\x1b|#x1B)\[[0-9;]*m")
 def outcome_of(case) -> tuple[str, str]:
     for tag in ("failure", "error"):
         found = case.find(tag)
-        if found is not None:
-            return "failed", TERMINAL_STYLE.sub("", (found.get("message") or "") + "\n" + (found.text or ""))
+        if found is not None:  # the exception's message; pytest's traceback beside it says nothing of the behaviour
+            lines = [line for line in (found.text or "").splitlines() if line.strip()]
+            return "failed", TERMINAL_STYLE.sub("", found.get("message") or (lines[-1] if lines else ""))
     skipped = case.find("skipped")
     if skipped is not None:
         return ("xfailed" if skipped.get("type") == "pytest.xfail" else "skipped"), skipped.get("message") or ""
@@ -93,7 +101,7 @@ def outcome_of(case) -> tuple[str, str]:
 def read(path: Path) -> Environment:
     environment = Environment(path.stem)
     root = ElementTree.parse(path).getroot()
-    environment.seconds = sum(float(suite.get("time") or 0) for suite in root.iter("testsuite"))
+    environment.seconds = sum(float(case.get("time") or 0) for case in root.iter("testcase"))
     for prop in root.iter("property"):
         if prop.get("name") == "rnnspec.installation":
             environment.installation = prop.get("value")
@@ -155,7 +163,7 @@ def read_all(*folders: Path) -> list[Environment]:
 
 
 def runners_needed(environments: list[Environment], runners: int) -> tuple[float, float]:
-    """(the wall time, the total) of pytest's recorded time over the environments, run `runners` at a time, the
+    """(the wall time, the total) of the cases' recorded times over the environments, run `runners` at a time, the
     longest first (each runner takes the next environment as it frees)."""
     loads = [0.0] * max(1, runners)
     for environment in sorted(environments, key=lambda e: -e.seconds):
@@ -384,17 +392,34 @@ def moved(before: Environment, after: Environment) -> str:
             (False, True): "the framework moved"}.get((keras, framework), "the same installation")
 
 
-def failure_groups(environments: list[Environment]) -> list[tuple[str, str, list[str]]]:
-    """Each distinct failure once: (statement, its message excerpt, the environments where it shows), by statement."""
-    found = defaultdict(list)
+def failure_groups(environments: list[Environment]) -> dict[str, list[tuple[str, int, list[Environment]]]]:
+    """Each distinct failure once, by statement: (its message as one case said it, how many cases said it, the
+    environments where it shows)."""
+    found = defaultdict(lambda: ["", 0, []])
     for e in environments:
-        seen = set()
         for statement, _, message in e.failures:
-            key = (statement, excerpt(message))
-            if key not in seen:
-                seen.add(key)
-                found[key].append(e.name)
-    return [(statement, message, names) for (statement, message), names in sorted(found.items())]
+            shown = excerpt(message)
+            kind = shown
+            for pattern, written in INCIDENTAL:
+                kind = pattern.sub(written, kind)
+            group = found[statement, kind]
+            group[0] = group[0] or shown
+            group[1] += 1
+            if not group[2] or group[2][-1] is not e:
+                group[2].append(e)
+    by_statement = defaultdict(list)
+    for (statement, _), (shown, cases, members) in sorted(found.items(), key=lambda item: item[0]):
+        by_statement[statement].append((shown, cases, members))
+    return dict(by_statement)
+
+
+def where(members: list[Environment]) -> str:
+    """Environments named by line and release: "Keras 3 on JAX 3.10.0, nightly; tf_keras on TensorFlow 2.21.0"."""
+    by_line = defaultdict(list)
+    for e in sorted(members, key=page_order):
+        by_line[e.line].append(column(e))
+    return "; ".join(f"{LINE_NAMES.get(line, ' on '.join(line))} {', '.join(columns)}"
+                     for line, columns in by_line.items())
 
 
 def grid(environments: list[Environment], statements: list[str]) -> list[str]:
@@ -449,9 +474,10 @@ def markdown(environments: list[Environment]) -> str:
         found = changes_of(pair)
         lines += [step + (":" if found else ": no change"), *found]
     lines += [""] + anchored("failures", f"{SECTIONS['failures']}: each once, with where it shows")
-    for statement, message, names in failure_groups(environments):
-        lines += [f'<a id="{anchor("failure", statement)}"></a>', "",
-                  f"**`{statement}`** in {named(names, total, True)}:", "", "```text", message, "```", ""]
+    for statement, found in failure_groups(environments).items():
+        lines += [f'<a id="{anchor("failure", statement)}"></a>', "", f"**`{statement}`**", ""]
+        for shown, cases, members in found:
+            lines += [f"{cases} case{'s' * (cases > 1)} in {where(members)}:", "", "```text", shown, "```", ""]
     rows, ran = divergence_rows(environments), len(ran_reproducers(environments))
     if rows:
         lines += anchored("divergences", SECTIONS["divergences"])
@@ -459,9 +485,9 @@ def markdown(environments: list[Environment]) -> str:
                    "that ran them: *still diverges*, *fixed* (the table needs updating), or – where the table does "
                    "not apply it."), "", "| divergence | reproducer | said: where |", "| --- | --- | --- |"]
         for name, divergences, said in rows:
-            where = "; ".join(f"{outcome}: {named(names, ran, i == len(said) - 1)}"
+            outcomes = "; ".join(f"{outcome}: {named(names, ran, i == len(said) - 1)}"
                               for i, (outcome, names) in enumerate(said))
-            lines.append(f"| {divergences} | `{name}` | {where} |")
+            lines.append(f"| {divergences} | `{name}` | {outcomes} |")
         lines.append("")
     lines += anchored("environments", SECTIONS["environments"])
     lines += [SELECTION_NOTE, "", "| environment | installation | cases | passed | failed | xfailed | skipped |",
@@ -512,9 +538,11 @@ def main(argv=None, prog="python -m rnnspec.tools.version_matrix") -> int:
     if not environments:
         shown = " ".join(map(str, arguments.results))
         parser.error(f"no results in {shown}: run the version matrix first (nox; docs/version-matrix-guide.md)")
+    if arguments.cost is not None and arguments.cost < 1:
+        parser.error(f"--cost {arguments.cost}: the number of runners is 1 or more")
     if arguments.cost:
         wall, total = runners_needed(environments, arguments.cost)
-        print(f"{len(environments)} environments, {total / 60:.1f} min of pytest in all; on {arguments.cost} runners "
+        print(f"{len(environments)} environments, {total / 60:.1f} min of cases in all; on {arguments.cost} runners "
               f"side by side, {wall / 60:.1f} min (the longest alone: {max(e.seconds for e in environments) / 60:.1f})")
         return 0
     stem = arguments.output

@@ -189,7 +189,22 @@ def test_each_failure_is_told_once_with_the_environments_it_shows_in(tmp_path):
     markdown = version_matrix.markdown(version_matrix.read_all(tmp_path))
     failures = markdown[markdown.index("## Failures"):markdown.index("## Environments")]
     assert failures.count("AssertionError: h differs") == 1
-    assert "**`test_masking::test_a`** in the 7 others:" in failures
+    releases = ", ".join(f"3.{minor}.0" for minor in range(1, 8))
+    assert f"**`test_masking::test_a`**\n\n7 cases in Keras 3 on TensorFlow {releases}:" in failures
+
+
+def test_failures_that_differ_in_numbers_and_configuration_alone_are_one_entry():
+    """Cases of one statement whose messages differ only in the numbers, the configuration and the installation
+    are one failure: the first message shown, the cases counted; another message is another entry."""
+    environment = version_matrix.Environment("keras-3.0.0")
+    installation = "Keras 3.0.0 on jax | jax 0.4.23"
+    for case, message in (("one", f"h differs by 0.25 at (0, 1)\n  configuration: LSTM() on cpu, {installation}"),
+                          ("two", f"h differs by 0.5 at (2, 0)\n  configuration: GRU() on cpu, {installation}"),
+                          ("three", "c is missing")):
+        environment.failures.append(("test_state::test_h", case, message))
+    found = version_matrix.failure_groups([environment])["test_state::test_h"]
+    assert [(shown, cases) for shown, cases, _ in found] == [
+        ("c is missing", 1), ("h differs by 0.25 at (0, 1)\n  configuration: LSTM() on cpu", 2)]
 
 
 def test_the_changelog_names_what_changed_between_consecutive_releases_of_a_line(releases):
