@@ -542,8 +542,11 @@ def main(argv=None, prog="python -m rnnspec.tools.version_matrix") -> int:
         parser.error(f"--cost {arguments.cost}: the number of runners is 1 or more")
     if arguments.cost:
         wall, total = runners_needed(environments, arguments.cost)
-        print(f"{len(environments)} environments, {total / 60:.1f} min of cases in all; on {arguments.cost} runners "
-              f"side by side, {wall / 60:.1f} min (the longest alone: {max(e.seconds for e in environments) / 60:.1f})")
+        runners = f"{arguments.cost} runner{'s' * (arguments.cost > 1)}"
+        longest = max(e.seconds for e in environments)
+        print(f"{len(environments)} environments: their cases took {total / 60:.1f} min in all, the longest "
+              f"environment's {longest / 60:.1f}; on {runners}, longest first: {wall / 60:.1f} min (without each "
+              "environment's install and import)")
         return 0
     stem = arguments.output
     stem.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-# Seen on Keras 3.15.1 with PyTorch 2.13.
+# Seen on Keras 3.15.1 with PyTorch 2.13; fixed on keras-nightly 3.16.0.dev2026102704.
 # On PyTorch, a stateful layer under a mixed precision policy does not continue its sequence on its second call.
 # Exits 1 while the second half of a sequence, called after the first, differs from the whole sequence's output
 # beyond float16's rounding; 0 once it continues. Runs on PyTorch unless KERAS_BACKEND is set.

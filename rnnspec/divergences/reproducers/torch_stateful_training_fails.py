@@ -1,4 +1,4 @@
-# Seen on Keras 3.15.1 with PyTorch 2.13 (CPU).
+# Seen on Keras 3.15.1 with PyTorch 2.13 (CPU); fixed on keras-nightly 3.16.0.dev2026102704.
 # On PyTorch, a stateful LSTM or GRU cannot be trained: the backward pass fails because the layer assigns its new
 # states in place, over a tensor the gradient still needs (keras-team/keras#20875, closed as fixed; it holds on
 # the CPU, and #23462 on a GPU). Exits 1 while a train_on_batch step of a stateful LSTM fails; 0 once it trains.
