@@ -423,17 +423,18 @@ def where(members: list[Environment]) -> str:
 
 
 def grid(environments: list[Environment], statements: list[str]) -> list[str]:
-    """A table per line: a row per statement that differs, a column per release; then a row for the others."""
+    """A table per line: a row per statement that differs, its first change beside it (seen without scrolling past
+    thirty releases), a column per release."""
     lines = []
     for line, members in lines_of(environments).items():
         lines += [f"### {LINE_NAMES.get(line, ' on '.join(line))}", "",
-                  "| statement | " + " | ".join(column(e) for e in members) + " | first change |",
-                  "| --- | " + " | ".join(":-:" for _ in members) + " | --- |"]
+                  "| statement | first change | " + " | ".join(column(e) for e in members) + " |",
+                  "| --- | --- | " + " | ".join(":-:" for _ in members) + " |"]
         for statement in statements:
             cells = [symbol(e, statement) for e in members]
             if set(cells) - {"", "✓"} or len(set(cells) - {""}) > 1:  # not "holds everywhere on this line"
                 link = f"[`{statement}`](#{anchor('failure', statement)})" if "✗" in cells else f"`{statement}`"
-                lines.append(f"| {link} | " + " | ".join(cells) + f" | {first_change(members, statement)} |")
+                lines.append(f"| {link} | {first_change(members, statement)} | " + " | ".join(cells) + " |")
         lines.append("")
     return lines
 
@@ -508,9 +509,12 @@ def markdown(environments: list[Environment]) -> str:
     return "\n".join(lines) + "\n"
 
 
-STYLE = """body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:80em;padding:0 1em}
-table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 6px}
-th{background:#f4f4f4;position:sticky;top:0}pre{background:#f6f6f6;padding:.5em;overflow:auto;max-height:14em}
+# A grid of thirty releases is wider than a screen: each table scrolls on its own, the statement column stays.
+STYLE = """body{font:14px/1.45 system-ui,sans-serif;margin:1.5em auto;max-width:110em;padding:0 1em}
+table{border-collapse:collapse;margin:.5em 0;display:block;overflow-x:auto;max-width:100%}
+td,th{border:1px solid #ccc;padding:2px 5px;white-space:nowrap}th{background:#f4f4f4}
+td:first-child,th:first-child{position:sticky;left:0;background:#fff;white-space:normal;min-width:34em}
+td:first-child code{overflow-wrap:anywhere}pre{background:#f6f6f6;padding:.5em;overflow:auto;max-height:14em}
 code{font-size:92%}details summary{cursor:pointer}"""
 
 
