@@ -136,8 +136,9 @@ def cell(counts: Counter) -> str:
     return ", ".join(f"{counts[o]} {o}" for o in OUTCOMES if counts[o]) or "–"
 
 
-def anchor(environment: str, statement: str) -> str:
-    return "fail-" + "".join(c if c.isalnum() else "-" for c in f"{environment}-{statement}").lower()
+def anchor(statement: str) -> str:
+    """The id of a statement's failures on the page, which the grid's row links to."""
+    return "failures-" + "".join(c if c.isalnum() else "-" for c in statement).lower()
 
 
 def natural_order(path: Path) -> list:
@@ -433,7 +434,7 @@ def grid(environments: list[Environment], statements: list[str]) -> list[str]:
         for statement in statements:
             cells = [symbol(e, statement) for e in members]
             if set(cells) - {"", "✓"} or len(set(cells) - {""}) > 1:  # not "holds everywhere on this line"
-                link = f"[`{statement}`](#{anchor('failure', statement)})" if "✗" in cells else f"`{statement}`"
+                link = f"[`{statement}`](#{anchor(statement)})" if "✗" in cells else f"`{statement}`"
                 lines.append(f"| {link} | {first_change(members, statement)} | " + " | ".join(cells) + " |")
         lines.append("")
     return lines
@@ -476,7 +477,7 @@ def markdown(environments: list[Environment]) -> str:
         lines += [step + (":" if found else ": no change"), *found]
     lines += [""] + anchored("failures", f"{SECTIONS['failures']}: each once, with where it shows")
     for statement, found in failure_groups(environments).items():
-        lines += [f'<a id="{anchor("failure", statement)}"></a>', "", f"**`{statement}`**", ""]
+        lines += [f'<a id="{anchor(statement)}"></a>', "", f"**`{statement}`**", ""]
         for shown, cases, members in found:
             lines += [f"{cases} case{'s' * (cases > 1)} in {where(members)}:", "", "```text", shown, "```", ""]
     rows, ran = divergence_rows(environments), len(ran_reproducers(environments))
