@@ -485,20 +485,22 @@ def markdown(environments: list[Environment]) -> str:
         lines += anchored("divergences", SECTIONS["divergences"])
         lines += [("What each known divergence's minimal reproducer (`rnnspec repro --run`) said in each environment "
                    "that ran them: *still diverges*, *fixed* (the table needs updating), or – where the table does "
-                   "not apply it."), "", "| divergence | reproducer | said: where |", "| --- | --- | --- |"]
+                   "not apply it."), "", f"<details><summary>{len(rows)} divergences in {ran} environments</summary>",
+                  "", "| divergence | reproducer | said: where |", "| --- | --- | --- |"]
         for name, divergences, said in rows:
             outcomes = "; ".join(f"{outcome}: {named(names, ran, i == len(said) - 1)}"
                               for i, (outcome, names) in enumerate(said))
             lines.append(f"| {divergences} | `{name}` | {outcomes} |")
-        lines.append("")
+        lines += ["", "</details>", ""]
     lines += anchored("environments", SECTIONS["environments"])
-    lines += [SELECTION_NOTE, "", "| environment | installation | cases | passed | failed | xfailed | skipped |",
+    lines += [SELECTION_NOTE, "", f"<details><summary>{total} environments: installation, cases, totals</summary>", "",
+              "| environment | installation | cases | passed | failed | xfailed | skipped |",
               "| --- | --- | --- | ---: | ---: | ---: | ---: |"]
     for e in environments:
         totals = e.totals()
         lines.append(f"| {e.name} | {installed(e)} | {e.selection} | " + " | ".join(str(totals[o]) for o in OUTCOMES)
                      + " |")
-    lines += [""] + anchored("unchanged", f"{SECTIONS['unchanged']} ({len(same)})")
+    lines += ["", "</details>", ""] + anchored("unchanged", f"{SECTIONS['unchanged']} ({len(same)})")
     lines += [f"<details><summary>{SAME_SUMMARY.format(n=len(same))}</summary>", "",
               "| statement | cases by outcome: environments |", "| --- | --- |"]
     for statement in same:
