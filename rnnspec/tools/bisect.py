@@ -25,7 +25,7 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from rnnspec.tools.version_matrix import LINE_NAMES, Environment, lines_of, read_all
+from rnnspec.tools.version_matrix import Environment, line_name, lines_of, read_all
 
 RESULTS = ".nox-results"
 
@@ -116,7 +116,7 @@ def report(results: Path, statement: str, line_filter: str | None, out=sys.stdou
         if not timeline:
             continue
         found = True
-        print(f"{statement} on {LINE_NAMES.get(line, line)}:", file=out)
+        print(f"{statement} on {line_name(line)}:", file=out)
         for e, result in timeline:
             print(f"  {e.release!s:<22} {result:<34} {e.name}", file=out)
         change = first_change(members, statement)

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from rnnspec.divergences import table
-from rnnspec.tools import bisect
+from rnnspec.tools import bisect, version_matrix
 from rnnspec.tools.upstream_report import all_passed
 from rnnspec.tools.version_matrix import Environment, read_all
 
@@ -23,8 +23,7 @@ def broken_on_nightlies(environments: list[Environment], outcome: str) -> list[t
     found = []
     for line, members in bisect.lines_of(environments).items():
         nightlies = [e for e in members if e.release.is_prerelease]
-        # the newest release, in its plain environment where others beside it add to it (export, newest pytest)
-        releases = sorted((e for e in members if not e.release.is_prerelease), key=lambda e: (e.release, -len(e.name)))
+        releases = version_matrix.releases([e for e in members if not e.release.is_prerelease])
         for nightly in nightlies if releases else ():
             newest = releases[-1]
             for statement in sorted(newest.counts.keys() & nightly.counts.keys()):

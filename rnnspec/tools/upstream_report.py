@@ -48,6 +48,12 @@ def all_passed(outcome: str | None) -> bool:
     return bool(outcome) and all(part.split()[-1] == "passed" for part in outcome.split(", "))
 
 
+def shows_in(environment: Environment, statement: str) -> bool:
+    """Whether some case of the statement failed there, or was a known divergence (a skipped case shows nothing)."""
+    outcome = bisect.outcome(environment, as_recorded(statement)) or ""
+    return any(part.split()[-1] in ("failed", "xfailed") for part in outcome.split(", ") if part)
+
+
 def first_affected(environments: list[Environment], statement: str) -> str:
     """Line by line (Keras 3 on each backend, tf_keras), the first recorded release where the statement stopped
     passing after passing in the release before it."""
@@ -57,7 +63,7 @@ def first_affected(environments: list[Environment], statement: str) -> str:
         stated = [(e, outcome) for e, outcome in stated if outcome]
         for (before, was), (after, now) in zip(stated, stated[1:]):
             if all_passed(was) and not all_passed(now):
-                found.append(f"{bisect.LINE_NAMES.get(line, line)}: {after.installation} ({now}; before it, "
+                found.append(f"{bisect.line_name(line)}: {after.installation} ({now}; before it, "
                              f"{before.installation}: {was})")
                 break
     return "; ".join(found) or "no recorded release where it passed and then did not"
@@ -67,13 +73,12 @@ def report(name: str, results: Path) -> str:
     rows = [row for row in table.DIVERGENCES if row.reproducer == name]
     statements = rows[0].statements if rows else (name,)
     environments = read_all(results) if results.is_dir() else []
+    showing = [e for e in environments if shows_in(e, name)]
     documented = [statement_text(statement) for statement in statements]
     citations = list(dict.fromkeys(url for _, urls in documented for url in urls))
     lines = [f"## {rows[0].reason if rows else documented[0][0]}", ""]
     lines += ["**Environment.** " + (f"Seen on {rows[0].seen_on}." if rows else
-              "Seen in the version matrix's results: " + ", ".join(
-                  e.installation for e in environments
-                  if bisect.outcome(e, as_recorded(name)) and not all_passed(bisect.outcome(e, as_recorded(name))))), ""]
+              "Seen in the version matrix's results: " + ", ".join(e.installation for e in showing)), ""]
     quoted = ""
     if rows:
         reproducer = next(reproducer for reproducer in repro.REPRODUCERS if reproducer.name == name)
@@ -84,8 +89,7 @@ def report(name: str, results: Path) -> str:
     cited = quoted or (f"({', '.join(citations)})" if citations else "")
     lines += [f"**Documented behaviour.** {cited}" + (f". The statement that fails: {stated}" if stated else ""), ""]
     observed = f"{rows[0].reason}" + (f": {rows[0].details}" if rows and rows[0].details else "") if rows else \
-        next((bisect.said(e, as_recorded(name)) for e in environments
-              if bisect.outcome(e, as_recorded(name)) and not all_passed(bisect.outcome(e, as_recorded(name)))), "")
+        next((bisect.said(e, as_recorded(name)) for e in showing), "")
     lines += [f"**Observed behaviour.** {observed}", ""]
     matrix = first_affected(environments, statements[0]) if environments else \
         f"not in recorded results ({results} holds none: run the version matrix, `nox -t full`)"

@@ -197,6 +197,10 @@ def differing(environments: list[Environment]) -> list[str]:
     return [s for s in statements_of(environments) if any(len(found) > 1 for found in seen[s].values())]
 
 
+def line_name(line: tuple[str, str]) -> str:
+    return LINE_NAMES.get(line, " on ".join(line))
+
+
 def lines_of(environments: list[Environment]) -> dict[tuple[str, str], list[Environment]]:
     """Each line's environments, release by release."""
     found = defaultdict(list)
@@ -271,7 +275,7 @@ def releases(members: list[Environment]) -> list[Environment]:
 def changelog(environments: list[Environment]) -> list[ReleasePair]:
     """Each pair of consecutive releases of a line, with what changed between them."""
     return [
-        ReleasePair(LINE_NAMES.get(line, " on ".join(line)), before, after, changes(before, after))
+        ReleasePair(line_name(line), before, after, changes(before, after))
         for line, members in lines_of(environments).items()
         for before, after in pairwise(releases(members))
     ]
@@ -416,11 +420,8 @@ def failure_groups(environments: list[Environment]) -> dict[str, list[tuple[str,
 
 def where(members: list[Environment]) -> str:
     """Environments named by line and release: "Keras 3 on JAX 3.10.0, nightly; tf_keras on TensorFlow 2.21.0"."""
-    by_line = defaultdict(list)
-    for e in sorted(members, key=page_order):
-        by_line[e.line].append(column(e))
-    return "; ".join(f"{LINE_NAMES.get(line, ' on '.join(line))} {', '.join(columns)}"
-                     for line, columns in by_line.items())
+    return "; ".join(f"{line_name(line)} {', '.join(column(e) for e in group)}"
+                     for line, group in lines_of(members).items())
 
 
 def grid(environments: list[Environment], statements: list[str]) -> list[str]:
@@ -428,7 +429,7 @@ def grid(environments: list[Environment], statements: list[str]) -> list[str]:
     thirty releases), a column per release."""
     lines = []
     for line, members in lines_of(environments).items():
-        lines += [f"### {LINE_NAMES.get(line, ' on '.join(line))}", "",
+        lines += [f"### {line_name(line)}", "",
                   "| statement | first change | " + " | ".join(column(e) for e in members) + " |",
                   "| --- | --- | " + " | ".join(":-:" for _ in members) + " |"]
         for statement in statements:

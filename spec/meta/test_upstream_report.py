@@ -39,8 +39,14 @@ def test_a_divergences_report_holds_what_an_issue_needs(results):
 
 
 def test_a_failing_statements_report_takes_what_it_said_from_the_results(results):
+    """The environment is where a case failed, not where the statement was skipped; the observed behaviour is what
+    the failing case said."""
+    skipped = PASSES.replace('"/>', '"><skipped type="pytest.skip" message="no tf_keras here"/></testcase>')
+    (results / "tf-keras-2.21.0.xml").write_text(junit("2.21.0", skipped, tf_keras=True))
     text = upstream_report.report(STATEMENT, results)
     assert text.startswith("## In `Masking` → cell(return_sequences=True) → cell, the mask reaches the upper layer")
+    assert "Seen in the version matrix's results: Keras 3.16.0.dev2026102704 on tensorflow | tensorflow 9.9" in text
+    assert "tf_keras" not in text.split("**Documented")[0]
     assert "the padded sample's output differs" in text
 
 
