@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import pytest
 
 from rnnspec.divergences.conditions import (
@@ -102,6 +103,59 @@ EXPORT_SEEN_ON = (
 EXPORT_STATEMENTS = (
     "test_export.py::test_an_exported_model_returns_as_many_outputs_of_the_same_shapes",
     "test_export.py::test_an_exported_model_returns_keras_values_in_keras_order",
+)
+
+# Chapter 15's drawn cases, whose rows are conditions on what was drawn.
+EXPLORED_VALUES = "test_exploration.py::test_a_drawn_configuration_returns_the_reference_output_and_states"
+EXPLORED_GRADIENTS = "test_exploration.py::test_a_drawn_configuration_has_the_reference_gradients"
+EXPLORED_CALL_PATHS = "test_exploration.py::test_a_drawn_layer_returns_the_reference_along_every_call_path"
+
+
+def mask_of(case: Case):
+    probe = getattr(case.get("subject"), "probe", None)
+    return None if probe is None else probe.mask_array
+
+
+def reads_backwards(installation: Installation, case: Case) -> bool:
+    return READS_BACKWARDS.holds(installation, case)
+
+
+def masks_an_unrolled_layer_reading_backwards(installation: Installation, case: Case) -> bool:
+    mask = mask_of(case)
+    return mask is not None and case.get("unroll") is True and reads_backwards(installation, case)
+
+
+def zeros_masked_outputs_backwards_unrolled(installation: Installation, case: Case) -> bool:
+    """Unrolled, reading backwards with zero_output_for_mask (Bidirectional sets it with return_sequences), under
+    a mask that is not the same read either way."""
+    mask = mask_of(case)
+    zero_output = case.get("zero_output_for_mask") is True or (
+        isinstance(case.get("subject"), BidirectionalSubject) and case.get("return_sequences") is True
+    )
+    return masks_an_unrolled_layer_reading_backwards(installation, case) and zero_output and bool(
+        np.any(mask != mask[:, ::-1])
+    )
+
+
+def masked_first_step_after_a_state(installation: Installation, case: Case) -> bool:
+    """A sample whose first step read is masked (either end, for a layer reading backwards or `Bidirectional`),
+    starting from states that are not zeros: given as initial_state, or left by a previous call."""
+    mask, probe = mask_of(case), getattr(case.get("subject"), "probe", None)
+    starts = getattr(probe, "initial_state", False) or getattr(probe, "after_a_previous_call", False)
+    if mask is None or not starts:
+        return False
+    return bool(np.any(~mask[:, 0]) or (reads_backwards(installation, case) and np.any(~mask[:, -1])))
+
+
+UNROLLED_BACKWARDS_ZERO_OUTPUT = on_case(
+    "an unrolled layer reading backwards with zero_output_for_mask, under a mask that reads otherwise reversed",
+    zeros_masked_outputs_backwards_unrolled,
+)
+MASKED_UNROLLED_BACKWARDS = on_case(
+    "an unrolled layer reading backwards, under a mask", masks_an_unrolled_layer_reading_backwards
+)
+MASKED_FIRST_STEP_AFTER_A_STATE = on_case(
+    "a sample whose first step read is masked, from states given or carried", masked_first_step_after_a_state
 )
 
 DIVERGENCES = (
@@ -523,6 +577,36 @@ DIVERGENCES = (
         reproducer="stacked_layer_loses_the_mask",
         details="Keras warns that the layer \"does not support masking and will therefore destroy the mask information\"; "
         "the outputs differ by 0.04 (LSTM), 0.2 (GRU) and 0.6 (SimpleRNN)",
+    ),
+    Divergence(
+        (EXPLORED_VALUES, EXPLORED_GRADIENTS),
+        ON_TENSORFLOW & UNROLLED_BACKWARDS_ZERO_OUTPUT,
+        "An unrolled layer reading backwards with `zero_output_for_mask` zeros the outputs of valid steps and keeps "
+        "those of masked ones: the unrolled loop reads the mask in input order while it steps in reverse",
+        seen_on="Keras 3.15.1 and keras-nightly 3.16.0.dev2026102704 with TensorFlow 2.21",
+        reproducer="tensorflow_unrolled_backwards_zeros_valid_outputs",
+        details="found by chapter 15 (exploration); `Bidirectional` with return_sequences sets zero_output_for_mask, "
+        "so its unrolled backward direction shows it; the rolled loop, JAX and PyTorch are right",
+    ),
+    Divergence(
+        (EXPLORED_VALUES, EXPLORED_GRADIENTS, EXPLORED_CALL_PATHS),
+        ON_TORCH & MASKED_UNROLLED_BACKWARDS,
+        "An unrolled layer reading backwards fails when called with a mask",
+        seen_on="Keras 3.15.1 and keras-nightly 3.16.0.dev2026102704 with PyTorch 2.13",
+        reproducer="torch_unrolled_backwards_mask_fails",
+        details="found by chapter 15 (exploration); AttributeError \"'tuple' object has no attribute 'shape'\" for "
+        "LSTM, GRU and SimpleRNN, and `Bidirectional` around an unrolled layer; unrolled forwards, or rolled, it runs",
+        raises=AttributeError,
+    ),
+    Divergence(
+        (EXPLORED_VALUES, EXPLORED_GRADIENTS),
+        ON_JAX & MASKED_FIRST_STEP_AFTER_A_STATE,
+        "Masked steps before a sample's first valid step output the initial h, where TensorFlow and PyTorch output "
+        "zeros, and the initial h receives their gradient",
+        seen_on="Keras 3.15.1 with JAX 0.10.2",
+        reproducer="jax_masked_steps_output_the_initial_state",
+        details="the divergence of chapter 3's fully masked sample, met by drawn masks, initial states and stateful "
+        "layers",
     ),
 )
 

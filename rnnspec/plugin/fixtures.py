@@ -7,6 +7,7 @@ import pytest
 
 from rnnspec import installation
 from rnnspec.plugin.behaviour_matrix import PROPERTY
+from rnnspec.plugin.marking import stated_as_known
 from rnnspec.statements.shared import skip_unless_visible
 
 
@@ -23,9 +24,10 @@ def observation_cache():
     return ObservationCache()
 
 
-def enter_configuration(request, subject) -> None:
-    """Record the test under its subject in the behaviour matrix; skip it where its device is absent."""
-    for key in subject.matrix_keys:
+def enter_configuration(request, subject, drawn=False) -> None:
+    """Record the test under its subject in the behaviour matrix (a statement over drawn subjects counts in the
+    totals alone: one test, many configurations); skip it where its device is absent."""
+    for key in () if drawn else subject.matrix_keys:
         request.node.user_properties.append((PROPERTY, key))
     skip_unless_visible(subject.device)
     dtype = dict(getattr(subject, "options", ())).get("dtype")
@@ -36,13 +38,22 @@ def enter_configuration(request, subject) -> None:
 @pytest.fixture
 def observe(request, observation_cache):
     """observe(subject) -> Observation: what the subject (rnnspec.subjects.layers) returned on its own inputs and call path
-    (built and run once per session)."""
+    (built and run once per session); observe(subject, drawn=True) for a subject Hypothesis drew (chapter 15), kept a
+    while only."""
 
-    def observe_subject(subject):
-        enter_configuration(request, subject)
-        return observation_cache.get(subject)
+    def observe_subject(subject, drawn=False):
+        enter_configuration(request, subject, drawn)
+        return observation_cache.get_drawn(subject) if drawn else observation_cache.get(subject)
 
     return observe_subject
+
+
+@pytest.fixture
+def known_divergence(request):
+    """known_divergence(subject) -> a context in which a drawn subject (chapter 15) is held to the statement: where a
+    row of the table of known divergences applies to it, the statement must fail as the row says (a strict xfail,
+    for one example), and otherwise hold."""
+    return lambda subject: stated_as_known(request.node, subject)
 
 
 @pytest.fixture

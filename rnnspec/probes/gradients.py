@@ -78,7 +78,10 @@ def tensorflow_gradients(layer, call, inputs, states, cotangents) -> tuple:
     with tf.GradientTape() as tape:
         tape.watch([x, *initial])
         returned = flat(call(x, initial))
-        loss = tf.add_n([tf.reduce_sum(tf.cast(c, r.dtype) * r) for c, r in zip(cotangents, returned)])
+        terms = [tf.reduce_sum(tf.cast(c, r.dtype) * r) for c, r in zip(cotangents, returned)]
+        if len({term.dtype for term in terms}) > 1:  # `Bidirectional` merges a float64 or mixed-precision layer's
+            terms = [tf.cast(term, tf.float64) for term in terms]  # outputs in its own float32, not its states
+        loss = tf.add_n(terms)
     # A source the loss does not depend on has a zero gradient, which is what the statements compare.
     found = tape.gradient(loss, [x, *initial, *weights], unconnected_gradients=tf.UnconnectedGradients.ZERO)
     return (*found, *returned)

@@ -220,14 +220,28 @@ def observe_fresh(subject: Subject) -> Observation:
     return observe(subject, build(subject))
 
 
+# How many drawn subjects (chapter 15) the cache keeps: enough for Hypothesis to replay a failing example as it
+# shrinks it, few enough that thousands of examples do not hold thousands of models.
+DRAWN_KEPT = 8
+
+
 @dataclass
 class ObservationCache:
     """The session's one cache: each subject built once (by build key) and observed once, and the parity runs
-    under each other backend done once."""
+    under each other backend done once. Drawn subjects are kept a while only: the last DRAWN_KEPT."""
 
     built: dict = field(default_factory=dict)
     observed: dict = field(default_factory=dict)
     elsewhere: dict = field(default_factory=dict)
+    drawn: dict = field(default_factory=dict)  # in the order observed, the oldest dropped first
+
+    def get_drawn(self, subject: Subject) -> Observation:
+        """A drawn subject's observation, built and observed as any other, and not kept for the session."""
+        if subject not in self.drawn:
+            if len(self.drawn) >= DRAWN_KEPT:
+                del self.drawn[next(iter(self.drawn))]
+            self.drawn[subject] = observe_fresh(subject)
+        return self.drawn[subject]
 
     def built_for(self, subject: Subject) -> Built:
         key = subject.built

@@ -15,9 +15,9 @@ from rnnspec.probes.gradients import (
 )
 from rnnspec.probes.observe import weight_name
 from rnnspec.statements.tolerances import CONV_LSTM_VERSUS_REFERENCE, VERSUS_REFERENCE, Tolerance
-from rnnspec.subjects.cells import STACK_UNITS
 from rnnspec.subjects.convlstm import ConvLSTMSubject
-from rnnspec.subjects.layers import LayerSubject
+from rnnspec.subjects.cells import StackSubject
+from rnnspec.subjects.layers import BidirectionalSubject, LayerSubject
 
 # Keras's defaults, as documented on the LSTM, GRU and SimpleRNN pages.
 DEFAULTS = {"activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": True, "reset_after": True}
@@ -106,7 +106,7 @@ def expected_stack(observation) -> tuple[np.ndarray, list[list[np.ndarray]]]:
     cells do as layers stacked one on the other, the upper one reading the lower one's output sequence."""
     sequence, states = observation.inputs, []
     mask = observation.subject.probe.mask_array
-    for cell, units, weights in zip(observation.subject.cells, STACK_UNITS, observation.parts):
+    for cell, units, weights in zip(observation.subject.cells, observation.subject.stack_units, observation.parts):
         sequence, final = recurrent.run_sequence(recurrent.CellSpec(cell, units), weights, sequence, mask=mask)
         states.append(final)
     return sequence, states
@@ -127,16 +127,17 @@ def expected_gradients(observation) -> tuple[np.ndarray, ...]:
     subject = observation.subject
     gradients = reference_gradient(subject, weights, observation.inputs, initial_states_of(subject, weights))
     by_weight = [gradients.weights[weight_name(name)] for name in observation.weight_names]
-    # After a previous call the states are carried in, not given: there is no initial state to differentiate.
-    initial = [] if subject.probe.after_a_previous_call else gradients.initial_state
+    # After a previous call the states are carried in, not given, and a call given none starts from zeros: there is
+    # then no initial state to differentiate.
+    initial = gradients.initial_state if subject.probe.initial_state_names(subject) else []
     return (gradients.inputs, *initial, *by_weight)
 
 
 def initial_states_of(subject, weights: dict) -> list[np.ndarray]:
     """The states a gradient subject's call starts from: its seeded initial states, or, after a previous call,
-    the final states of that call as the reference computes them."""
+    the final states of that call as the reference computes them; None (zeros) where it is given none."""
     if not subject.probe.after_a_previous_call:
-        return seeded_initial_states(subject)
+        return seeded_initial_states(subject) or None
     arguments = dict(subject.options)
     _, states = recurrent.run_sequence(
         cell_spec(subject), weights, previous_call_inputs(subject), go_backwards=arguments.get("go_backwards", False)
@@ -150,18 +151,21 @@ def expected_bidirectional_gradients(observation) -> tuple[np.ndarray, ...]:
     return_sequences a masked step outputs zeros: the wrapper sets zero_output_for_mask to return_sequences."""
     subject = observation.subject
     forward_weights, backward_weights = observation.parts
-    d_output, *d_states = seeded_cotangents(subject, subject.returned_shapes)
+    cotangents = seeded_cotangents(subject, subject.returned_shapes)
+    outputs = len(subject.output_names)
+    d_output, d_states = (cotangents[0] if outputs == 1 else cotangents[:outputs]), cotangents[outputs:]
     count = len(subject.state_names)
     gradients = backprop.bidirectional_vjp(
         cell_spec(subject), forward_weights, cell_spec(subject.backward_layer), backward_weights, observation.inputs,
         d_output=d_output, d_forward_states=d_states[:count] or None, d_backward_states=d_states[count:] or None,
         merge_mode=subject.merge_mode, return_sequences=subject.return_sequences,
-        initial_state=seeded_initial_states(subject), mask=subject.probe.mask_array,
+        initial_state=seeded_initial_states(subject) or None, mask=subject.probe.mask_array,
         zero_output_for_mask=subject.return_sequences,
     )
     by_direction = {"forward": gradients.forward_weights, "backward": gradients.backward_weights}
     weights = [by_direction[direction][name] for direction, name in (n.split(" ", 1) for n in subject.weight_names)]
-    return (gradients.inputs, *gradients.initial_state, *weights)
+    initial = gradients.initial_state if subject.probe.initial_state_names(subject) else []
+    return (gradients.inputs, *initial, *weights)
 
 
 def expected_stack_gradients(observation) -> tuple[np.ndarray, ...]:
@@ -170,14 +174,19 @@ def expected_stack_gradients(observation) -> tuple[np.ndarray, ...]:
     subject = observation.subject
     d_output, *d_states = seeded_cotangents(subject, subject.returned_shapes)
     gradients = backprop.stacked_vjp(
-        [recurrent.CellSpec(cell, units) for cell, units in zip(subject.cells, STACK_UNITS)],
+        [recurrent.CellSpec(cell, units) for cell, units in zip(subject.cells, subject.stack_units)],
         list(observation.parts), observation.inputs, d_outputs=d_output,
         d_states=subject.initial_state_argument(d_states), mask=subject.probe.mask_array,
-        initial_state=subject.initial_state_argument(seeded_initial_states(subject)),
+        initial_state=subject.initial_state_argument(seeded_initial_states(subject)) if given_initial_state(subject) else None,
     )
-    initial = [state for cell_states in gradients.initial_state for state in cell_states]
+    initial = [state for cell_states in gradients.initial_state for state in cell_states] if given_initial_state(subject) else []
     weights = [cell[name] for cell in gradients.weights for name in ("kernel", "recurrent_kernel", "bias")]
     return (gradients.inputs, *initial, *weights)
+
+
+def given_initial_state(subject) -> bool:
+    """Whether the subject's call is given seeded initial states (a `Gradient` probe's `initial_state`)."""
+    return bool(subject.probe.initial_state_names(subject))
 
 
 def expected_training(observation) -> tuple[np.ndarray, ...]:
@@ -288,3 +297,49 @@ def padded_steps_expected(output: np.ndarray, sample: int, length: int, kernel: 
     if kernel == kernels.CUDNN or length == 0:
         return np.zeros_like(padded)
     return np.broadcast_to(output[sample, length - 1], padded.shape)
+
+
+def expected_gradient_values(observation) -> tuple[np.ndarray, ...]:
+    """What the call a `Gradient` probe differentiated should have returned, in float64, whatever the kind of its
+    subject: the output (two for `Bidirectional` with merge_mode=None), then where it returns them the states, from
+    the seeded initial states it was given (zeros where none)."""
+    subject = observation.subject
+    if isinstance(subject, LayerSubject):
+        (own,) = observation.parts
+        return expected(
+            subject, own, observation.inputs, mask=subject.probe.mask_array,
+            initial_state=initial_states_of(subject, own), kernel=observation.kernel,
+        )
+    initial = seeded_initial_states(subject) or None
+    if isinstance(subject, ConvLSTMSubject):
+        (own,) = observation.parts
+        return expected_conv_lstm(subject, own, observation.inputs, initial_state=initial)
+    if isinstance(subject, BidirectionalSubject):
+        forward_weights, backward_weights = observation.parts
+        merged, forward_states, backward_states = recurrent.bidirectional(
+            cell_spec(subject), forward_weights, cell_spec(subject.backward_layer), backward_weights,
+            observation.inputs, merge_mode=subject.merge_mode, return_sequences=subject.return_sequences,
+            mask=subject.probe.mask_array, zero_output_for_mask=subject.return_sequences, initial_state=initial,
+        )
+        outputs = tuple(merged) if subject.merge_mode is None else (merged,)
+        return (*outputs, *forward_states, *backward_states) if subject.return_state else outputs
+    # RNN over stacked cells: each cell reads the output sequence of the one below, from its own initial states.
+    sequence, states = observation.inputs, []
+    per_cell = subject.initial_state_argument(initial) if initial else [None] * len(subject.cells)
+    for cell, units, weights, start in zip(subject.cells, subject.stack_units, observation.parts, per_cell):
+        sequence, final = recurrent.run_sequence(
+            recurrent.CellSpec(cell, units), weights, sequence, mask=subject.probe.mask_array, initial_state=start
+        )
+        states.extend(final)
+    return (sequence, *states)
+
+
+def expected_gradients_of(observation) -> tuple[np.ndarray, ...]:
+    """What a `Gradient` probe's gradients should be, in float64, by the oracle of its subject's kind: a recurrent
+    layer, `Bidirectional`, or `RNN` over stacked cells (the first arrays of the observation)."""
+    subject = observation.subject
+    if isinstance(subject, BidirectionalSubject):
+        return expected_bidirectional_gradients(observation)
+    if isinstance(subject, StackSubject):
+        return expected_stack_gradients(observation)
+    return expected_gradients(observation)

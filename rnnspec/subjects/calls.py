@@ -30,15 +30,18 @@ EXPORTED_CALL_PATHS = ("tf_saved_model", "onnx", "litert", "openvino")
 
 @dataclass(frozen=True, kw_only=True)
 class ProbeSettings:
-    """What every probe may set: the mask of `rnnspec.subjects.masks.BY_NAME` the call is given, and whether a GPU
+    """What every probe may set: the mask the call is given, by its name in `rnnspec.subjects.masks.BY_NAME` or as a
+    pattern of its own (a tuple of rows of booleans, one row per sample: chapter 15 draws them), and whether a GPU
     computes float32 products in TF32 (True), full float32 (False), or the backend's default (None)."""
 
-    mask: str | None = None
+    mask: str | tuple[tuple[bool, ...], ...] | None = None
     tf32: bool | None = None
 
     @property
     def mask_array(self) -> np.ndarray | None:
-        return None if self.mask is None else BY_NAME[self.mask]
+        if self.mask is None:
+            return None
+        return BY_NAME[self.mask] if isinstance(self.mask, str) else np.array(self.mask, dtype=bool)
 
     @property
     def call_arguments(self) -> dict:
@@ -47,7 +50,12 @@ class ProbeSettings:
 
     def settings_text(self) -> str:
         precision = "" if self.tf32 is None else f" with TF32 {'enabled' if self.tf32 else 'disabled'}"
-        mask = "" if self.mask is None else f", with the {self.mask} mask {self.mask_array.shape}"
+        if self.mask is None:
+            mask = ""
+        elif isinstance(self.mask, str):
+            mask = f", with the {self.mask} mask {self.mask_array.shape}"
+        else:
+            mask = f", with the mask {self.mask_array.astype(int).tolist()}"
         return f"{precision}{mask}"
 
 
@@ -79,6 +87,7 @@ class Gradient(ProbeSettings):
     # that call left, given no initial_state.
     after_a_previous_call: bool = False
     steps: int | None = None  # called on the first `steps` steps of its inputs alone; None: on all of them
+    initial_state: bool = True  # given seeded initial states; False: none, the layer starts from zeros
 
     name = "gradient"
 
@@ -88,15 +97,16 @@ class Gradient(ProbeSettings):
 
     def initial_state_names(self, subject) -> tuple[str, ...]:
         """The states given as `initial_state`, seeded, in the order the layer takes them."""
-        return () if self.after_a_previous_call else subject.initial_state_names
+        return () if self.after_a_previous_call or not self.initial_state else subject.initial_state_names
 
     def gradient_names(self, subject) -> tuple[str, ...]:
         """What each gradient is with respect to, in order: the inputs, each initial state, each weight."""
         return ("inputs", *(f"initial {name}" for name in self.initial_state_names(subject)), *subject.weight_names)
 
     def value_names(self, subject) -> tuple[str, ...]:
-        """What the differentiated call returned: the output, then the states where it returns them."""
-        return ("output", *(self.initial_state_names(subject) if subject.returns_states else ()))
+        """What the differentiated call returned: the output (or outputs), then the states where it returns them."""
+        names = subject.layer_returned_names
+        return names if subject.returns_states else names[: len(names) - len(subject.initial_state_names)]
 
     def returned_names(self, subject) -> tuple[str, ...]:
         """The gradients, then the values they were taken from."""
@@ -110,7 +120,11 @@ class Gradient(ProbeSettings):
         training = ", training=True" if self.training else ""
         previous = ", after a previous call" if self.after_a_previous_call else ""
         steps = "" if self.steps is None else f", on its first {self.steps} steps alone"
-        return f"the gradient of a seeded loss over {built} on {device}{self.settings_text()}{training}{previous}{steps}"
+        initial = "" if self.initial_state or self.after_a_previous_call else ", given no initial_state"
+        return (
+            f"the gradient of a seeded loss over {built} on {device}{self.settings_text()}{training}{previous}{steps}"
+            f"{initial}"
+        )
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Subjects that are `RNN` over cells: stacked cells (`StackSubject`), and a cell written by a user
 (`CustomCellSubject`, rnnspec.subjects.custom_cells). Both are `RNN(..., return_sequences=True, return_state=True)`
-on the `batch` shape, called on a batch of any size."""
+on the `batch` shape (a stack drawn by chapter 15, on a shape of its own), called on a batch of any size."""
 
 from dataclasses import dataclass
 
@@ -18,12 +18,14 @@ STACK_UNITS = (4, 3)
 
 @dataclass(frozen=True)
 class StackSubject(Subject):
-    """`RNN([lower cell, upper cell], return_sequences=True, return_state=True)` on the `batch` shape."""
+    """`RNN([cell, ...], return_sequences=True, return_state=True)`, the lowest cell first: the catalogue's two cells
+    of STACK_UNITS on the `batch` shape, or cells and units drawn by chapter 15."""
 
-    cells: tuple[str, str]  # LSTM, GRU or SimpleRNN, whose cells are LSTMCell, GRUCell, SimpleRNNCell
+    cells: tuple[str, ...]  # LSTM, GRU or SimpleRNN, whose cells are LSTMCell, GRUCell, SimpleRNNCell
     device: str
     probe: Probe = Call()
     shape: Shape = SHAPES["batch"]
+    stack_units: tuple[int, ...] = STACK_UNITS  # each cell's units, in the cells' order
 
     fixes_batch = False
     returns_states = True
@@ -33,32 +35,42 @@ class StackSubject(Subject):
         return "-".join((*self.cells, path, *(("masked",) if self.probe.mask else ())))
 
     @property
-    def units(self) -> dict[str, int]:
-        return {f"{cell}Cell": units for cell, units in zip(self.cells, STACK_UNITS)}
+    def cell_names(self) -> tuple[str, ...]:
+        """Each cell's name in messages, LSTMCell, GRUCell, SimpleRNNCell, numbered from the lowest where a class
+        repeats."""
+        names = [f"{cell}Cell" for cell in self.cells]
+        return tuple(f"{name}{index}" if names.count(name) > 1 else name for index, name in enumerate(names, start=1))
 
     @property
     def layer_returned_names(self) -> tuple[str, ...]:
         """The output, then each cell's states in the cells' order: the lower cell's h (, c), then the upper's."""
-        return ("output", *(f"{name} of the {cell}Cell" for cell in self.cells for name in STATE_NAMES[cell]))
+        return ("output", *(f"{name} of the {cell}" for cell, name in self.cell_states))
+
+    @property
+    def cell_states(self) -> tuple[tuple[str, str], ...]:
+        """(cell name, state name) of every state, the lowest cell's first."""
+        return tuple((named, state) for named, cell in zip(self.cell_names, self.cells) for state in STATE_NAMES[cell])
 
     def make_layer(self):
-        cells = [recurrent_layer(f"{cell}Cell", units) for cell, units in zip(self.cells, STACK_UNITS)]
+        cells = [recurrent_layer(f"{cell}Cell", units) for cell, units in zip(self.cells, self.stack_units)]
         return installation.keras().layers.RNN(cells, return_sequences=True, return_state=True)
 
     @property
     def seed_parts(self) -> tuple:
-        return ("stack", self.cells)
+        drawn = () if (self.stack_units, self.shape) == (STACK_UNITS, SHAPES["batch"]) else (self.stack_units, self.shape)
+        return ("stack", self.cells, *drawn)
 
     def parts(self, layer) -> tuple:
         return tuple(layer.cell.cells)
 
     @property
     def initial_state_names(self) -> tuple[str, ...]:
-        return tuple(f"{cell} {name}" for cell in self.units for name in STATE_NAMES[cell.removesuffix("Cell")])
+        return tuple(f"{cell} {name}" for cell, name in self.cell_states)
 
     @property
     def initial_state_shapes(self) -> tuple[tuple[int, int], ...]:
-        return tuple((self.shape.batch, self.units[name.split()[0]]) for name in self.initial_state_names)
+        units = dict(zip(self.cell_names, self.stack_units))
+        return tuple((self.shape.batch, units[cell]) for cell, _ in self.cell_states)
 
     def initial_state_argument(self, states: list) -> list:
         """One list of states per cell, the lower cell's first, as `RNN` over stacked cells takes them."""
@@ -71,19 +83,20 @@ class StackSubject(Subject):
 
     @property
     def weight_names(self) -> tuple[str, ...]:
-        return tuple(f"{cell} {name}" for cell in self.units for name in ("kernel", "recurrent_kernel", "bias"))
+        return tuple(f"{cell} {name}" for cell in self.cell_names for name in ("kernel", "recurrent_kernel", "bias"))
 
     @property
     def returned_shapes(self) -> tuple[tuple[int, ...], ...]:
         s = self.shape
-        return ((s.batch, s.timesteps, STACK_UNITS[-1]), *self.initial_state_shapes)
+        states = tuple((s.batch, units) for cell, units in zip(self.cells, self.stack_units) for _ in STATE_NAMES[cell])
+        return ((s.batch, s.timesteps, self.stack_units[-1]), *states)
 
     @property
     def matrix_keys(self) -> tuple[tuple, ...]:
-        return tuple((cell, True, True, self.device) for cell in self.cells)
+        return tuple((cell, True, True, self.device) for cell in dict.fromkeys(self.cells))
 
     def built_text(self) -> str:
-        cells = ", ".join(f"{cell}Cell({units})" for cell, units in zip(self.cells, STACK_UNITS))
+        cells = ", ".join(f"{cell}Cell({units})" for cell, units in zip(self.cells, self.stack_units))
         return f"RNN([{cells}], return_sequences=True, return_state=True)"
 
 

@@ -22,6 +22,15 @@ DATA_FORMATS = ("channels_last", "channels_first")
 
 
 @dataclass(frozen=True)
+class ConvGeometry:
+    """An input, filter count and kernel of chapter 15's drawing, in place of the chapter's own."""
+
+    shape: ConvShape
+    filters: int
+    kernel_size: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class ConvLSTMSubject(OneRecurrentLayer):
     """ConvLSTM1D, 2D or 3D (`rank`) with CONV_FILTERS filters of CONV_KERNEL_SIZE, its output flags, its
     convolution's padding, strides and data_format, and further arguments (go_backwards, stateful, dropout, ...)."""
@@ -35,6 +44,7 @@ class ConvLSTMSubject(OneRecurrentLayer):
     strides: int = 1
     data_format: str = "channels_last"
     options: tuple[tuple[str, object], ...] = ()  # sorted (name, value) pairs, to stay hashable
+    geometry: ConvGeometry | None = None  # drawn by chapter 15; None: CONV_SPATIAL, CONV_KERNEL_SIZE, CONV_FILTERS...
 
     state_names = ("h", "c")
 
@@ -45,10 +55,16 @@ class ConvLSTMSubject(OneRecurrentLayer):
 
     @property
     def kernel_size(self) -> tuple[int, ...]:
-        return CONV_KERNEL_SIZE[self.rank]
+        return self.geometry.kernel_size if self.geometry else CONV_KERNEL_SIZE[self.rank]
+
+    @property
+    def filters(self) -> int:
+        return self.geometry.filters if self.geometry else CONV_FILTERS
 
     @property
     def shape(self) -> ConvShape:
+        if self.geometry:
+            return self.geometry.shape
         return ConvShape(
             CONV_BATCH, CONV_TIMESTEPS, CONV_SPATIAL[self.rank], CONV_CHANNELS, self.data_format == "channels_first"
         )
@@ -74,8 +90,16 @@ class ConvLSTMSubject(OneRecurrentLayer):
             output_size(n, k, self.strides, self.padding, dilation)[0]
             for n, k in zip(self.shape.spatial, self.kernel_size)
         )
-        step = (CONV_FILTERS, *sizes) if self.data_format == "channels_first" else (*sizes, CONV_FILTERS)
+        step = (self.filters, *sizes) if self.data_format == "channels_first" else (*sizes, self.filters)
         return (self.shape.batch, *step)
+
+    @property
+    def initial_state_names(self) -> tuple[str, ...]:
+        return self.state_names
+
+    @property
+    def initial_state_shapes(self) -> tuple[tuple[int, ...], ...]:
+        return (self.state_shape,) * len(self.probe.initial_state_names(self))
 
     @property
     def returned_shapes(self) -> tuple[tuple[int, ...], ...]:
@@ -87,14 +111,14 @@ class ConvLSTMSubject(OneRecurrentLayer):
 
     def make_layer(self, **changed):
         layer = getattr(installation.keras().layers, self.cell)
-        return layer(CONV_FILTERS, **{**self.layer_arguments, **changed})
+        return layer(self.filters, **{**self.layer_arguments, **changed})
 
     @property
     def seed_parts(self) -> tuple:
-        return (self.cell, self.padding, self.strides, self.data_format, self.options)
+        return (self.cell, self.padding, self.strides, self.data_format, self.options, *filter(None, [self.geometry]))
 
     def parts(self, layer) -> tuple:
         return (layer,)
 
     def built_text(self) -> str:
-        return f"{self.cell}(filters={CONV_FILTERS}, {arguments_text(self.layer_arguments)})"
+        return f"{self.cell}(filters={self.filters}, {arguments_text(self.layer_arguments)})"

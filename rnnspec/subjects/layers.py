@@ -144,11 +144,22 @@ class BidirectionalSubject(RecurrentLayerFields):
         return tuple(f"{direction} {name}" for direction in ("forward", "backward") for name in self.layer_weight_names)
 
     @property
+    def output_names(self) -> tuple[str, ...]:
+        """The merged output, or with merge_mode=None each direction's."""
+        return ("forward output", "backward output") if self.merge_mode is None else ("output",)
+
+    @property
+    def layer_returned_names(self) -> tuple[str, ...]:
+        return (*self.output_names, *self.initial_state_names)
+
+    @property
     def returned_shapes(self) -> tuple[tuple[int, ...], ...]:
-        """The merged output, then with return_state the forward direction's states and the backward's."""
+        """The merged output (each direction's with merge_mode=None), then with return_state the forward
+        direction's states and the backward's."""
         output, *states = super().returned_shapes
         width = 2 * output[-1] if self.merge_mode == "concat" else output[-1]
-        return ((*output[:-1], width), *states, *states)
+        outputs = (output, output) if self.merge_mode is None else ((*output[:-1], width),)
+        return (*outputs, *states, *states)
 
     def built_text(self) -> str:
         backward = "" if self.backward_options is None else f", backward_layer={self.cell}{dict(self.backward_options)}"

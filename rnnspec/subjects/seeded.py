@@ -20,8 +20,17 @@ def inputs(shape: tuple[int, ...], seed: int, dtype="float32") -> np.ndarray:
 
 def distinct_weights(named_shapes: list[tuple[str, tuple[int, ...]]], seed: int, dtype="float32") -> list[np.ndarray]:
     """Values for a layer's weights, given as (name, shape) in `weights` order: kernels scaled by fan-in,
-    biases of magnitude 0.1 to 0.5 with either sign."""
-    rng = np.random.default_rng(seed)
+    biases of magnitude 0.1 to 0.5 with either sign. Where float32 rounding makes two values equal (thousands of
+    them, as chapter 15 draws), they are drawn again from the seed's next stream."""
+    for attempt in range(8):
+        weights = drawn_weights(named_shapes, np.random.default_rng(seed if attempt == 0 else (seed, attempt)), dtype)
+        flat = np.concatenate([w.ravel() for w in weights])
+        if np.unique(flat).size == flat.size:
+            return weights
+    raise AssertionError(f"seed {seed} drew a repeated weight value in 8 streams; choose another seed")
+
+
+def drawn_weights(named_shapes, rng, dtype) -> list[np.ndarray]:
     weights = []
     for name, shape in named_shapes:
         if "bias" in name:
@@ -30,9 +39,6 @@ def distinct_weights(named_shapes: list[tuple[str, tuple[int, ...]]], seed: int,
             scale = 1.5 / np.sqrt(np.prod(shape[:-1]))
             values = rng.uniform(-scale, scale, size=shape)
         weights.append(values.astype(dtype))
-    flat = np.concatenate([w.ravel() for w in weights])
-    if np.unique(flat).size != flat.size:
-        raise AssertionError(f"seed {seed} drew a repeated weight value; choose another seed")
     return weights
 
 
