@@ -11,6 +11,7 @@ rnnspec.divergences.repro --run`), then one comparison.
     nox -j 2 -t full -R            # again, reusing the environments (-R: no installs) and each chapter's results
                                    # whose digest is unchanged (rnnspec.tools.matrix_results)
     nox -s "spec(keras-3.15.1-jax)" -- --cases=all    # every case there, not each statement's each-choice cover
+    nox -s explore -- --hypothesis-seed=7   # chapter 15 at length on each keras-nightly (the weekly workflow)
 
 Each environment installs its Keras and backend first and this project without dependencies, so that the
 installer cannot move the pinned versions. A failing spec, or a reproducer that says fixed, does not stop the
@@ -42,7 +43,8 @@ RESULTS = ".nox-results"
 # matrix compares releases of Keras, not of pytest; that one runs the newest pytest (through the plugin's shim for
 # pytest-cases, rnnspec/plugin/pytest_cases_compat.py), as users' images have it.
 PYTEST_BEFORE_9_1 = "pytest>=8,<9.1"
-TEST_TOOLS = ["pytest-cases>=3.8", "pytest-benchmark>=4", "pytest-xdist>=3", "pytest-random-order>=1.1", "makefun>=1.15"]
+TEST_TOOLS = ["pytest-cases>=3.8", "pytest-benchmark>=4", "pytest-xdist>=3", "pytest-random-order>=1.1", "makefun>=1.15",
+              "hypothesis>=6.100"]
 for pip_setting, uv_setting in (("PIP_FIND_LINKS", "UV_FIND_LINKS"), ("PIP_EXTRA_INDEX_URL", "UV_EXTRA_INDEX_URL")):
     if pip_setting in os.environ:
         os.environ.setdefault(uv_setting, os.environ[pip_setting])
@@ -145,6 +147,26 @@ SETTINGS = [f"XLA_FLAGS={XLA_FLAGS}"]  # what the results depend on beyond the a
 PRINT_INSTALLATION = ("import importlib.metadata as m, sys; "
                       "print('python', sys.version.split()[0], *sorted({f'{d.name}=={d.version}' for d in m.distributions()}))")
 
+
+# Chapter 15 at length: configurations drawn per statement on each keras-nightly, with the seed the run names
+# (`-- --hypothesis-seed=N`; the weekly workflow gives its run number, so that each week draws others). The
+# failures, shrunk, print their reproducers; nothing is recorded for the report.
+EXPLORE = {"keras-nightly-tensorflow": 2500, "keras-nightly-jax": 250, "keras-nightly-torch": 250}
+
+
+@nox.session(python="3.11")
+@nox.parametrize("environment", list(EXPLORE))
+def explore(session, environment):
+    packages, arguments, _ = ENVIRONMENTS[environment]
+    if session.venv_backend != "uv":
+        packages = [p for p in packages if not p.startswith("--")] + ["--pre"]
+    session.install(*packages, PYTEST_BEFORE_9_1, *TEST_TOOLS)
+    session.install("--no-deps", "-e", ".")
+    session.run(
+        "pytest", "spec/test_exploration.py", "-p", "no:cacheprovider", "--devices=cpu",
+        f"--explore={EXPLORE[environment]}", "--hypothesis-show-statistics", *arguments, *session.posargs,
+        env={"TF_CPP_MIN_LOG_LEVEL": "2"},
+    )
 
 @nox.session(python="3.11", allow_parallel=True)
 @nox.parametrize("environment", [nox.param(name, id=name, tags=ENVIRONMENTS[name][2]) for name in LONGEST_FIRST])

@@ -15,6 +15,8 @@ few configurations per statement, the same every run; `--explore=N` draws N (and
 See https://keras.io/api/layers/recurrent_layers/ for what the layers document.
 """
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import assume, given, note
@@ -25,27 +27,41 @@ from rnnspec.statements.assertions import assert_close
 from rnnspec.statements.coverage import documents
 from rnnspec.statements.expected import expected, expected_gradient_values, expected_gradients_of, expected_training
 from rnnspec.statements.reproducer import script
-from rnnspec.statements.tolerances import LARGEST_COMPARED, against_largest, drawn
+from rnnspec.statements.tolerances import ROUNDING, against_largest, drawn
 from spec import strategies
 
 on_every_device = pytest.mark.parametrize("device", DEVICES)
 
 
-def held(run, statement: str, names, actual, wanted, tolerance) -> None:
-    """Each array of `actual` within `tolerance` of the reference's (`wanted`, float64), compared at the array's
-    dtype, its atol held against the array's largest value (`tolerances.against_largest`). A configuration whose
-    exact values exceed LARGEST_COMPARED states nothing. A difference prints, for the shrunk configuration, its
-    standalone reproducer."""
-    with np.errstate(over="ignore", invalid="ignore"):  # the reference overflows where values grow without bound
+def held(run, statement: str, names, actual, compute, tolerance, dtype: str) -> None:
+    """Each array of `actual` within `tolerance` of the reference's, `compute(run)` in float64, compared at the
+    array's dtype, its atol held against the array's largest value (`tolerances.against_largest`).
+
+    A configuration states nothing where no implementation in `dtype` could meet the bound: where the reference
+    overflows, or where it moves beyond the tolerance when the weights and inputs move by one rounding of `dtype`
+    (an unbounded activation over a long sequence amplifies rounding geometrically). A difference prints, for the
+    shrunk configuration, its standalone reproducer."""
+    wanted, moved = reference(compute, run), reference(compute, rounded_once(run, dtype))
+    with np.errstate(over="ignore", invalid="ignore"):
         compared = [(a.astype(np.float64), w.astype(a.dtype).astype(np.float64)) for a, w in zip(actual, wanted)]
-        assume(all(np.all(np.abs(w) <= LARGEST_COMPARED) for _, w in compared))
+    bounds = [against_largest(tolerance, float(np.max(np.abs(w), initial=0.0))) for _, w in compared]
+    assume(all(np.all(np.isfinite(w)) and np.all(np.isfinite(m)) for (_, w), m in zip(compared, moved)))
+    assume(all(np.all(np.abs(m - w) <= b.atol + b.rtol * np.abs(w)) for (_, w), m, b in zip(compared, moved, bounds)))
     try:
-        for name, (a, w) in zip(names, compared):
-            largest = float(np.max(np.abs(w), initial=0.0))
-            assert_close(a, w, against_largest(tolerance, largest), f"{name} and the reference {name}", run)
+        for name, (a, w), bound in zip(names, compared, bounds):
+            assert_close(a, w, bound, f"{name} and the reference {name}", run)
     except AssertionError:
         note("A standalone reproducer (Keras and NumPy alone):\n\n" + script(run, statement, names, list(wanted), tolerance))
         raise
+
+
+def rounded_once(run, dtype: str):
+    """The run with its inputs and weights each moved by up to one rounding of `dtype` (seeded), for the
+    reference's sensitivity to them."""
+    rng = np.random.default_rng(0)
+    moved = lambda a: a * (1 + ROUNDING[dtype] * rng.uniform(-1, 1, np.shape(a)))  # noqa: E731
+    parts = tuple({name: moved(weights) for name, weights in part.items()} for part in run.parts)
+    return replace(run, inputs=moved(run.inputs.astype(np.float64)), parts=parts)
 
 
 def reference(compute, run):
@@ -70,7 +86,7 @@ def test_a_drawn_configuration_returns_the_reference_output_and_states(device, d
         names = subject.probe.value_names(subject)
         values = run.arrays[count:]
         held(run, "test_a_drawn_configuration_returns_the_reference_output_and_states", names[: len(values)], values,
-             reference(expected_gradient_values, run), drawn.values(subject))
+             expected_gradient_values, drawn.values(subject), drawn.compute_dtype(subject))
 
 
 @documents("{LSTM,GRU,SimpleRNN}.trainable_weights", "Bidirectional.trainable_weights", "RNN.trainable_weights")
@@ -83,10 +99,14 @@ def test_a_drawn_configuration_has_the_reference_gradients(device, data, observe
     subject = data.draw(strategies.differentiated(device), label="subject")
     with known_divergence(subject):
         run = observe(subject, drawn=True)
-        wanted = reference(expected_gradients_of, run)
         names = subject.probe.gradient_names(subject)
-        held(run, "test_a_drawn_configuration_has_the_reference_gradients", names, run.arrays[: len(wanted)], wanted,
-             drawn.gradients(subject))
+        held(run, "test_a_drawn_configuration_has_the_reference_gradients", names, run.arrays[: len(names)],
+             expected_gradients_of, drawn.gradients(subject), drawn.compute_dtype(subject))
+
+
+def expected_along_the_path(run):
+    (weights,) = run.parts
+    return expected(run.subject, weights, run.inputs, mask=run.subject.probe.mask_array, kernel=run.kernel)
 
 
 @documents("{LSTM,GRU,SimpleRNN}.call(sequences)", "{LSTM,GRU,SimpleRNN}.call(mask)")
@@ -98,10 +118,8 @@ def test_a_drawn_layer_returns_the_reference_along_every_call_path(device, data,
     subject = data.draw(strategies.along_call_paths(device), label="subject")
     with known_divergence(subject):
         run = observe(subject, drawn=True)
-        (weights,) = run.parts
-        wanted = reference(lambda run: expected(subject, weights, run.inputs, mask=subject.probe.mask_array, kernel=run.kernel), run)
         held(run, "test_a_drawn_layer_returns_the_reference_along_every_call_path", subject.returned_names, run.arrays,
-             wanted, drawn.values(subject))
+             expected_along_the_path, drawn.values(subject), drawn.compute_dtype(subject))
 
 
 @documents("{LSTM,GRU,SimpleRNN}.trainable_weights")
@@ -114,4 +132,4 @@ def test_drawn_training_steps_move_the_weights_as_sgd_on_the_reference(device, d
     with known_divergence(subject):
         run = observe(subject, drawn=True)
         held(run, "test_drawn_training_steps_move_the_weights_as_sgd_on_the_reference", subject.weight_names,
-             run.arrays, reference(expected_training, run), drawn.trained(subject))
+             run.arrays, expected_training, drawn.trained(subject), "float32")

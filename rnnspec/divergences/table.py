@@ -125,16 +125,7 @@ def masks_an_unrolled_layer_reading_backwards(installation: Installation, case: 
     return mask is not None and case.get("unroll") is True and reads_backwards(installation, case)
 
 
-def zeros_masked_outputs_backwards_unrolled(installation: Installation, case: Case) -> bool:
-    """Unrolled, reading backwards with zero_output_for_mask (Bidirectional sets it with return_sequences), under
-    a mask that is not the same read either way."""
-    mask = mask_of(case)
-    zero_output = case.get("zero_output_for_mask") is True or (
-        isinstance(case.get("subject"), BidirectionalSubject) and case.get("return_sequences") is True
-    )
-    return masks_an_unrolled_layer_reading_backwards(installation, case) and zero_output and bool(
-        np.any(mask != mask[:, ::-1])
-    )
+
 
 
 def masked_first_step_after_a_state(installation: Installation, case: Case) -> bool:
@@ -145,6 +136,33 @@ def masked_first_step_after_a_state(installation: Installation, case: Case) -> b
     if mask is None or not starts:
         return False
     return bool(np.any(~mask[:, 0]) or (reads_backwards(installation, case) and np.any(~mask[:, -1])))
+
+
+def zero_output_for_mask(installation: Installation, case: Case) -> bool:
+    """zero_output_for_mask given, or set by `Bidirectional` around a layer with return_sequences."""
+    return case.get("zero_output_for_mask") is True or (
+        isinstance(case.get("subject"), BidirectionalSubject) and case.get("return_sequences") is True
+    )
+
+
+def masks_an_unrolled_layer_with_zero_output(installation: Installation, case: Case) -> bool:
+    return mask_of(case) is not None and case.get("unroll") is True and zero_output_for_mask(installation, case)
+
+
+UNROLLED_ZERO_OUTPUT = on_case(
+    "an unrolled layer with zero_output_for_mask (given, or set by `Bidirectional` with return_sequences), under a "
+    "mask", masks_an_unrolled_layer_with_zero_output,
+)
+GRU_WITHOUT_BIAS_UNDER_MIXED_PRECISION = (
+    case_has(cell="GRU", use_bias=False) & ~case_has(reset_after=False)
+    & (case_has(dtype="mixed_float16") | case_has(dtype="mixed_bfloat16"))
+)
+def zeros_masked_outputs_backwards_unrolled(installation: Installation, case: Case) -> bool:
+    """Unrolled, reading backwards with zero_output_for_mask (Bidirectional sets it with return_sequences), under
+    a mask that is not the same read either way."""
+    mask = mask_of(case)
+    return masks_an_unrolled_layer_reading_backwards(installation, case) and zero_output_for_mask(
+        installation, case) and bool(np.any(mask != mask[:, ::-1]))
 
 
 UNROLLED_BACKWARDS_ZERO_OUTPUT = on_case(
@@ -607,6 +625,26 @@ DIVERGENCES = (
         reproducer="jax_masked_steps_output_the_initial_state",
         details="the divergence of chapter 3's fully masked sample, met by drawn masks, initial states and stateful "
         "layers",
+    ),
+    Divergence(
+        (EXPLORED_VALUES, EXPLORED_GRADIENTS),
+        ON_JAX & UNROLLED_ZERO_OUTPUT,
+        "An unrolled layer ignores `zero_output_for_mask`: a masked step outputs the previous step's output, not zeros",
+        seen_on="Keras 3.15.1 with JAX 0.10.2",
+        reproducer="jax_unrolled_layer_ignores_zero_output_for_mask",
+        details="found by chapter 15 (exploration); `Bidirectional` with return_sequences sets zero_output_for_mask, "
+        "so an unrolled layer in it outputs, and passes gradient through, what it should zero",
+    ),
+    Divergence(
+        (EXPLORED_VALUES, EXPLORED_GRADIENTS, EXPLORED_CALL_PATHS),
+        ON_JAX & GRU_WITHOUT_BIAS_UNDER_MIXED_PRECISION,
+        "A GRU without a bias (`use_bias=False`, reset_after=True) fails under a mixed dtype policy",
+        seen_on="Keras 3.15.1 and keras-nightly 3.16.0.dev2026102704 with JAX 0.10.2",
+        reproducer="jax_gru_without_bias_under_mixed_precision_fails",
+        details="found by chapter 15 (exploration); TypeError 'scan body function carry input and carry output must "
+        "have equal types': the carried h is float16 (or bfloat16) in, float32 out; with a bias, or reset_after=False, "
+        "it runs",
+        raises=TypeError,
     ),
 )
 

@@ -6,6 +6,9 @@ of seconds; the weekly nightly workflow draws thousands (`--explore=2000 --hypot
 seed each week. A failure is shrunk to a minimal configuration and printed with a standalone reproducer.
 """
 
+import tempfile
+from pathlib import Path
+
 import pytest
 
 DEFAULT_EXAMPLES = 8  # per statement: about 1.5 s each on 2 cores (TensorFlow, CPU)
@@ -35,6 +38,11 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     from hypothesis import HealthCheck, Phase, settings
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    # Hypothesis keeps a cache of the code's constants in .hypothesis/ of the working directory: in a folder of the
+    # system's temporary files instead, as nothing of a run is written into the checkout.
+    set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "rnnspec-hypothesis")
 
     chosen = config.getoption("--explore")
     count = DEFAULT_EXAMPLES if chosen is None else examples(chosen)

@@ -9,6 +9,7 @@ from spec import (
     test_configuration,
     test_convlstm,
     test_devices_and_kernels,
+    test_exploration,
     test_export,
     test_go_backwards,
     test_initial_state,
@@ -70,4 +71,11 @@ CHAPTERS = (
     chapter(test_arguments, arguments.CATCHES),
     chapter(test_convlstm, convlstm.CATCHES),
     chapter(test_export, export.CATCHES),
+    # Chapter 15's statements draw their subjects as they run: spec/meta/test_exploration_catches.py holds each against
+    # a regression that shows only outside the catalogue (and the fixed chapters against all of them).
+    Chapter(test_exploration, [], exempt={
+        statement: "caught in spec/meta/test_exploration_catches.py"
+        for statement in (getattr(test_exploration, name) for name in sorted(vars(test_exploration)))
+        if getattr(statement, "__name__", "").startswith("test_")
+    }),
 )
