@@ -89,7 +89,8 @@ def test_a_drawn_configuration_returns_the_reference_output_and_states(device, d
              expected_gradient_values, drawn.values(subject), drawn.compute_dtype(subject))
 
 
-@documents("{LSTM,GRU,SimpleRNN}.trainable_weights", "Bidirectional.trainable_weights", "RNN.trainable_weights")
+@documents("{LSTM,GRU,SimpleRNN}.call(sequences)", "{LSTM,GRU,SimpleRNN}.call(initial_state)", "RNN.call(initial_state)",
+           "Bidirectional.call(initial_state)")
 @on_every_device
 @given(data=st.data())
 def test_a_drawn_configuration_has_the_reference_gradients(device, data, observe, known_divergence):
@@ -122,7 +123,7 @@ def test_a_drawn_layer_returns_the_reference_along_every_call_path(device, data,
              expected_along_the_path, drawn.values(subject), drawn.compute_dtype(subject))
 
 
-@documents("{LSTM,GRU,SimpleRNN}.trainable_weights")
+@documents("{LSTM,GRU,SimpleRNN}.call(sequences)")
 @on_every_device
 @given(data=st.data())
 def test_drawn_training_steps_move_the_weights_as_sgd_on_the_reference(device, data, observe, known_divergence):

@@ -598,7 +598,7 @@ DIVERGENCES = (
     ),
     Divergence(
         (EXPLORED_VALUES, EXPLORED_GRADIENTS),
-        ON_TENSORFLOW & UNROLLED_BACKWARDS_ZERO_OUTPUT,
+        KERAS_3 & ON_TENSORFLOW & UNROLLED_BACKWARDS_ZERO_OUTPUT,
         "An unrolled layer reading backwards with `zero_output_for_mask` zeros the outputs of valid steps and keeps "
         "those of masked ones: the unrolled loop reads the mask in input order while it steps in reverse",
         seen_on="Keras 3.15.1 and keras-nightly 3.16.0.dev2026102704 with TensorFlow 2.21",

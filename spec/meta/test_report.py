@@ -146,6 +146,14 @@ def test_cells_selects_the_cases_of_those_cells_and_keeps_those_of_none(pytester
     unknown.stderr.fnmatch_lines(["*--cells='LSTMCell' names LSTMCell; choose among: LSTM, GRU, SimpleRNN, ConvLSTM1D*"])
 
 
+@pytest.mark.parametrize("given", ["0", "many"])
+def test_explore_takes_a_positive_number_and_says_so_in_one_line(pytester, monkeypatch, given):
+    """`--explore=N` (chapter 15's draws per statement) refuses anything but a positive number, in one line."""
+    result = run(pytester, monkeypatch, "-q", f"--explore={given}")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"ERROR: --explore='{given}': give the number of configurations to draw per statement*"])
+
+
 def test_the_json_report_follows_its_schema_and_counts_what_the_run_counted(pytester, monkeypatch):
     """`--report-json PATH` writes the installation, each test's outcome with the divergence it is a strict xfail
     of, and the totals, as docs/report.schema.json describes them."""

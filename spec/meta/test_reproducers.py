@@ -135,17 +135,18 @@ EXPORTS = {"exported_recurrent_layer_not_run_as_in_keras"}
     "here, applying",
     [
         (keras_on("tensorflow"), ON_EVERY_KERAS_3 | EXPORTS | {"nested_outputs_not_exported"} | {
-            "time_distributed_passes_on_the_mask_of_steps",
+            "time_distributed_passes_on_the_mask_of_steps", "tensorflow_unrolled_backwards_zeros_valid_outputs",
         }),
         (keras_on("jax"), ON_EVERY_KERAS_3 | EXPORTS | {"nested_outputs_not_exported"} | {
             "jax_masked_steps_output_the_initial_state", "jax_predict_forgets_stateful_states",
             "use_cudnn_true_without_cudnn", "jax_masked_custom_cell_of_wide_output", "jax_gru_without_cudnn",
-            "jax_conv_lstm_mask_fails",
+            "jax_conv_lstm_mask_fails", "jax_unrolled_layer_ignores_zero_output_for_mask",
+            "jax_gru_without_bias_under_mixed_precision_fails",
         }),
         (keras_on("torch"), ON_EVERY_KERAS_3 | EXPORTS | {
             "use_cudnn_true_without_cudnn", "torch_float64_simple_rnn_in_float32", "torch_stateful_mixed_precision",
             "time_distributed_passes_on_the_mask_of_steps",
-            "torch_layer_built_inside_keras_device", "torch_stateful_training_fails",
+            "torch_layer_built_inside_keras_device", "torch_stateful_training_fails", "torch_unrolled_backwards_mask_fails",
         }),
         (keras_on("tensorflow", "tf_keras"), {"zero_output_for_mask_without_return_sequences",
                                               "mask_shape_not_checked", "tf_keras_initial_state_batch_not_checked",
