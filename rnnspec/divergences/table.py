@@ -172,6 +172,10 @@ UNROLLED_BACKWARDS_ZERO_OUTPUT = on_case(
 MASKED_UNROLLED_BACKWARDS = on_case(
     "an unrolled layer reading backwards, under a mask", masks_an_unrolled_layer_reading_backwards
 )
+MASKED_WITH_INITIAL_STATE = on_case(
+    "a mask and initial states given",
+    lambda installation, case: mask_of(case) is not None and getattr(case.get("subject").probe, "initial_state", False),
+)
 MASKED_FIRST_STEP_AFTER_A_STATE = on_case(
     "a sample whose first step read is masked, from states given or carried", masked_first_step_after_a_state
 )
@@ -645,6 +649,23 @@ DIVERGENCES = (
         "have equal types': the carried h is float16 (or bfloat16) in, float32 out; with a bias, or reset_after=False, "
         "it runs",
         raises=TypeError,
+    ),
+    Divergence(
+        (EXPLORED_VALUES, EXPLORED_GRADIENTS),
+        TF_KERAS & UNROLLED_BACKWARDS_ZERO_OUTPUT,
+        "An unrolled layer reading backwards with `zero_output_for_mask` zeros the outputs of valid steps and keeps "
+        "those of masked ones, as Keras 3 on TensorFlow does",
+        seen_on="tf_keras 2.21 with TensorFlow 2.21",
+        reproducer="tf_keras_unrolled_backwards_zeros_valid_outputs",
+        details="found by chapter 15 (exploration), through `Bidirectional` with return_sequences",
+    ),
+    Divergence(
+        (EXPLORED_VALUES, EXPLORED_GRADIENTS),
+        TF_KERAS & STACKED_CELLS & MASKED_WITH_INITIAL_STATE,
+        "An RNN over stacked cells called with a mask and an initial state per cell fails",
+        seen_on="tf_keras 2.21 with TensorFlow 2.21",
+        reproducer="tf_keras_masked_stack_with_initial_state",
+        details="chapter 11's divergence, met by drawn stacks",
     ),
 )
 

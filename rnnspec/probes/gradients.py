@@ -71,7 +71,9 @@ def tensorflow_gradients(layer, call, inputs, states, cotangents) -> tuple:
     x = tf.constant(inputs)
     # In the layer's compute dtype, as a user passes them under a mixed policy: Keras 2 casts a call's first argument
     # alone (Keras 3 casts the states too, so that this changes nothing there).
-    initial = [tf.cast(state, layer.compute_dtype) for state in states]
+    # The recurrent layer's own compute dtype: a `Bidirectional` wrapper computes in float32 whatever its layer does.
+    recurrent = getattr(layer, "forward_layer", layer)
+    initial = [tf.cast(state, recurrent.compute_dtype) for state in states]
     # Keras 3 wraps each tf.Variable in a KerasVariable (`.value`); Keras 2's weights are tf.Variables (whose
     # `.value` is a method).
     weights = list(layer.trainable_weights) if installation.is_keras_2() else [w.value for w in layer.trainable_weights]

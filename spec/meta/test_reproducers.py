@@ -152,7 +152,8 @@ EXPORTS = {"exported_recurrent_layer_not_run_as_in_keras"}
                                               "mask_shape_not_checked", "tf_keras_initial_state_batch_not_checked",
                                               "tf_keras_input_dropout_redrawn_per_step",
                                               "tf_keras_masked_stack_with_initial_state",
-                                              "time_distributed_mask_of_slices_fails"}),
+                                              "time_distributed_mask_of_slices_fails",
+                                              "tf_keras_unrolled_backwards_zeros_valid_outputs"}),
     ],
     ids=["tensorflow", "jax", "torch", "tf_keras"],
 )
