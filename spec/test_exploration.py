@@ -38,10 +38,11 @@ def held(run, statement: str, names, actual, compute, tolerance, dtype: str) -> 
     array's dtype, its atol held against the array's largest value (`tolerances.against_largest`).
 
     A configuration states nothing where no implementation in `dtype` could meet the bound: where the reference
-    overflows, or where it moves beyond the tolerance when the weights and inputs move by one rounding of `dtype`
-    (an unbounded activation over a long sequence amplifies rounding geometrically). A difference prints, for the
+    overflows, or where it moves beyond the tolerance when the weights and inputs move by as many roundings of
+    `dtype` as the computation makes (an unbounded activation over a long sequence amplifies rounding
+    geometrically). A difference prints, for the
     shrunk configuration, its standalone reproducer."""
-    wanted, moved = reference(compute, run), reference(compute, rounded_once(run, dtype))
+    wanted, moved = reference(compute, run), reference(compute, rounded(run, dtype))
     with np.errstate(over="ignore", invalid="ignore"):
         compared = [(a.astype(np.float64), w.astype(a.dtype).astype(np.float64)) for a, w in zip(actual, wanted)]
     bounds = [against_largest(tolerance, float(np.max(np.abs(w), initial=0.0))) for _, w in compared]
@@ -55,11 +56,11 @@ def held(run, statement: str, names, actual, compute, tolerance, dtype: str) -> 
         raise
 
 
-def rounded_once(run, dtype: str):
-    """The run with its inputs and weights each moved by up to one rounding of `dtype` (seeded), for the
-    reference's sensitivity to them."""
-    rng = np.random.default_rng(0)
-    moved = lambda a: a * (1 + ROUNDING[dtype] * rng.uniform(-1, 1, np.shape(a)))  # noqa: E731
+def rounded(run, dtype: str):
+    """The run with its inputs and weights each moved by up to as many roundings of `dtype` as its computation
+    makes (`tolerances.Drawn.roundings`, seeded), for the reference's sensitivity to rounding."""
+    rng, size = np.random.default_rng(0), ROUNDING[dtype] * drawn.roundings(run.subject)
+    moved = lambda a: a * (1 + size * rng.uniform(-1, 1, np.shape(a)))  # noqa: E731
     parts = tuple({name: moved(weights) for name, weights in part.items()} for part in run.parts)
     return replace(run, inputs=moved(run.inputs.astype(np.float64)), parts=parts)
 
