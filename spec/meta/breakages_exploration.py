@@ -8,34 +8,57 @@ import numpy as np
 
 from rnnspec import installation
 from rnnspec.subjects.layers import CELLS
-from spec.meta.breakages import computing_with, join, split, transform_returned
-from spec.meta.breaking import replacing
+from spec.meta.breakages import join, split, transform_returned
+from spec.meta.breaking import replacing, together
 
 CATALOGUE_STEPS, CATALOGUE_BATCH = 10, 4  # the longest sequence and the largest batch of the catalogue's shapes
 FIRED: set[str] = set()  # the breakages that changed a layer since the set was last cleared
 
 
-@computing_with
-def square_kernel_used_transposed(layer, weights):
-    """Where the input kernel's gate blocks are square (features equal to units), each is used transposed: a
-    layout bug that a kernel of another shape would turn into an error."""
+def transposing_square_blocks(layer, weights):
+    """The weights with the input kernel's gate blocks transposed where they are square (features equal to units):
+    its own inverse, so that the layer reports the weights it was given, before training and after."""
     kernel, *rest = weights
     units = layer.cell.units
-    if kernel.shape[0] == units:
-        FIRED.add("square_kernel_used_transposed")
-        blocks = [kernel[:, g * units : (g + 1) * units].T for g in range(kernel.shape[1] // units)]
-        kernel = np.concatenate(blocks, axis=1)
-    return [kernel, *rest]
+    if kernel.shape[0] != units:
+        return [kernel, *rest]
+    FIRED.add("square_kernel_used_transposed")
+    blocks = [kernel[:, g * units : (g + 1) * units].T for g in range(kernel.shape[1] // units)]
+    return [np.concatenate(blocks, axis=1), *rest]
 
 
-@computing_with
-def single_unit_drops_the_recurrence(layer, weights):
-    """A layer of one unit computes as if its recurrent kernel were zero (a squeezed (1, 1) product, broadcast)."""
-    kernel, recurrent_kernel, *rest = weights
-    if layer.cell.units == 1:
-        FIRED.add("single_unit_drops_the_recurrence")
-        recurrent_kernel = np.zeros_like(recurrent_kernel)
-    return [kernel, recurrent_kernel, *rest]
+@replacing("set_weights", *CELLS)
+def stores_transposed(original):
+    def set_weights(self, weights):
+        original(self, transposing_square_blocks(self, [np.array(w) for w in weights]))
+
+    return set_weights
+
+
+@replacing("get_weights", *CELLS)
+def reports_transposed_back(original):
+    def get_weights(self):
+        return transposing_square_blocks(self, original(self))
+
+    return get_weights
+
+
+# Where the input kernel's gate blocks are square (features equal to units), each is used transposed: a layout bug
+# that a kernel of another shape would turn into an error.
+square_kernel_used_transposed = together("square_kernel_used_transposed", stores_transposed, reports_transposed_back)
+
+
+@replacing("call", *CELLS)
+def single_unit_reads_its_inputs_halved(original):
+    """A layer of one unit reads its inputs halved (a (1,) scale broadcast where a scalar one was meant)."""
+
+    def call(self, sequences, *args, **kwargs):
+        if self.cell.units == 1:
+            FIRED.add("single_unit_reads_its_inputs_halved")
+            sequences = sequences * 0.5
+        return original(self, sequences, *args, **kwargs)
+
+    return call
 
 
 @replacing("call", *CELLS)
@@ -73,7 +96,7 @@ def large_batch_repeats_its_first_samples(layer, returned):
 
 OUTSIDE_THE_CATALOGUE = (
     square_kernel_used_transposed,
-    single_unit_drops_the_recurrence,
+    single_unit_reads_its_inputs_halved,
     long_sequence_forgets_its_start,
     large_batch_repeats_its_first_samples,
 )

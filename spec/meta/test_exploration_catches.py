@@ -3,7 +3,7 @@ transposed, a single unit, a sequence longer than 10 steps, a batch larger than 
 are caught by its drawn configurations, and are not caught by the fixed chapters, whose cases never meet them.
 
 The fixed chapters' side is one run of every fixed chapter with all four breakages at once (each statement's
-each-choice cover, which holds every shape of the catalogue): none fails, and none of the breakages fired.
+each-choice cover, which holds every shape of the catalogue): none fails.
 """
 
 from contextlib import nullcontext
@@ -13,6 +13,7 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from rnnspec import installation
+from rnnspec.installation import options
 from rnnspec.probes.observe import observe_fresh
 from spec import test_exploration
 from spec.meta.breakages_exploration import (
@@ -20,7 +21,7 @@ from spec.meta.breakages_exploration import (
     OUTSIDE_THE_CATALOGUE,
     large_batch_repeats_its_first_samples,
     long_sequence_forgets_its_start,
-    single_unit_drops_the_recurrence,
+    single_unit_reads_its_inputs_halved,
     square_kernel_used_transposed,
 )
 from spec.meta.catching import statements_of
@@ -52,7 +53,7 @@ CATCHES = (
     (test_exploration.test_a_drawn_configuration_returns_the_reference_output_and_states, large_batch_repeats_its_first_samples),
     (test_exploration.test_a_drawn_configuration_has_the_reference_gradients, square_kernel_used_transposed),
     (test_exploration.test_a_drawn_layer_returns_the_reference_along_every_call_path, long_sequence_forgets_its_start),
-    (test_exploration.test_drawn_training_steps_move_the_weights_as_sgd_on_the_reference, single_unit_drops_the_recurrence),
+    (test_exploration.test_drawn_training_steps_move_the_weights_as_sgd_on_the_reference, single_unit_reads_its_inputs_halved),
 )
 
 
@@ -73,6 +74,17 @@ def test_the_chapter_catches_a_regression_outside_the_catalogue(statement, break
     assert breakage.__name__ in FIRED
 
 
+def test_without_the_chapter_s_comparison_the_regression_goes_uncaught(monkeypatch):
+    """The catch above fails where the chapter compares nothing: the regression is the chapter's to catch, no other
+    part of the machinery catches it for it."""
+    if installation.is_keras_2():
+        pytest.skip("the breakages patch Keras 3's layers; the meta-tests run on Keras 3")
+    monkeypatch.setattr(test_exploration, "held", lambda *arguments: None)
+    statement, breakage = CATCHES[2]
+    with pytest.raises(pytest.fail.Exception, match="DID NOT RAISE"):
+        test_the_chapter_catches_a_regression_outside_the_catalogue(statement, breakage, monkeypatch)
+
+
 def test_every_statement_of_the_chapter_is_caught_and_every_regression_too():
     assert {s.__name__ for s, _ in CATCHES} == statements_of(test_exploration)
     assert {b.__name__ for _, b in CATCHES} == {b.__name__ for b in OUTSIDE_THE_CATALOGUE}
@@ -80,11 +92,12 @@ def test_every_statement_of_the_chapter_is_caught_and_every_regression_too():
 
 def test_no_fixed_chapter_meets_a_regression_outside_the_catalogue(monkeypatch, request):
     """Every fixed chapter, each statement's each-choice cover of its cases (every shape of the catalogue among
-    them), run with the four breakages at once: nothing fails, and no breakage ever fired."""
+    them), run with the four breakages at once: nothing fails."""
     if installation.is_keras_2():
         pytest.skip("the breakages patch Keras 3's layers; the meta-tests run on Keras 3")
     for breakage in OUTSIDE_THE_CATALOGUE:
         breakage(monkeypatch)
+    monkeypatch.setattr(options, "current", options.current)  # the inner run's configuration sets it anew
     FIRED.clear()
     spec = request.config.rootpath / "spec"
     chapters = sorted(str(path) for path in spec.glob("test_*.py") if path.name != "test_exploration.py")
@@ -93,5 +106,6 @@ def test_no_fixed_chapter_meets_a_regression_outside_the_catalogue(monkeypatch, 
         *chapters, "-n", "0", "-q", "-p", "no:cacheprovider", "--cases=each-choice",
         f"--keras={here.keras_module}", f"--keras-backend={here.backend}", "--devices=cpu",
     ])
-    assert not FIRED, f"breakages met by a fixed chapter: {sorted(FIRED)}"
-    assert code == pytest.ExitCode.OK, f"the fixed chapters failed under the breakages (exit {code!r})"
+    # Some fixed statements do meet a breakage (TimeDistributed folds its slices into a batch of 12; a benchmark reads
+    # long sequences), and state nothing of the values it changes: met, and not caught.
+    assert code == pytest.ExitCode.OK, f"the fixed chapters failed under the breakages (exit {code!r}; met: {sorted(FIRED)})"
