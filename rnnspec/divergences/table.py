@@ -172,6 +172,7 @@ UNROLLED_BACKWARDS_ZERO_OUTPUT = on_case(
 MASKED_UNROLLED_BACKWARDS = on_case(
     "an unrolled layer reading backwards, under a mask", masks_an_unrolled_layer_reading_backwards
 )
+MASKED = on_case("a mask", lambda installation, case: mask_of(case) is not None)
 MASKED_WITH_INITIAL_STATE = on_case(
     "a mask and initial states given",
     lambda installation, case: mask_of(case) is not None and getattr(case.get("subject").probe, "initial_state", False),
@@ -666,6 +667,37 @@ DIVERGENCES = (
         seen_on="tf_keras 2.21 with TensorFlow 2.21",
         reproducer="tf_keras_masked_stack_with_initial_state",
         details="chapter 11's divergence, met by drawn stacks",
+    ),
+    Divergence(
+        (EXPLORED_VALUES, EXPLORED_GRADIENTS, EXPLORED_CALL_PATHS),
+        ON_TORCH & case_has(dtype="float64") & MASKED & (case_has(cell="LSTM") | case_has(cell="GRU")),
+        "A float64 LSTM or GRU called with a mask loses precision to float32",
+        seen_on="Keras 3.15.1 and keras-nightly 3.16.0.dev2026102704 with PyTorch 2.13",
+        reproducer="torch_float64_masked_layer_in_float32",
+        details="found by chapter 15 (exploration); differences of 1e-8 from the float64 reference, float32's "
+        "rounding, where the same call without a mask computes in float64",
+    ),
+    Divergence(
+        (EXPLORED_VALUES, EXPLORED_GRADIENTS, EXPLORED_CALL_PATHS),
+        ON_TORCH & case_has(cell="SimpleRNN", dtype="float64"),
+        "A float64 `SimpleRNN` loses precision to float32",
+        seen_on="Keras 3.15.1 with PyTorch 2.13",
+        reproducer="torch_float64_simple_rnn_in_float32",
+        details="chapter 2's divergence, met by drawn layers",
+    ),
+    Divergence(
+        (EXPLORED_VALUES, EXPLORED_GRADIENTS),
+        ON_TORCH & ~keras_after("3.15.1") & case_has(stateful=True) & (case_has(cell="LSTM") | case_has(cell="GRU")),
+        "A stateful LSTM or GRU cannot be differentiated: the backward pass fails because the layer assigns its new "
+        "states in place over a tensor the gradient needs",
+        seen_on="Keras 3.15.1 with PyTorch 2.13 (CPU); fixed on keras-nightly 3.16.0.dev2026102704",
+        reproducer="torch_stateful_training_fails",
+        details="chapter 11's divergence, met by drawn stateful layers (chapter 15 differentiates every call it holds)",
+        upstream=(
+            "https://github.com/keras-team/keras/issues/20875",
+            "https://github.com/keras-team/keras/issues/23462",
+        ),
+        raises=RuntimeError,
     ),
 )
 
