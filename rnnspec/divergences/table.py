@@ -606,7 +606,7 @@ DIVERGENCES = (
         KERAS_3 & ON_TENSORFLOW & UNROLLED_BACKWARDS_ZERO_OUTPUT,
         "An unrolled layer reading backwards with `zero_output_for_mask` zeros the outputs of valid steps and keeps "
         "those of masked ones: the unrolled loop reads the mask in input order while it steps in reverse",
-        seen_on="Keras 3.15.1 and keras-nightly 3.16.0.dev2026102704 with TensorFlow 2.21",
+        seen_on="Keras 3.0.0 to 3.15.1 and keras-nightly 3.16.0.dev2026102704 with TensorFlow 2.16 to 2.21",
         reproducer="tensorflow_unrolled_backwards_zeros_valid_outputs",
         details="found by chapter 15 (exploration); `Bidirectional` with return_sequences sets zero_output_for_mask, "
         "so its unrolled backward direction shows it; the rolled loop, JAX and PyTorch are right",
@@ -615,7 +615,7 @@ DIVERGENCES = (
         (EXPLORED_VALUES, EXPLORED_GRADIENTS, EXPLORED_CALL_PATHS),
         ON_TORCH & MASKED_UNROLLED_BACKWARDS,
         "An unrolled layer reading backwards fails when called with a mask",
-        seen_on="Keras 3.15.1 and keras-nightly 3.16.0.dev2026102704 with PyTorch 2.13",
+        seen_on="Keras 3.5.0 to 3.15.1 and keras-nightly 3.16.0.dev2026102704 with PyTorch 2.13",
         reproducer="torch_unrolled_backwards_mask_fails",
         details="found by chapter 15 (exploration); AttributeError \"'tuple' object has no attribute 'shape'\" for "
         "LSTM, GRU and SimpleRNN, and `Bidirectional` around an unrolled layer; unrolled forwards, or rolled, it runs",
@@ -635,7 +635,7 @@ DIVERGENCES = (
         (EXPLORED_VALUES, EXPLORED_GRADIENTS),
         ON_JAX & UNROLLED_ZERO_OUTPUT,
         "An unrolled layer ignores `zero_output_for_mask`: a masked step outputs the previous step's output, not zeros",
-        seen_on="Keras 3.15.1 with JAX 0.10.2",
+        seen_on="Keras 3.5.0 to 3.15.1 and keras-nightly 3.16.0.dev2026102704 with JAX 0.4.31 to 0.10.2",
         reproducer="jax_unrolled_layer_ignores_zero_output_for_mask",
         details="found by chapter 15 (exploration); `Bidirectional` with return_sequences sets zero_output_for_mask, "
         "so an unrolled layer in it outputs, and passes gradient through, what it should zero",
@@ -644,7 +644,7 @@ DIVERGENCES = (
         (EXPLORED_VALUES, EXPLORED_GRADIENTS, EXPLORED_CALL_PATHS),
         ON_JAX & GRU_WITHOUT_BIAS_UNDER_MIXED_PRECISION,
         "A GRU without a bias (`use_bias=False`, reset_after=True) fails under a mixed dtype policy",
-        seen_on="Keras 3.15.1 and keras-nightly 3.16.0.dev2026102704 with JAX 0.10.2",
+        seen_on="Keras 3.15.1 and keras-nightly 3.16.0.dev2026102704 with JAX 0.10.2 (Keras 3.10.0 and before run it)",
         reproducer="jax_gru_without_bias_under_mixed_precision_fails",
         details="found by chapter 15 (exploration); TypeError 'scan body function carry input and carry output must "
         "have equal types': the carried h is float16 (or bfloat16) in, float32 out; with a bias, or reset_after=False, "
@@ -656,7 +656,7 @@ DIVERGENCES = (
         TF_KERAS & UNROLLED_BACKWARDS_ZERO_OUTPUT,
         "An unrolled layer reading backwards with `zero_output_for_mask` zeros the outputs of valid steps and keeps "
         "those of masked ones, as Keras 3 on TensorFlow does",
-        seen_on="tf_keras 2.21 with TensorFlow 2.21",
+        seen_on="tf_keras 2.21 and tf-keras-nightly with TensorFlow 2.21",
         reproducer="tf_keras_unrolled_backwards_zeros_valid_outputs",
         details="found by chapter 15 (exploration), through `Bidirectional` with return_sequences",
     ),
@@ -672,7 +672,7 @@ DIVERGENCES = (
         (EXPLORED_VALUES, EXPLORED_GRADIENTS, EXPLORED_CALL_PATHS),
         ON_TORCH & case_has(dtype="float64") & MASKED & (case_has(cell="LSTM") | case_has(cell="GRU")),
         "A float64 LSTM or GRU called with a mask loses precision to float32",
-        seen_on="Keras 3.15.1 and keras-nightly 3.16.0.dev2026102704 with PyTorch 2.13",
+        seen_on="Keras 3.15.1 and keras-nightly 3.16.0.dev2026102704 with PyTorch 2.13 (Keras 3.10.0 and before compute in float64)",
         reproducer="torch_float64_masked_layer_in_float32",
         details="found by chapter 15 (exploration); differences of 1e-8 from the float64 reference, float32's "
         "rounding, where the same call without a mask computes in float64",

@@ -1,4 +1,4 @@
-# Seen on Keras 3.15.1 and keras-nightly 3.16.0.dev2026102704 with JAX 0.10.2.
+# Seen on Keras 3.15.1 and keras-nightly 3.16.0.dev2026102704 with JAX 0.10.2 (Keras 3.10.0 and before run it).
 # On JAX, a GRU with `use_bias=False` (and `reset_after=True`, the default) fails under a mixed dtype policy
 # (mixed_float16, mixed_bfloat16): its scan carries a float16 state in and a float32 state out (TypeError). With a
 # bias, with reset_after=False, or on TensorFlow and PyTorch, it runs. Exits 1 while it fails, 0 once it runs.

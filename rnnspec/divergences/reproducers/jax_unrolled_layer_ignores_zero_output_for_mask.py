@@ -1,4 +1,4 @@
-# Seen on Keras 3.15.1 with JAX 0.10.2.
+# Seen on Keras 3.5.0 to 3.15.1 and keras-nightly 3.16.0.dev2026102704 with JAX 0.4.31 to 0.10.2.
 # On JAX, a layer with `unroll=True` ignores `zero_output_for_mask=True`: a masked step outputs the previous step's
 # output instead of zeros (the rolled loop, and TensorFlow and PyTorch reading forwards, output zeros).
 # `Bidirectional` with return_sequences sets zero_output_for_mask, so an unrolled layer in it shows it too.

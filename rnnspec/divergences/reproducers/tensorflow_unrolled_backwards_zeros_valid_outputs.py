@@ -1,4 +1,4 @@
-# Seen on Keras 3.15.1 and keras-nightly 3.16.0.dev2026102704 with TensorFlow 2.21.
+# Seen on Keras 3.0.0 to 3.15.1 and keras-nightly 3.16.0.dev2026102704 with TensorFlow 2.16 to 2.21.
 # On TensorFlow, a layer with `unroll=True`, `go_backwards=True` and `zero_output_for_mask=True` zeros the outputs of
 # valid steps and keeps those of masked ones: the unrolled loop reads the mask in input order while it steps in
 # reverse (the rolled loop, and JAX and PyTorch, do not). `Bidirectional` with return_sequences sets

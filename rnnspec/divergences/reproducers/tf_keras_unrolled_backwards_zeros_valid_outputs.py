@@ -1,4 +1,4 @@
-# Seen on tf_keras 2.21 with TensorFlow 2.21.
+# Seen on tf_keras 2.21 and tf-keras-nightly with TensorFlow 2.21.
 # tf_keras's layers with `unroll=True`, `go_backwards=True` and `zero_output_for_mask=True` zero the outputs of
 # valid steps and keep those of masked ones, as Keras 3 on TensorFlow does (the unrolled loop reads the mask in input
 # order while it steps in reverse); the rolled loop is right. `Bidirectional` with return_sequences sets

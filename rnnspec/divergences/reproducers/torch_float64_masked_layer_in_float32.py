@@ -1,4 +1,4 @@
-# Seen on Keras 3.15.1 and keras-nightly 3.16.0.dev2026102704 with PyTorch 2.13.
+# Seen on Keras 3.15.1 and keras-nightly 3.16.0.dev2026102704 with PyTorch 2.13 (Keras 3.10.0 and before compute in float64).
 # On PyTorch, a float64 LSTM or GRU called with a mask loses precision to float32: its output differs from the same
 # call without the mask (every step valid, so the same computation) by float32's rounding. Exits 1 while it does,
 # 0 once the masked call computes in float64. Runs on PyTorch unless KERAS_BACKEND is set.

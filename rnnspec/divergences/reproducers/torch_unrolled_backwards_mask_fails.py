@@ -1,4 +1,4 @@
-# Seen on Keras 3.15.1 and keras-nightly 3.16.0.dev2026102704 with PyTorch 2.13.
+# Seen on Keras 3.5.0 to 3.15.1 and keras-nightly 3.16.0.dev2026102704 with PyTorch 2.13.
 # On PyTorch, a layer with `unroll=True` and `go_backwards=True` fails when called with a mask (AttributeError
 # 'tuple' object has no attribute 'shape'); unrolled forwards, or rolled, it runs. `Bidirectional` reads
 # backwards, so an unrolled layer in it fails under a mask too. Exits 1 while it fails, 0 once it runs.
