@@ -147,7 +147,7 @@ EXPORTS = {"exported_recurrent_layer_not_run_as_in_keras"}
             "use_cudnn_true_without_cudnn", "torch_float64_simple_rnn_in_float32", "torch_stateful_mixed_precision",
             "time_distributed_passes_on_the_mask_of_steps",
             "torch_layer_built_inside_keras_device", "torch_stateful_training_fails", "torch_unrolled_backwards_mask_fails",
-            "torch_float64_masked_layer_in_float32",
+            "torch_float64_masked_layer_in_float32", "torch_float64_gru_reset_before_in_float32",
         }),
         (keras_on("tensorflow", "tf_keras"), {"zero_output_for_mask_without_return_sequences",
                                               "mask_shape_not_checked", "tf_keras_initial_state_batch_not_checked",
