@@ -15,8 +15,8 @@ from rnnspec.probes.gradients import (
 )
 from rnnspec.probes.observe import weight_name
 from rnnspec.statements.tolerances import CONV_LSTM_VERSUS_REFERENCE, VERSUS_REFERENCE, Tolerance
-from rnnspec.subjects.convlstm import ConvLSTMSubject
 from rnnspec.subjects.cells import StackSubject
+from rnnspec.subjects.convlstm import ConvLSTMSubject
 from rnnspec.subjects.layers import BidirectionalSubject, LayerSubject
 
 # Keras's defaults, as documented on the LSTM, GRU and SimpleRNN pages.
