@@ -186,9 +186,11 @@ def along_call_paths(draw, device: str):
 
 @st.composite
 def trained(draw, device: str):
-    """A drawn float32 layer trained by SGD through Keras's loop: one `train_on_batch` step or epochs of `fit`."""
+    """A drawn float32 layer trained by SGD through Keras's loop: one `train_on_batch` step, or epochs of `fit` over
+    one batch or several."""
     cell, shape = draw(st.sampled_from(CELLS)), draw(shapes())
     flags = draw(st.booleans()), draw(st.booleans())
     arguments = tuple(pair for pair in draw(layer_arguments(cell)) if pair[0] != "dtype")
     loop = draw(st.sampled_from(("train_on_batch", "fit")))
-    return LayerSubject(cell, *flags, device, shape, TrainingSteps(loop), arguments)
+    batch_size = draw(st.one_of(st.none(), st.integers(1, shape.batch))) if loop == "fit" else None
+    return LayerSubject(cell, *flags, device, shape, TrainingSteps(loop, batch_size=batch_size), arguments)

@@ -153,7 +153,8 @@ def training_steps(subject, layer, inputs: np.ndarray) -> tuple:
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=LEARNING_RATE), loss=[seeded_loss] * len(cotangents))
     steps = STEPS[subject.probe.loop]
     if subject.probe.loop == "fit":
-        model.fit(inputs, cotangents, batch_size=len(inputs), epochs=steps, shuffle=False, verbose=0)
+        size = subject.probe.batch_size or len(inputs)
+        model.fit(inputs, cotangents, batch_size=size, epochs=steps, shuffle=False, verbose=0)
     else:
         model.train_on_batch(inputs, cotangents)
     after = layer.get_weights()

@@ -195,25 +195,27 @@ def expected_training(observation) -> tuple[np.ndarray, ...]:
     (weights,) = observation.parts
     subject = observation.subject
     for _ in range(STEPS[subject.probe.loop]):
-        gradient = reference_gradient(subject, weights, observation.inputs, initial_state=None).weights
-        weights = {name: weights[name] - LEARNING_RATE * gradient[name] for name in weights}
+        for batch in subject.probe.batches(subject.shape.batch):
+            gradient = reference_gradient(subject, weights, observation.inputs, initial_state=None, samples=batch)
+            weights = {name: weights[name] - LEARNING_RATE * gradient.weights[name] for name in weights}
     return tuple(weights[weight_name(name)] for name in observation.weight_names)
 
 
-def reference_gradient(subject, weights: dict, inputs, initial_state) -> backprop.SequenceGradients:
-    """Backpropagation through time of the seeded loss over what the configuration's layer returns. A layer
-    without `return_sequences` returns the output of its last processed step, so the output's cotangent reaches
-    that step alone."""
-    output, *states = seeded_cotangents(subject, subject.returned_shapes)
-    d_outputs = np.zeros((subject.shape.batch, subject.shape.timesteps, subject.shape.units))
+def reference_gradient(subject, weights: dict, inputs, initial_state, samples=slice(None)) -> backprop.SequenceGradients:
+    """Backpropagation through time of the seeded loss over what the configuration's layer returns (over the
+    `samples` of the batch alone: a training step on one batch of them). A layer without `return_sequences` returns
+    the output of its last processed step, so the output's cotangent reaches that step alone."""
+    output, *states = (cotangent[samples] for cotangent in seeded_cotangents(subject, subject.returned_shapes))
+    d_outputs = np.zeros((len(output), subject.shape.timesteps, subject.shape.units))
     if subject.return_sequences:
         d_outputs = output
     else:
         d_outputs[:, -1] = output
     arguments = dict(subject.options)
+    mask = subject.probe.mask_array
     return backprop.sequence_vjp(
-        cell_spec(subject), weights, inputs, d_outputs=d_outputs, d_states=states or None,
-        initial_state=initial_state, mask=subject.probe.mask_array,
+        cell_spec(subject), weights, inputs[samples], d_outputs=d_outputs, d_states=states or None,
+        initial_state=initial_state, mask=None if mask is None else mask[samples],
         go_backwards=arguments.get("go_backwards", False),
         zero_output_for_mask=arguments.get("zero_output_for_mask", False),
     )

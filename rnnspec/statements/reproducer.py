@@ -12,9 +12,15 @@ import sys
 import numpy as np
 
 from rnnspec import installation
-from rnnspec.probes.gradients import previous_call_inputs, seeded_cotangents, seeded_initial_states
+from rnnspec.probes.gradients import (
+    LEARNING_RATE,
+    STEPS,
+    previous_call_inputs,
+    seeded_cotangents,
+    seeded_initial_states,
+)
 from rnnspec.statements.tolerances import Tolerance
-from rnnspec.subjects.calls import Gradient
+from rnnspec.subjects.calls import Gradient, TrainingSteps
 
 # The classes a subject's `built_text` may name.
 LAYER_CLASSES = ("LSTM", "GRU", "SimpleRNN", "RNN", "LSTMCell", "GRUCell", "SimpleRNNCell", "Bidirectional", "ConvLSTM1D")
@@ -130,7 +136,20 @@ def script(observation, statement: str, names: tuple[str, ...], expected: list, 
         "",
         "",
     ]
-    if differentiated:
+    if isinstance(probe, TrainingSteps):
+        epochs = STEPS[probe.loop]
+        lines += [
+            f"cotangents = {listed(seeded_cotangents(subject, subject.returned_shapes))}",
+            "sequences = keras.Input(batch_shape=(None, *inputs.shape[1:]))",
+            "model = keras.Model(sequences, layer(sequences))",
+            "loss = lambda cotangent, returned: keras.ops.sum(keras.ops.cast(cotangent, returned.dtype) * returned)",
+            f"model.compile(optimizer=keras.optimizers.SGD(learning_rate={LEARNING_RATE}), loss=[loss] * len(cotangents))",
+            ("model.train_on_batch(inputs, cotangents)" if probe.loop == "train_on_batch" else
+             f"model.fit(inputs, cotangents, batch_size={probe.batch_size or subject.shape.batch}, epochs={epochs}, "
+             "shuffle=False, verbose=0)"),
+            "observed = layer.get_weights()",
+        ]
+    elif differentiated:
         lines += [f"cotangents = {listed(seeded_cotangents(subject, subject.returned_shapes))}",
                   GRADIENT_OF[here.backend], "observed = [*found, *returned]"]
     else:

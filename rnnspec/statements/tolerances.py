@@ -214,7 +214,9 @@ class Drawn:
         """How many roundings the computation makes along its longest path: four a step (a gate's products and
         sums), over the previous call's steps too (a stateful layer) and every training step."""
         calls = 2 if getattr(subject.probe, "after_a_previous_call", False) else 1
-        training = {"train_on_batch": 1, "fit": 3}.get(getattr(subject.probe, "loop", None), 1)
+        probe = subject.probe
+        training = {"train_on_batch": 1, "fit": 3}.get(getattr(probe, "loop", None), 1)
+        training *= len(probe.batches(subject.shape.batch)) if hasattr(probe, "batches") else 1
         return 4 * subject.shape.timesteps * calls * training
 
     def values(self, subject) -> Tolerance:

@@ -131,9 +131,11 @@ class Gradient(ProbeSettings):
 class TrainingSteps(ProbeSettings):
     """Steps of plain SGD through Keras's own training loop (rnnspec.probes.gradients.training_steps) on a model of
     the layer, with the seeded loss of `Gradient` over everything it returns: `loop` "train_on_batch" (one step) or
-    "fit" (epochs of one batch). What comes back: the weights after."""
+    "fit" (epochs over the inputs, in batches of `batch_size` samples in order; None: one batch of them all). What
+    comes back: the weights after."""
 
     loop: str = "train_on_batch"
+    batch_size: int | None = None
 
     @property
     def name(self) -> str:
@@ -142,8 +144,14 @@ class TrainingSteps(ProbeSettings):
     def returned_names(self, subject) -> tuple[str, ...]:
         return subject.weight_names
 
+    def batches(self, samples: int) -> list[slice]:
+        """The samples of each step of an epoch, in order."""
+        size = samples if self.batch_size is None else self.batch_size
+        return [slice(start, start + size) for start in range(0, samples, size)]
+
     def describe(self, built: str, device: str) -> str:
-        return f"SGD steps ({self.loop}) on a model of {built} on {device}{self.settings_text()}"
+        batches = "" if self.batch_size is None else f" in batches of {self.batch_size}"
+        return f"SGD steps ({self.loop}{batches}) on a model of {built} on {device}{self.settings_text()}"
 
 
 Probe = Call | Gradient | TrainingSteps
