@@ -40,8 +40,7 @@ def held(run, statement: str, names, actual, compute, tolerance, dtype: str) -> 
     A configuration states nothing where no implementation in `dtype` could meet the bound: where the reference
     overflows, or where it moves beyond the tolerance when the weights and inputs move by as many roundings of
     `dtype` as the computation makes (an unbounded activation over a long sequence amplifies rounding
-    geometrically). A difference prints, for the
-    shrunk configuration, its standalone reproducer."""
+    geometrically). A difference prints, for the shrunk configuration, its standalone reproducer."""
     wanted, moved = reference(compute, run), reference(compute, rounded(run, dtype))
     with np.errstate(over="ignore", invalid="ignore"):
         compared = [(a.astype(np.float64), w.astype(a.dtype).astype(np.float64)) for a, w in zip(actual, wanted)]
