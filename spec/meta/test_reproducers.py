@@ -136,6 +136,7 @@ EXPORTS = {"exported_recurrent_layer_not_run_as_in_keras"}
     [
         (keras_on("tensorflow"), ON_EVERY_KERAS_3 | EXPORTS | {"nested_outputs_not_exported"} | {
             "time_distributed_passes_on_the_mask_of_steps", "tensorflow_unrolled_backwards_zeros_valid_outputs",
+            "tensorflow_unrolled_training_after_an_eager_gradient",
         }),
         (keras_on("jax"), ON_EVERY_KERAS_3 | EXPORTS | {"nested_outputs_not_exported"} | {
             "jax_masked_steps_output_the_initial_state", "jax_predict_forgets_stateful_states",
