@@ -21,8 +21,7 @@ weights = [rng.uniform(-0.4, 0.4, shape).astype("float32") for shape in ((10, 14
 
 def trained(eager_gradient_first: bool):
     rnn = keras.layers.SimpleRNN(14, activation=None, unroll=True)
-    rnn(x)
-    rnn.set_weights(weights)
+    rnn(x), rnn.set_weights(weights)
     if eager_gradient_first:
         with tf.GradientTape() as tape:
             tape.gradient(tf.reduce_sum(rnn(x)), tape.watched_variables())
