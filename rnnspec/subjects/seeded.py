@@ -20,14 +20,20 @@ def inputs(shape: tuple[int, ...], seed: int, dtype="float32") -> np.ndarray:
 
 def distinct_weights(named_shapes: list[tuple[str, tuple[int, ...]]], seed: int, dtype="float32") -> list[np.ndarray]:
     """Values for a layer's weights, given as (name, shape) in `weights` order: kernels scaled by fan-in,
-    biases of magnitude 0.1 to 0.5 with either sign. Where float32 rounding makes two values equal (thousands of
-    them, as chapter 15 draws), they are drawn again from the seed's next stream."""
-    for attempt in range(8):
-        weights = drawn_weights(named_shapes, np.random.default_rng(seed if attempt == 0 else (seed, attempt)), dtype)
-        flat = np.concatenate([w.ravel() for w in weights])
-        if np.unique(flat).size == flat.size:
-            return weights
-    raise AssertionError(f"seed {seed} drew a repeated weight value in 8 streams; choose another seed")
+    biases of magnitude 0.1 to 0.5 with either sign. Where rounding to `dtype` makes two values equal (among the
+    thousands chapter 15 draws), each repeat moves up to the next representable value: a few ulps at most."""
+    weights = drawn_weights(named_shapes, np.random.default_rng(seed), dtype)
+    flat = np.concatenate([w.ravel() for w in weights])
+    if np.unique(flat).size == flat.size:
+        return weights
+    order = np.argsort(flat, kind="stable")
+    ascending = flat[order]
+    for i in range(1, ascending.size):
+        if ascending[i] <= ascending[i - 1]:
+            ascending[i] = np.nextafter(ascending[i - 1], np.inf, dtype=ascending.dtype)
+    flat[order] = ascending
+    sizes = np.cumsum([w.size for w in weights])[:-1]
+    return [part.reshape(w.shape) for part, w in zip(np.split(flat, sizes), weights)]
 
 
 def drawn_weights(named_shapes, rng, dtype) -> list[np.ndarray]:
