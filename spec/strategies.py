@@ -34,6 +34,8 @@ def dtype_policies() -> tuple[str, ...]:
     """The dtype policies this installation computes in: float64 not on JAX without JAX_ENABLE_X64=1 (it would
     compute in float32; the other chapters skip those cases, with the reason)."""
     return DTYPE_POLICIES if installation.computes_in_float64() else tuple(d for d in DTYPE_POLICIES if d != "float64")
+
+
 # The call paths that take a mask: a model's Input carries none (a mask reaches a model through a Masking layer).
 MASKED_CALL_PATHS = ("layer", "compiled_function")
 

@@ -23,11 +23,12 @@ from hypothesis import assume, given, note
 from hypothesis import strategies as st
 
 from rnnspec.installation import DEVICES
+from rnnspec.oracle.recurrent import largest_state
 from rnnspec.statements.assertions import assert_close
 from rnnspec.statements.coverage import documents
 from rnnspec.statements.expected import expected, expected_gradient_values, expected_gradients_of, expected_training
 from rnnspec.statements.reproducer import script
-from rnnspec.statements.tolerances import ROUNDING, against_largest, drawn
+from rnnspec.statements.tolerances import LARGEST, ROUNDING, against_largest, drawn
 from spec import strategies
 
 on_every_device = pytest.mark.parametrize("device", DEVICES)
@@ -38,10 +39,14 @@ def held(run, statement: str, names, actual, compute, tolerance, dtype: str) -> 
     array's dtype, its atol held against the array's largest value (`tolerances.against_largest`).
 
     A configuration states nothing where no implementation in `dtype` could meet the bound: where the reference
-    overflows, or where it moves beyond the tolerance when the weights and inputs move by as many roundings of
-    `dtype` as the computation makes (an unbounded activation over a long sequence amplifies rounding
-    geometrically). A difference prints, for the shrunk configuration, its standalone reproducer."""
-    wanted, moved = reference(compute, run), reference(compute, rounded(run, dtype))
+    overflows, or one of its states exceeds the dtype's range at a step the mask keeps, or where it moves beyond the
+    tolerance when the weights and inputs move by as many roundings of `dtype` as the computation makes (an
+    unbounded activation over a long sequence amplifies rounding geometrically). A difference prints, for the shrunk
+    configuration, its standalone reproducer."""
+    with largest_state() as largest:
+        wanted = reference(compute, run)
+    moved = reference(compute, rounded(run, dtype))
+    assume(largest.value <= LARGEST[dtype])
     with np.errstate(over="ignore", invalid="ignore"):
         compared = [(a.astype(np.float64), w.astype(a.dtype).astype(np.float64)) for a, w in zip(actual, wanted)]
     bounds = [against_largest(tolerance, float(np.max(np.abs(w), initial=0.0))) for _, w in compared]

@@ -126,9 +126,6 @@ def masks_an_unrolled_layer_reading_backwards(installation: Installation, case: 
     return mask is not None and case.get("unroll") is True and reads_backwards(installation, case)
 
 
-
-
-
 def masked_first_step_after_a_state(installation: Installation, case: Case) -> bool:
     """A sample whose first step read is masked (either end, for a layer reading backwards or `Bidirectional`),
     starting from states that are not zeros: given as initial_state, or left by a previous call."""
@@ -154,10 +151,8 @@ UNROLLED_ZERO_OUTPUT = on_case(
     "an unrolled layer with zero_output_for_mask (given, or set by `Bidirectional` with return_sequences), under a "
     "mask", masks_an_unrolled_layer_with_zero_output,
 )
-GRU_WITHOUT_BIAS_UNDER_MIXED_PRECISION = (
-    case_has(cell="GRU", use_bias=False) & ~case_has(reset_after=False)
-    & (case_has(dtype="mixed_float16") | case_has(dtype="mixed_bfloat16"))
-)
+
+
 def zeros_masked_outputs_backwards_unrolled(installation: Installation, case: Case) -> bool:
     """Unrolled, reading backwards with zero_output_for_mask (Bidirectional sets it with return_sequences), under
     a mask that is not the same read either way."""
@@ -180,6 +175,28 @@ MASKED_WITH_INITIAL_STATE = on_case(
 )
 MASKED_FIRST_STEP_AFTER_A_STATE = on_case(
     "a sample whose first step read is masked, from states given or carried", masked_first_step_after_a_state
+)
+UNBOUNDED_ACTIVATIONS = ("relu", "linear", None)
+
+
+def masked_float16_state_may_overflow(installation: Installation, case: Case) -> bool:
+    """A GRU or LSTM computing in float16, under a mask, whose state an unbounded activation or recurrent activation
+    lets grow beyond what float16 holds once multiplied by its weights."""
+    arguments = dict(getattr(case.get("subject"), "options", ()))
+    unbounded = any(name in arguments and arguments[name] in UNBOUNDED_ACTIVATIONS
+                    for name in ("activation", "recurrent_activation"))
+    return (case.get("cell") in ("GRU", "LSTM") and arguments.get("dtype") == "mixed_float16"
+            and mask_of(case) is not None and unbounded)
+
+
+MASKED_FLOAT16_STATE_MAY_OVERFLOW = on_case(
+    "a GRU or LSTM under mixed_float16 and a mask, with an unbounded activation or recurrent activation",
+    masked_float16_state_may_overflow,
+)
+# JAX's fused GRU loop (`keras.src.backend.jax.rnn.gru`), which a GRU runs unless reset_after=False, unrolled or masked
+JAX_FUSED_GRU_UNDER_MIXED_PRECISION = (
+    case_has(cell="GRU") & ~case_has(reset_after=False) & ~case_has(unroll=True) & ~MASKED
+    & (case_has(dtype="mixed_float16") | case_has(dtype="mixed_bfloat16"))
 )
 
 DIVERGENCES = (
@@ -643,7 +660,7 @@ DIVERGENCES = (
     ),
     Divergence(
         (EXPLORED_VALUES, EXPLORED_GRADIENTS, EXPLORED_CALL_PATHS),
-        ON_JAX & GRU_WITHOUT_BIAS_UNDER_MIXED_PRECISION,
+        ON_JAX & JAX_FUSED_GRU_UNDER_MIXED_PRECISION & case_has(use_bias=False),
         "A GRU without a bias (`use_bias=False`, reset_after=True) fails under a mixed dtype policy",
         seen_on="Keras 3.15.1 and keras-nightly 3.16.0.dev2026102704 with JAX 0.10.2 (Keras 3.10.0 and before run it)",
         reproducer="jax_gru_without_bias_under_mixed_precision_fails",
@@ -651,6 +668,28 @@ DIVERGENCES = (
         "have equal types': the carried h is float16 (or bfloat16) in, float32 out; with a bias, or reset_after=False, "
         "it runs",
         raises=TypeError,
+    ),
+    Divergence(
+        (EXPLORED_CALL_PATHS,),
+        ON_JAX & JAX_FUSED_GRU_UNDER_MIXED_PRECISION & case_has(call_path="compiled_function"),
+        "A GRU under a mixed dtype policy fails through `stateless_call` (as `jax.jit` of its call takes it), "
+        "though it runs when called",
+        seen_on="Keras 3.15.1 and keras-nightly 3.16.0.dev2026102704 with JAX 0.10.2 (Keras 3.10.0 and before run it)",
+        reproducer="jax_gru_stateless_call_under_mixed_precision_fails",
+        details="found by chapter 15 (exploration); the TypeError of the GRU without bias: the carried h is float16 "
+        "(or bfloat16) in, float32 out; masked, unrolled or with reset_after=False, it runs",
+        raises=TypeError,
+    ),
+    Divergence(
+        (EXPLORED_GRADIENTS,),
+        EVERY_KERAS & MASKED_FLOAT16_STATE_MAY_OVERFLOW,
+        "Under mixed_float16, gradients through masked steps are NaN where a masked step's discarded update "
+        "overflows float16 (0 x inf), though the step passes its state on unchanged",
+        seen_on="Keras 3.0.0 to 3.15.1 and keras-nightly 3.16.0.dev2026102704 on every backend, tf_keras 2.21",
+        reproducer="masked_float16_step_gives_nan_gradients",
+        details="found by chapter 15 (exploration): a stateful GRU with a linear recurrent activation, its state "
+        "grown large by a first call, then called on a sample masked throughout; its input gradients were NaN where "
+        "the reference's are zeros",
     ),
     Divergence(
         (EXPLORED_VALUES, EXPLORED_GRADIENTS),

@@ -30,6 +30,7 @@ from rnnspec.oracle.recurrent import (
     _check_states,
     _check_weights,
     bidirectional,
+    record_states,
     run_sequence,
 )
 
@@ -273,6 +274,7 @@ def _forward(spec: CellSpec, p: _Parameters, x: np.ndarray, states: list, mask: 
         new_states, pullback = step(spec, p, x[:, t], states)
         keep = mask[:, t, None]
         states = [np.where(keep, new, held) for new, held in zip(new_states, states)]
+        record_states(states)
         pullbacks.append(pullback)
     return pullbacks
 

@@ -172,10 +172,11 @@ def name_of(tolerance: Tolerance) -> str:
 #   step adds its rounding to the states, and a gradient's passes carry it forwards and back;
 # - held against the array's largest value where that exceeds 1 (|a - e| <= atol max(1, max|e|) + rtol |e|): sums
 #   over 16 units and 40 steps cancel, leaving small elements whose rounding is that of the large terms they summed.
-# And a drawn configuration states nothing where no implementation in its dtype could meet the bound: where the
-# reference moves beyond it when the weights and inputs move by as many ROUNDINGs of the dtype (its unit roundoff)
-# as the computation rounds along its longest path (`Drawn.roundings`: four per step, the products and sums of a
-# gate, over every step of every call it makes).
+# And a drawn configuration states nothing where no implementation in its dtype could meet the bound: where a state
+# of the reference, at a step the mask keeps, exceeds the dtype's LARGEST value (it overflows there, and an LSTM
+# whose relu output gate is zero returns 0 x inf); or where the reference moves beyond the bound when the weights
+# and inputs move by as many ROUNDINGs of the dtype (its unit roundoff) as the computation rounds along its longest
+# path (`Drawn.roundings`: four per step, the products and sums of a gate, over every step of every call it makes).
 # Measured over 1,000 drawn configurations per statement (TensorFlow 2.21, CPU): unbounded activations over long
 # sequences make a fifth of them so, in float32 (a GRU whose update gate runs on tanh can double its state at a
 # step); in float16 and bfloat16, most of those with more than a few steps.
@@ -184,6 +185,7 @@ MEASURED_OVER_STEPS = 10
 # 1e-3); GRADIENT_UNDER_MIXED_FLOAT16 was measured on gradients up to 0.4, drawn ones reach 2 and beyond.
 GRADIENTS_IN_FLOAT16 = Tolerance(rtol=1e-2, atol=5e-3, reason="mixed_float16: both passes in float16, a few ulps")
 ROUNDING = {"float64": 2.0**-53, "float32": 2.0**-24, "float16": 2.0**-11, "bfloat16": 2.0**-8}
+LARGEST = {"float64": 1.7976931348623157e308, "float32": 3.4028235e38, "float16": 65504.0, "bfloat16": 3.3895314e38}
 COMPUTE_DTYPE = {"mixed_float16": "float16", "mixed_bfloat16": "bfloat16", "float64": "float64"}
 
 

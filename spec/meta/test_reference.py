@@ -6,7 +6,8 @@ import re
 import numpy as np
 import pytest
 
-from rnnspec.oracle.recurrent import ACTIVATIONS, CellSpec, bidirectional, cell_step, run_sequence
+from rnnspec.oracle.backprop import sequence_vjp
+from rnnspec.oracle.recurrent import ACTIVATIONS, CellSpec, bidirectional, cell_step, largest_state, run_sequence
 from spec.meta.reference_inputs import random_weights
 
 pytestmark = pytest.mark.meta
@@ -404,6 +405,24 @@ def test_fully_masked_sample_keeps_initial_state(spec):
             np.testing.assert_array_equal(s[1], s0[1])
         ref_out, _ = run_sequence(spec, weights, x[:1], initial_state=[s[:1] for s in init])
         np.testing.assert_allclose(outputs[0], ref_out[0], rtol=RTOL)
+
+
+def test_the_largest_state_counts_the_steps_a_mask_keeps_not_a_masked_steps_update():
+    """A linear GRU whose update gate is 2 and candidate 0 doubles its state at each step (h' = z h + (1 - z) hh):
+    2, 4, 8 from an initial state of 1. A masked fourth step's update (16) is discarded, and not counted, by the
+    forward oracle and by backpropagation alike."""
+    spec = CellSpec("GRU", 1, activation="linear", recurrent_activation="linear", use_bias=False)
+    weights = {"kernel": np.array([[2.0, 0.0, 0.0]]), "recurrent_kernel": np.zeros((1, 3))}
+    x, initial = np.ones((1, 4, 1)), [np.ones((1, 1))]
+    mask = np.array([[True, True, True, False]])
+    with largest_state() as largest:
+        _, (h,) = run_sequence(spec, weights, x, initial_state=initial, mask=mask)
+    unmasked = run_sequence(spec, weights, x, initial_state=initial)[1][0]
+    with largest_state() as backpropagated:
+        sequence_vjp(spec, weights, x, d_outputs=np.ones((1, 4, 1)), d_states=[np.zeros((1, 1))], mask=mask,
+                     initial_state=initial)
+    assert largest.value == backpropagated.value == float(h[0, 0]) == 8.0
+    assert float(unmasked[0, 0]) == 16.0
 
 
 @spec_params

@@ -127,7 +127,8 @@ ON_EVERY_KERAS_3 = {"zero_output_for_mask_without_return_sequences", "feature_si
                     "cell_that_is_not_a_layer", "unit_forget_bias_keeps_the_bias_initializer", "use_cudnn_not_in_config",
                     "simple_rnn_seed_not_in_config", "simple_rnn_drops_activity_regularizer", "reset_state_takes_no_states",
                     "model_has_no_reset_state", "bidirectional_ignores_weights", "stateful_bidirectional_with_return_state",
-                    "rnn_takes_no_constants", "time_distributed_mask_of_slices_fails"}
+                    "rnn_takes_no_constants", "time_distributed_mask_of_slices_fails",
+                    "masked_float16_step_gives_nan_gradients"}
 EXPORTS = {"exported_recurrent_layer_not_run_as_in_keras"}
 
 
@@ -142,7 +143,7 @@ EXPORTS = {"exported_recurrent_layer_not_run_as_in_keras"}
             "jax_masked_steps_output_the_initial_state", "jax_predict_forgets_stateful_states",
             "use_cudnn_true_without_cudnn", "jax_masked_custom_cell_of_wide_output", "jax_gru_without_cudnn",
             "jax_conv_lstm_mask_fails", "jax_unrolled_layer_ignores_zero_output_for_mask",
-            "jax_gru_without_bias_under_mixed_precision_fails",
+            "jax_gru_without_bias_under_mixed_precision_fails", "jax_gru_stateless_call_under_mixed_precision_fails",
         }),
         (keras_on("torch"), ON_EVERY_KERAS_3 | EXPORTS | {
             "use_cudnn_true_without_cudnn", "torch_float64_simple_rnn_in_float32", "torch_stateful_mixed_precision",
@@ -155,7 +156,8 @@ EXPORTS = {"exported_recurrent_layer_not_run_as_in_keras"}
                                               "tf_keras_input_dropout_redrawn_per_step",
                                               "tf_keras_masked_stack_with_initial_state",
                                               "time_distributed_mask_of_slices_fails",
-                                              "tf_keras_unrolled_backwards_zeros_valid_outputs"}),
+                                              "tf_keras_unrolled_backwards_zeros_valid_outputs",
+                                              "masked_float16_step_gives_nan_gradients"}),
     ],
     ids=["tensorflow", "jax", "torch", "tf_keras"],
 )
