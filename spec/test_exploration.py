@@ -23,12 +23,12 @@ from hypothesis import assume, given, note
 from hypothesis import strategies as st
 
 from rnnspec.installation import DEVICES
-from rnnspec.oracle.recurrent import largest_state
+from rnnspec.oracle.kept import largest_state, rounded_states
 from rnnspec.statements.assertions import assert_close
 from rnnspec.statements.coverage import documents
 from rnnspec.statements.expected import expected, expected_gradient_values, expected_gradients_of, expected_training
 from rnnspec.statements.reproducer import script
-from rnnspec.statements.tolerances import LARGEST, ROUNDING, against_largest, drawn
+from rnnspec.statements.tolerances import LARGEST, ROUNDING, ROUNDINGS_PER_STEP, against_largest, drawn
 from spec import strategies
 
 on_every_device = pytest.mark.parametrize("device", DEVICES)
@@ -40,12 +40,13 @@ def held(run, statement: str, names, actual, compute, tolerance, dtype: str) -> 
 
     A configuration states nothing where no implementation in `dtype` could meet the bound: where the reference
     overflows, or one of its states exceeds the dtype's range at a step the mask keeps, or where it moves beyond the
-    tolerance when the weights and inputs move by as many roundings of `dtype` as the computation makes (an
-    unbounded activation over a long sequence amplifies rounding geometrically). A difference prints, for the shrunk
+    tolerance when the weights and inputs move by as many roundings of `dtype` as the computation makes and each
+    state it keeps by a step's (an unbounded activation over a long sequence amplifies rounding geometrically). A difference prints, for the shrunk
     configuration, its standalone reproducer."""
     with largest_state() as largest:
         wanted = reference(compute, run)
-    moved = reference(compute, rounded(run, dtype))
+    with rounded_states(ROUNDING[dtype] * ROUNDINGS_PER_STEP):
+        moved = reference(compute, rounded(run, dtype))
     assume(largest.value <= LARGEST[dtype])
     with np.errstate(over="ignore", invalid="ignore"):
         compared = [(a.astype(np.float64), w.astype(a.dtype).astype(np.float64)) for a, w in zip(actual, wanted)]

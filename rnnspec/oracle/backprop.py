@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rnnspec.oracle.kept import kept
 from rnnspec.oracle.recurrent import (
     ACTIVATIONS,
     MERGE_MODES,
@@ -30,7 +31,6 @@ from rnnspec.oracle.recurrent import (
     _check_states,
     _check_weights,
     bidirectional,
-    record_states,
     run_sequence,
 )
 
@@ -273,8 +273,7 @@ def _forward(spec: CellSpec, p: _Parameters, x: np.ndarray, states: list, mask: 
     for t in range(x.shape[1]):
         new_states, pullback = step(spec, p, x[:, t], states)
         keep = mask[:, t, None]
-        states = [np.where(keep, new, held) for new, held in zip(new_states, states)]
-        record_states(states)
+        states = kept([np.where(keep, new, held) for new, held in zip(new_states, states)])
         pullbacks.append(pullback)
     return pullbacks
 

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnspec.oracle.recurrent import ACTIVATIONS, record_states
+from rnnspec.oracle.kept import kept
+from rnnspec.oracle.recurrent import ACTIVATIONS
 
 __all__ = ["ConvLSTMSpec", "output_size", "convolve", "conv_lstm_step", "run_sequence"]
 
@@ -139,6 +140,6 @@ def run_sequence(spec: ConvLSTMSpec, weights: dict, x, *, initial_state=None, go
     outputs = []
     for x_t in steps:
         h, c = conv_lstm_step(spec, weights, x_t, h, c)
-        record_states((h, c))
+        h, c = kept((h, c))
         outputs.append(to_spec(h))
     return np.stack(outputs, axis=1), [to_spec(h), to_spec(c)]

@@ -15,18 +15,19 @@ With ``use_bias=False`` there is no "bias" entry.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
+
+from rnnspec.oracle.kept import kept
 
 # Gate blocks along the kernels' last axis, in Keras's order: LSTM i, f, c, o; GRU z, r, h; SimpleRNN one.
 GATE_COUNT = {"LSTM": 4, "GRU": 3, "SimpleRNN": 1}
 STATE_NAMES = {"LSTM": ("h", "c"), "GRU": ("h",), "SimpleRNN": ("h",)}
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)  # Bidirectional's, None keeping the two outputs apart
 
-__all__ = ["ACTIVATIONS", "CellSpec", "cell_step", "run_sequence", "bidirectional", "wide_output_cell", "largest_state"]
+__all__ = ["ACTIVATIONS", "CellSpec", "cell_step", "run_sequence", "bidirectional", "wide_output_cell"]
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -45,35 +46,6 @@ ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     # Keras 2 / tf_keras: clip(0.2 x + 0.5, 0, 1).
     "hard_sigmoid_keras2": lambda x: np.clip(0.2 * x + 0.5, 0.0, 1.0),
 }
-
-
-@dataclass
-class LargestState:
-    value: float = 0.0
-
-
-_recording: list[LargestState] = []
-
-
-@contextmanager
-def largest_state():
-    """Within the block, the largest magnitude a state reaches, at a step the mask keeps, in any sequence the oracles
-    run (`LargestState.value`). Beyond a dtype's largest value, an implementation computing in that dtype overflows,
-    whatever it does; a masked step's discarded update is not counted (an implementation need not compute it)."""
-    recorder = LargestState()
-    _recording.append(recorder)
-    try:
-        yield recorder
-    finally:
-        _recording.remove(recorder)
-
-
-def record_states(states) -> None:
-    """Counts the states a step keeps towards every `largest_state` block around it."""
-    if _recording:
-        largest = max(float(np.max(np.abs(state), initial=0.0)) for state in states)
-        for recorder in _recording:
-            recorder.value = max(recorder.value, largest)
 
 
 @dataclass(frozen=True)
@@ -244,8 +216,7 @@ def run_sequence(
             out = np.where(keep, out, fallback)
             new_states = [np.where(keep, n, s) for n, s in zip(new_states, states)]
         outputs[:, t] = out
-        prev_output, states = out, new_states
-        record_states(states)
+        prev_output, states = out, kept(new_states)
     return outputs, states
 
 

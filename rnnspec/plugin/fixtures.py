@@ -51,8 +51,8 @@ def observe(request, observation_cache):
 @pytest.fixture
 def known_divergence(request):
     """known_divergence(subject) -> a context in which a drawn subject (chapter 15) is held to the statement: where a
-    row of the table of known divergences applies to it, the statement must fail as the row says (a strict xfail,
-    for one example), and otherwise hold."""
+    row of the table of known divergences applies to it, a failure is stated as that divergence (an event, not a
+    strict xfail: `rnnspec.plugin.marking.stated_as_known` says why); elsewhere the statement must hold."""
     return lambda subject: stated_as_known(request.node, subject)
 
 

@@ -176,7 +176,9 @@ def name_of(tolerance: Tolerance) -> str:
 # of the reference, at a step the mask keeps, exceeds the dtype's LARGEST value (it overflows there, and an LSTM
 # whose relu output gate is zero returns 0 x inf); or where the reference moves beyond the bound when the weights
 # and inputs move by as many ROUNDINGs of the dtype (its unit roundoff) as the computation rounds along its longest
-# path (`Drawn.roundings`: four per step, the products and sums of a gate, over every step of every call it makes).
+# path (`Drawn.roundings`: four per step, the products and sums of a gate, over every step of every call it makes)
+# and each state it keeps moves by the ROUNDINGS_PER_STEP of a step (a GRU whose linear update gate is large cancels
+# large terms within a step: in bfloat16, 25% off after 5 steps, where moving the inputs alone moved it by 4%).
 # Measured over 1,000 drawn configurations per statement (TensorFlow 2.21, CPU): unbounded activations over long
 # sequences make a fifth of them so, in float32 (a GRU whose update gate runs on tanh can double its state at a
 # step); in float16 and bfloat16, most of those with more than a few steps.
@@ -184,6 +186,7 @@ MEASURED_OVER_STEPS = 10
 # A gradient computed in float16 (mixed_float16), against the largest of its array: a few float16 ulps of it (eps
 # 1e-3); GRADIENT_UNDER_MIXED_FLOAT16 was measured on gradients up to 0.4, drawn ones reach 2 and beyond.
 GRADIENTS_IN_FLOAT16 = Tolerance(rtol=1e-2, atol=5e-3, reason="mixed_float16: both passes in float16, a few ulps")
+ROUNDINGS_PER_STEP = 4  # a gate's products and sums
 ROUNDING = {"float64": 2.0**-53, "float32": 2.0**-24, "float16": 2.0**-11, "bfloat16": 2.0**-8}
 LARGEST = {"float64": 1.7976931348623157e308, "float32": 3.4028235e38, "float16": 65504.0, "bfloat16": 3.3895314e38}
 COMPUTE_DTYPE = {"mixed_float16": "float16", "mixed_bfloat16": "bfloat16", "float64": "float64"}
@@ -219,7 +222,7 @@ class Drawn:
         probe = subject.probe
         training = {"train_on_batch": 1, "fit": 3}.get(getattr(probe, "loop", None), 1)
         training *= len(probe.batches(subject.shape.batch)) if hasattr(probe, "batches") else 1
-        return 4 * subject.shape.timesteps * calls * training
+        return ROUNDINGS_PER_STEP * subject.shape.timesteps * calls * training
 
     def values(self, subject) -> Tolerance:
         return grown(VERSUS_REFERENCE[self.compute_dtype(subject)], subject.shape.timesteps)

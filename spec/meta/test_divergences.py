@@ -3,13 +3,18 @@ and the README shows the table it generates."""
 
 import importlib
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
 
 from rnnspec import installation
 from rnnspec.divergences import conditions, page, table
 from rnnspec.divergences.conditions import EVERY_KERAS, case_has, on_backend
 from rnnspec.divergences.table import Divergence
+from rnnspec.plugin import marking
 from spec.meta.inner_run import run_plugin
 
 pytestmark = pytest.mark.meta
@@ -192,3 +197,47 @@ def test_the_gradients_every_backend_agrees_on_are_those_no_row_of_the_training_
         touched = [backend for row in rows for backend in installation.BACKENDS
                    if row.condition.holds(replace(here, backend=backend), case)]
         assert every_backend_agrees(subject) == (not touched), f"{subject.describe()}: rows apply on {touched}"
+
+
+class DrawnItem:
+    """What `stated_as_known` reads of a chapter 15 statement's item: its statement, and the rows its run knows."""
+
+    path, originalname = Path("test_drawn.py"), "test_a_drawn_statement"
+
+    def __init__(self, rows):
+        self.config = SimpleNamespace(stash={marking.KNOWN_ROWS: rows})
+
+
+DRAWN_ROW = Divergence(("test_drawn.py::test_a_drawn_statement",), EVERY_KERAS & case_has(cell="GRU"),
+                       "a GRU does otherwise", seen_on="here", reproducer="none")
+
+
+def drawn_statement(cell: str, body):
+    """A Hypothesis test of one example whose body runs within `stated_as_known` for a drawn subject of `cell`."""
+    @settings(max_examples=1, database=None)
+    @given(st.just(cell))
+    def statement(drawn_cell):
+        with marking.stated_as_known(DrawnItem((DRAWN_ROW,)), SimpleNamespace(cell=drawn_cell)):
+            body()
+
+    return statement
+
+
+def fails():
+    raise AssertionError("Keras does otherwise")
+
+
+def test_a_drawn_case_a_row_applies_to_fails_as_that_divergence():
+    drawn_statement("GRU", fails)()
+
+
+def test_a_drawn_case_no_row_applies_to_fails():
+    with pytest.raises(AssertionError, match="Keras does otherwise"):
+        drawn_statement("LSTM", fails)()
+
+
+def test_a_drawn_case_set_aside_is_not_stated_as_a_divergence_though_a_row_applies():
+    """A configuration the statement sets aside (`assume`) is no example of the divergence, nor one that held:
+    Hypothesis draws another, and finding none, says so."""
+    with pytest.raises(Unsatisfiable):
+        drawn_statement("GRU", lambda: assume(False))()

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from rnnspec.oracle.backprop import sequence_vjp
-from rnnspec.oracle.recurrent import ACTIVATIONS, CellSpec, bidirectional, cell_step, largest_state, run_sequence
+from rnnspec.oracle.kept import largest_state
+from rnnspec.oracle.recurrent import ACTIVATIONS, CellSpec, bidirectional, cell_step, run_sequence
 from spec.meta.reference_inputs import random_weights
 
 pytestmark = pytest.mark.meta
