@@ -23,7 +23,7 @@ from hypothesis import assume, given, note
 from hypothesis import strategies as st
 
 from rnnspec.installation import DEVICES
-from rnnspec.oracle.kept import largest_state, rounded_states
+from rnnspec.oracle.watching import largest_state, nearest_kink, rounded_states
 from rnnspec.statements.assertions import assert_close
 from rnnspec.statements.coverage import documents
 from rnnspec.statements.expected import expected, expected_gradient_values, expected_gradients_of, expected_training
@@ -38,16 +38,18 @@ def held(run, statement: str, names, actual, compute, tolerance, dtype: str) -> 
     """Each array of `actual` within `tolerance` of the reference's, `compute(run)` in float64, compared at the
     array's dtype, its atol held against the array's largest value (`tolerances.against_largest`).
 
-    A configuration states nothing where no implementation in `dtype` could meet the bound: where the reference
-    overflows, or one of its states exceeds the dtype's range at a step the mask keeps, or where it moves beyond the
-    tolerance when the weights and inputs move by as many roundings of `dtype` as the computation makes and each
-    state it keeps by a step's (an unbounded activation over a long sequence amplifies rounding geometrically). A difference prints, for the shrunk
-    configuration, its standalone reproducer."""
-    with largest_state() as largest:
+    A configuration states nothing where no implementation in `dtype` could meet the bound, as
+    `rnnspec.statements.tolerances` measures it: where the reference overflows the dtype, or one of its states does
+    at a step the mask keeps; where a pre-activation whose derivative it takes lies within rounding of a kink (relu's
+    0); or where it moves beyond the bound when its inputs, weights and kept states move by the roundings the
+    computation makes (an unbounded activation over a long sequence amplifies rounding geometrically). A difference
+    prints, for the shrunk configuration, its standalone reproducer."""
+    with largest_state() as largest, nearest_kink() as kink:
         wanted = reference(compute, run)
     with rounded_states(ROUNDING[dtype] * ROUNDINGS_PER_STEP):
         moved = reference(compute, rounded(run, dtype))
     assume(largest.value <= LARGEST[dtype])
+    assume(kink.distance > ROUNDING[dtype] * drawn.roundings(run.subject))
     with np.errstate(over="ignore", invalid="ignore"):
         compared = [(a.astype(np.float64), w.astype(a.dtype).astype(np.float64)) for a, w in zip(actual, wanted)]
     bounds = [against_largest(tolerance, float(np.max(np.abs(w), initial=0.0))) for _, w in compared]

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnspec.oracle.kept import kept
 from rnnspec.oracle.recurrent import (
     ACTIVATIONS,
     MERGE_MODES,
@@ -33,6 +32,7 @@ from rnnspec.oracle.recurrent import (
     bidirectional,
     run_sequence,
 )
+from rnnspec.oracle.watching import differentiated, kept
 
 __all__ = [
     "ACTIVATION_DERIVATIVES",
@@ -51,6 +51,7 @@ def _sigmoid_derivative(a: np.ndarray) -> np.ndarray:
 
 
 def _inside(a: np.ndarray, low: float, high: float) -> np.ndarray:
+    differentiated(a, tuple(kink for kink in (low, high) if np.isfinite(kink)))
     return ((a > low) & (a < high)).astype(np.float64)
 
 

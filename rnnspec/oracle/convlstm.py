@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnspec.oracle.kept import kept
 from rnnspec.oracle.recurrent import ACTIVATIONS
+from rnnspec.oracle.watching import kept
 
 __all__ = ["ConvLSTMSpec", "output_size", "convolve", "conv_lstm_step", "run_sequence"]
 

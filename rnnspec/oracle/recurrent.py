@@ -20,7 +20,7 @@ from typing import Callable
 
 import numpy as np
 
-from rnnspec.oracle.kept import kept
+from rnnspec.oracle.watching import kept
 
 # Gate blocks along the kernels' last axis, in Keras's order: LSTM i, f, c, o; GRU z, r, h; SimpleRNN one.
 GATE_COUNT = {"LSTM": 4, "GRU": 3, "SimpleRNN": 1}

@@ -178,7 +178,9 @@ def name_of(tolerance: Tolerance) -> str:
 # and inputs move by as many ROUNDINGs of the dtype (its unit roundoff) as the computation rounds along its longest
 # path (`Drawn.roundings`: four per step, the products and sums of a gate, over every step of every call it makes)
 # and each state it keeps moves by the ROUNDINGS_PER_STEP of a step (a GRU whose linear update gate is large cancels
-# large terms within a step: in bfloat16, 25% off after 5 steps, where moving the inputs alone moved it by 4%).
+# large terms within a step: in bfloat16, 25% off after 5 steps, where moving the inputs alone moved it by 4%); or
+# where a pre-activation whose derivative the reference takes lies within as many ROUNDINGs of a kink of relu or
+# hard_sigmoid, relative to its size (hard_sigmoid's derivative at 2.994 is 1/6, and 0 at 2.994 rounded to bfloat16).
 # Measured over 1,000 drawn configurations per statement (TensorFlow 2.21, CPU): unbounded activations over long
 # sequences make a fifth of them so, in float32 (a GRU whose update gate runs on tanh can double its state at a
 # step); in float16 and bfloat16, most of those with more than a few steps.

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from rnnspec.oracle.backprop import sequence_vjp
-from rnnspec.oracle.kept import largest_state
 from rnnspec.oracle.recurrent import ACTIVATIONS, CellSpec, bidirectional, cell_step, run_sequence
+from rnnspec.oracle.watching import largest_state, nearest_kink
 from spec.meta.reference_inputs import random_weights
 
 pytestmark = pytest.mark.meta
@@ -424,6 +424,21 @@ def test_the_largest_state_counts_the_steps_a_mask_keeps_not_a_masked_steps_upda
                      initial_state=initial)
     assert largest.value == backpropagated.value == float(h[0, 0]) == 8.0
     assert float(unmasked[0, 0]) == 16.0
+
+
+@pytest.mark.parametrize("activation, pre_activation, distance", [("relu", -0.25, 0.25), ("hard_sigmoid", 2.994, 0.006 / 2.994)])
+def test_the_nearest_kink_is_that_of_the_pre_activations_backpropagation_differentiates(activation, pre_activation,
+                                                                                          distance):
+    """A SimpleRNN of one unit, one step, pre-activation x k: its distance from relu's 0 or hard_sigmoid's 3, relative
+    to its size where that exceeds 1. The forward pass alone takes no derivative and records none."""
+    spec = CellSpec("SimpleRNN", 1, activation=activation, use_bias=False)
+    weights = {"kernel": np.array([[pre_activation]]), "recurrent_kernel": np.zeros((1, 1))}
+    with nearest_kink() as forward:
+        run_sequence(spec, weights, np.ones((1, 1, 1)))
+    with nearest_kink() as backward:
+        sequence_vjp(spec, weights, np.ones((1, 1, 1)), d_outputs=np.ones((1, 1, 1)), d_states=[np.zeros((1, 1))])
+    assert forward.distance == math.inf
+    assert backward.distance == pytest.approx(distance, rel=1e-12)
 
 
 @spec_params
