@@ -45,3 +45,11 @@ def test_the_weekly_workflow_runs_every_nightly_environment():
     tagged = {name for name, (_, _, tags) in noxfile.ENVIRONMENTS.items() if tag in tags}
     assert nightlies and nightlies <= tagged, f"`nox -t {tag}` leaves out {sorted(nightlies - tagged)}"
     assert re.search(r"cron: .*\* \* \d", NIGHTLY.read_text()), "the workflow is not scheduled once a week"
+
+
+def test_the_weekly_exploration_runs_every_backend_the_noxfile_explores():
+    """A job per backend, each within the job's time limit by the noxfile's EXPLORE sizes: none left out."""
+    explored = set(noxfile_loaded.noxfile().EXPLORE)
+    matrix = re.search(r"exploration:.*?environment: \[([^\]]*)\]", NIGHTLY.read_text(), re.S)
+    assert matrix, "the exploration job has no matrix of environments"
+    assert {name.strip() for name in matrix[1].split(",")} == explored
