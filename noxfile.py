@@ -152,7 +152,7 @@ PRINT_INSTALLATION = ("import importlib.metadata as m, sys; "
 # (`-- --hypothesis-seed=N`; the weekly workflow gives its run number, so that each week draws others). The
 # failures, shrunk, print their reproducers; nothing is recorded for the report. Sized for 90 minutes a backend, the
 # weekly job's limit, by the long runs of 2026-12-07 on one core (docs/exploration.md): 500 per statement on the
-# TensorFlow nightly took 24 minutes, 150 on JAX's 37 (each new shape compiles), 150 on PyTorch's 18.
+# TensorFlow nightly took 23 minutes, 150 on JAX's 37 (each new shape compiles), 150 on PyTorch's 18.
 EXPLORE = {"keras-nightly-tensorflow": 1000, "keras-nightly-jax": 200, "keras-nightly-torch": 400}
 
 
